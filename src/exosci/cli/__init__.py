@@ -1,0 +1,22 @@
+"""The `exosci` command line: a thin layer that parses, calls the library and renders."""
+
+from __future__ import annotations
+
+import typer
+
+from exosci.cli import kb
+
+app = typer.Typer(
+    name="exosci",
+    help="Design and judge exosome therapies for spinal cord injury.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.add_typer(kb.app, name="kb")
+
+__all__ = ["app", "main"]
+
+
+def main() -> None:
+    app()

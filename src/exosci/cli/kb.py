@@ -1,0 +1,106 @@
+"""`exosci kb ...`: the knowledge graph of the review."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from exosci.cli._common import JSON_OPTION, cli_errors, console, emit_json
+from exosci.kb.store import KnowledgeBase, build, default_kb, open_store
+
+app = typer.Typer(help="Query and build the knowledge graph of the review.", no_args_is_help=True)
+
+STORE_OPTION = typer.Option(
+    None, "--store", help="A store file built with `exosci kb build` (default: curated, in memory)."
+)
+
+
+def get_kb(store: Path | None) -> KnowledgeBase:
+    return open_store(store) if store else default_kb()
+
+
+@app.command()
+@cli_errors
+def stats(store: Path | None = STORE_OPTION, json: bool = JSON_OPTION) -> None:
+    """Counts of entities by type, statements and references."""
+    doc = get_kb(store).stats()
+    if json:
+        emit_json(doc)
+        return
+    table = Table(title="exosci knowledge graph", show_header=True)
+    table.add_column("entity type")
+    table.add_column("count", justify="right")
+    for etype, n in doc["entities"].items():
+        table.add_row(etype.replace("_", " "), str(n))
+    console.print(table)
+    console.print(
+        f"{doc['statements']} signed statements with {doc['evidence']} evidence records "
+        f"({doc['quantitative_findings']} quantitative findings), {doc['facts']} facts, "
+        f"{doc['references']} references. Schema v{doc['schema_version']}, "
+        f"data hash {doc['content_hash']}."
+    )
+
+
+@app.command()
+@cli_errors
+def search(
+    query: str = typer.Argument(..., help="Part of a name, synonym or identifier."),
+    limit: int = typer.Option(20, help="Most hits to show."),
+    store: Path | None = STORE_OPTION,
+    json: bool = JSON_OPTION,
+) -> None:
+    """Find entities by name, synonym or identifier (forgiving: case, hyphens, Greek letters)."""
+    hits = get_kb(store).search(query, limit=limit)
+    if json:
+        emit_json({"query": query, "hits": hits})
+        return
+    table = Table(title=f"matches for {query!r}")
+    for col in ("name", "type", "id", "curie"):
+        table.add_column(col)
+    for h in hits:
+        table.add_row(h["name"], h["type"], h["id"], h["curie"] or "")
+    console.print(table)
+
+
+@app.command()
+@cli_errors
+def show(
+    name: str = typer.Argument(..., help="Entity name, synonym or identifier."),
+    store: Path | None = STORE_OPTION,
+    json: bool = JSON_OPTION,
+) -> None:
+    """One entity with its attributes, cargo and cited statements."""
+    doc = get_kb(store).show(name)
+    if json:
+        emit_json(doc)
+        return
+    console.print(f"[bold]{doc['name']}[/] ({doc['type']}, id {doc['id']}, {doc['curie'] or '-'})")
+    if doc["synonyms"]:
+        console.print("synonyms: " + ", ".join(doc["synonyms"]))
+    if doc["description"]:
+        console.print(doc["description"])
+    for key, value in doc["attributes"].items():
+        console.print(f"  [cyan]{key}[/]: {value}")
+    if doc["cargo"]:
+        console.print("cargo: " + ", ".join(doc["cargo"]))
+    for st in doc["statements"]:
+        refs = sorted({n for ev in st["evidence"] for n in ev["ref"]})
+        sign = {1: "+", -1: "-", 0: "·"}[st["sign"]]
+        console.print(
+            f"  [{sign}] {st['subject']} [italic]{st['predicate']}[/] {st['object']}"
+            f"  (refs {', '.join(map(str, refs))})"
+        )
+
+
+@app.command("build")
+@cli_errors
+def build_cmd(
+    path: Path = typer.Argument(..., help="DuckDB file to write (replaced atomically)."),
+) -> None:
+    """Validate the curated files and write them to a DuckDB store file."""
+    kb = build(path)
+    console.print(
+        f"built {path}: {kb.stats()['statements']} statements, hash {kb.meta()['content_hash']}"
+    )

@@ -1,0 +1,30 @@
+"""Exceptions users see. ``UserInputError`` and subclasses map to CLI exit code 2."""
+
+from __future__ import annotations
+
+
+class ExosciError(Exception):
+    """Base class of all exosci errors."""
+
+
+class UserInputError(ExosciError, ValueError):
+    """Bad input from the user: the message says what, where, and what would be accepted."""
+
+
+class UnknownNameError(UserInputError, LookupError):
+    """A name that resolves to nothing; carries the closest known names."""
+
+    def __init__(self, name: str, kind: str, suggestions: list[str]) -> None:
+        self.name = name
+        self.kind = kind
+        self.suggestions = suggestions
+        hint = f" Closest known: {', '.join(suggestions)}." if suggestions else ""
+        super().__init__(f"Unknown {kind} {name!r}.{hint}")
+
+
+class CurationError(UserInputError):
+    """A curated or imported knowledge file failed validation (names file and record)."""
+
+
+class FileFormatError(UserInputError):
+    """An input file is not in the format expected (names file, line, and what was expected)."""

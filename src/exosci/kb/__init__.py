@@ -1,0 +1,19 @@
+"""The knowledge graph of the review: curated records, schema, embedded store."""
+
+from __future__ import annotations
+
+from exosci.kb.curated import Curated, load_curated
+from exosci.kb.names import closest, normalize
+from exosci.kb.store import KnowledgeBase, build, default_kb, open_store, update_store
+
+__all__ = [
+    "Curated",
+    "KnowledgeBase",
+    "build",
+    "closest",
+    "default_kb",
+    "load_curated",
+    "normalize",
+    "open_store",
+    "update_store",
+]

@@ -1,0 +1,151 @@
+"""Load and cross-validate the curated knowledge files shipped in ``exosci/kb/data``."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+import yaml
+from pydantic import ValidationError
+
+from exosci.errors import CurationError
+from exosci.kb.schema import CuratedFile, Entity, Fact, Reference, Statement
+
+DATA_DIR = Path(str(resources.files("exosci.kb") / "data"))
+
+
+@dataclass(frozen=True)
+class Curated:
+    """Everything curated, validated as a whole; ``origin`` maps record ids to their file."""
+
+    references: dict[int, Reference]
+    entities: dict[str, Entity]
+    statements: list[Statement]
+    facts: list[Fact]
+    origin: dict[str, str] = field(default_factory=dict)
+    content_hash: str = ""
+
+
+def _read_references(path: Path) -> dict[int, Reference]:
+    refs: dict[int, Reference] = {}
+    with path.open(encoding="utf-8", newline="") as fh:
+        for line_no, row in enumerate(csv.DictReader(fh, delimiter="\t"), start=2):
+            try:
+                ref = Reference(
+                    number=int(row["number"]),
+                    first_author=row["first_author"],
+                    year=int(row["year"]),
+                    title=row["title"],
+                    journal=row["journal"],
+                    doi=row["doi"],
+                )
+            except (ValidationError, KeyError, ValueError, TypeError) as exc:
+                raise CurationError(f"{path.name}, line {line_no}: {exc}") from None
+            if ref.number in refs:
+                raise CurationError(
+                    f"{path.name}, line {line_no}: duplicate reference {ref.number}"
+                )
+            refs[ref.number] = ref
+    return refs
+
+
+def _read_yaml(path: Path) -> CuratedFile:
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise CurationError(f"{path.name}: not valid YAML: {exc}") from None
+    try:
+        return CuratedFile.model_validate(raw)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        loc = ".".join(str(p) for p in first["loc"])
+        record = _record_label(raw, first["loc"])
+        raise CurationError(
+            f"{path.name}: record {record}: field {loc}: {first['msg']}"
+            f" ({exc.error_count()} problem(s) in this file)"
+        ) from None
+
+
+def _record_label(raw: object, loc: tuple[int | str, ...]) -> str:
+    """Name the record a validation error points at (its id when it has one)."""
+    if len(loc) >= 2 and isinstance(raw, dict):
+        items = raw.get(loc[0])
+        if isinstance(items, list) and isinstance(loc[1], int) and loc[1] < len(items):
+            item = items[loc[1]]
+            if isinstance(item, dict) and "id" in item:
+                return repr(item["id"])
+            return f"#{loc[1] + 1} of {loc[0]}"
+    return "?"
+
+
+def load_curated(data_dir: Path | None = None) -> Curated:
+    """Read every curated file, validate each record and the cross-references between them."""
+    data_dir = data_dir or DATA_DIR
+    ref_path = data_dir / "references.tsv"
+    if not ref_path.exists():
+        raise CurationError(f"{ref_path}: reference list missing")
+    references = _read_references(ref_path)
+    entities: dict[str, Entity] = {}
+    statements: list[Statement] = []
+    facts: list[Fact] = []
+    origin: dict[str, str] = {}
+    digest = hashlib.sha256(ref_path.read_bytes())
+    for path in sorted(data_dir.rglob("*.yaml")):
+        rel = str(path.relative_to(data_dir))
+        digest.update(rel.encode() + path.read_bytes())
+        curated = _read_yaml(path)
+        for ent in curated.entities:
+            if ent.id in entities:
+                raise CurationError(
+                    f"{rel}: entity {ent.id!r} is already defined in {origin['entity:' + ent.id]}"
+                )
+            entities[ent.id] = ent
+            origin["entity:" + ent.id] = rel
+        for st in curated.statements:
+            if "statement:" + st.id in origin:
+                raise CurationError(
+                    f"{rel}: statement id {st.id!r} already used in {origin['statement:' + st.id]}"
+                )
+            statements.append(st)
+            origin["statement:" + st.id] = rel
+        for fact in curated.facts:
+            facts.append(fact)
+            origin["fact:" + fact.id] = rel
+    _cross_check(references, entities, statements, facts, origin)
+    return Curated(references, entities, statements, facts, origin, digest.hexdigest()[:16])
+
+
+def _cross_check(
+    references: dict[int, Reference],
+    entities: dict[str, Entity],
+    statements: list[Statement],
+    facts: list[Fact],
+    origin: dict[str, str],
+) -> None:
+    def check_refs(refs: list[int], where: str) -> None:
+        for n in refs:
+            if n not in references:
+                raise CurationError(
+                    f"{where}: cites reference {n}, which is not in the review's list (1-"
+                    f"{max(references)})"
+                )
+
+    for ent in entities.values():
+        check_refs(ent.refs, f"{origin['entity:' + ent.id]}: entity {ent.id!r}")
+    for st in statements:
+        where = f"{origin['statement:' + st.id]}: statement {st.id!r}"
+        for role, eid in (("subject", st.subject), ("object", st.object)):
+            if eid not in entities:
+                from exosci.kb.names import closest
+
+                hint = ", ".join(closest(eid, list(entities), limit=3))
+                raise CurationError(
+                    f"{where}: {role} {eid!r} is not a defined entity (closest: {hint})"
+                )
+        for ev in st.evidence:
+            check_refs(ev.refs, where)
+    for fact in facts:
+        check_refs(fact.refs, f"{origin['fact:' + fact.id]}: fact {fact.id!r}")

@@ -1,0 +1,185 @@
+"""Pydantic schema of the curated knowledge files (the contract between curators and the store)."""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+SCHEMA_VERSION = 1
+
+EntityType = Literal[
+    "cell_source",  # a cell or tissue that secretes vesicles (Table 1 and text)
+    "exosome",  # a vesicle product: natural, preconditioned or engineered
+    "mirna",  # mature miRNA, miRBase name with species prefix where known
+    "rna",  # other RNA cargo: siRNA, lncRNA, circRNA, mRNA
+    "gene",  # gene or protein (HGNC / MGI / RGD symbol)
+    "small_molecule",  # drug or natural product (ChEBI where possible)
+    "pathway",  # signalling pathway (Reactome / KEGG / GO where possible)
+    "process",  # biological process or cell state (GO where possible)
+    "mechanism",  # one of the five repair mechanisms of Table 2
+    "outcome",  # functional outcome (e.g. locomotor recovery)
+    "material",  # biomaterial / scaffold (section 4.1)
+    "delivery_system",  # nano-delivery system (Table 3)
+    "intervention",  # preconditioning, engineering, co-therapy such as exercise
+    "route",  # administration route
+    "species",
+    "clinical_trial",
+    "cell_type",  # recipient cell population (e.g. M2 macrophage, A1 astrocyte)
+]
+
+# Predicate -> sign of the causal effect (+1 keeps, -1 flips, 0 non-causal / structural).
+PREDICATES: dict[str, int] = {
+    "activates": 1,
+    "increases_amount": 1,
+    "promotes": 1,
+    "carries": 1,  # exosome -> cargo: more vesicles, more cargo delivered
+    "secretes": 1,  # cell source -> exosome product
+    "inhibits": -1,
+    "decreases_amount": -1,
+    "suppresses": -1,
+    "derived_from": 0,  # exosome -> cell source
+    "part_of": 0,
+    "delivered_by": 0,  # exosome/cargo -> carrier or delivery system
+    "combined_with": 0,
+    "has_marker": 0,
+    "preconditioned_by": 0,  # exosome -> intervention
+    "engineered_with": 0,  # exosome -> intervention
+    "administered_by": 0,  # exosome -> route
+}
+Predicate = Literal[
+    "activates",
+    "increases_amount",
+    "promotes",
+    "carries",
+    "secretes",
+    "inhibits",
+    "decreases_amount",
+    "suppresses",
+    "derived_from",
+    "part_of",
+    "delivered_by",
+    "combined_with",
+    "has_marker",
+    "preconditioned_by",
+    "engineered_with",
+    "administered_by",
+]
+Species = Literal["rat", "mouse", "human", "monkey", "pig", "dog", "zebrafish", "unspecified"]
+Model = Literal["in_vitro", "in_vivo", "clinical", "in_silico", "review"]
+
+_ID = re.compile(r"^[a-z0-9][a-z0-9_.:+-]*$")
+_DOI = re.compile(r"^10\.\d{4,9}/\S+$")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class Reference(_Strict):
+    """One entry of the review's reference list."""
+
+    number: int = Field(ge=1)
+    first_author: str
+    year: int = Field(ge=1900, le=2100)
+    title: str
+    journal: str
+    doi: str
+
+    @field_validator("doi")
+    @classmethod
+    def _doi(cls, v: str) -> str:
+        if not _DOI.match(v):
+            raise ValueError(f"not a DOI (expected '10.<registrant>/<suffix>'): {v!r}")
+        return v
+
+
+class Entity(_Strict):
+    """A node: a stable local id, a type, a CURIE where one exists, names users will type."""
+
+    id: str
+    name: str
+    type: EntityType
+    curie: str | None = None  # e.g. "hgnc.symbol:PTEN", "mirbase:MIMAT0000449", "GO:0006915"
+    xrefs: list[str] = []
+    synonyms: list[str] = []
+    description: str | None = None  # our own words
+    attributes: dict[str, str | int | float | bool | list[str] | dict[str, str | int | float]] = {}
+    refs: list[int] = []
+
+    @field_validator("id")
+    @classmethod
+    def _id(cls, v: str) -> str:
+        if not _ID.match(v):
+            raise ValueError(f"entity id must be lower-case [a-z0-9_.:+-], got {v!r}")
+        return v
+
+
+class Quantity(_Strict):
+    """A quantitative finding with units, as the cited study reports it."""
+
+    measure: str  # what was measured, e.g. "motor recovery"
+    value: float
+    unit: str  # e.g. "%", "fold", "nm", "per million per year", "BBB points"
+    low: float | None = None
+    high: float | None = None
+    comparator: str | None = None  # e.g. "vs untreated SCI", "of normal"
+
+
+class Evidence(_Strict):
+    """Where a statement comes from: review reference number(s) and the study's context."""
+
+    refs: list[int] = Field(min_length=1)
+    species: Species = "unspecified"
+    model: Model = "in_vivo"
+    injury_model: str | None = None  # e.g. "contusion", "compression", "transection"
+    cell_type: str | None = None  # recipient cells in vitro
+    route: str | None = None
+    preconditioning: str | None = None
+    engineering: str | None = None
+    quantities: list[Quantity] = []
+    text: str  # paraphrase in our own words, never copied sentences
+
+
+class Statement(_Strict):
+    """A signed, typed, cited claim in the INDRA manner."""
+
+    id: str
+    subject: str
+    predicate: Predicate
+    object: str
+    evidence: list[Evidence] = Field(min_length=1)
+    section: str | None = None  # review section, e.g. "3.3"
+
+    @property
+    def sign(self) -> int:
+        return PREDICATES[self.predicate]
+
+    @model_validator(mode="after")
+    def _no_self_loop(self) -> Statement:
+        if self.subject == self.object:
+            raise ValueError(
+                f"statement {self.id}: subject and object are the same ({self.subject})"
+            )
+        return self
+
+
+class Fact(_Strict):
+    """A figure or property that is not a causal claim (size range, incidence, trial outcome)."""
+
+    id: str
+    topic: str  # e.g. "exosome_biology", "epidemiology", "clinical"
+    key: str
+    value: str | float | int | list[str]
+    unit: str | None = None
+    refs: list[int] = Field(min_length=1)
+    text: str
+
+
+class CuratedFile(_Strict):
+    """The layout of one YAML file under ``kb/data``; any section may be absent."""
+
+    entities: list[Entity] = []
+    statements: list[Statement] = []
+    facts: list[Fact] = []

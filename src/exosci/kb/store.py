@@ -1,0 +1,357 @@
+"""The embedded store: curated knowledge (plus user imports) in DuckDB, with name resolution."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from exosci.errors import CurationError, UnknownNameError
+from exosci.kb.curated import Curated, load_curated
+from exosci.kb.names import closest, normalize
+from exosci.kb.schema import SCHEMA_VERSION, Entity, Statement
+
+_DDL = """
+CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR);
+CREATE TABLE refs (number INTEGER PRIMARY KEY, first_author VARCHAR, year INTEGER,
+                   title VARCHAR, journal VARCHAR, doi VARCHAR);
+CREATE TABLE entities (id VARCHAR PRIMARY KEY, name VARCHAR, type VARCHAR, curie VARCHAR,
+                       xrefs VARCHAR[], synonyms VARCHAR[], description VARCHAR,
+                       attributes JSON, refs INTEGER[], origin VARCHAR);
+CREATE TABLE names (key VARCHAR, entity_id VARCHAR, label VARCHAR);
+CREATE TABLE statements (id VARCHAR PRIMARY KEY, subject VARCHAR, predicate VARCHAR,
+                         object VARCHAR, sign INTEGER, section VARCHAR, origin VARCHAR);
+CREATE TABLE evidence (statement_id VARCHAR, idx INTEGER, refs INTEGER[], species VARCHAR,
+                       model VARCHAR, injury_model VARCHAR, cell_type VARCHAR, route VARCHAR,
+                       preconditioning VARCHAR, engineering VARCHAR, quantities JSON,
+                       text VARCHAR);
+CREATE TABLE facts (id VARCHAR, topic VARCHAR, key VARCHAR, value JSON, unit VARCHAR,
+                    refs INTEGER[], text VARCHAR);
+CREATE TABLE targets (mirna VARCHAR, gene VARCHAR, gene_entrez BIGINT, species VARCHAR,
+                      support VARCHAR, experiments VARCHAR, pmids VARCHAR, score DOUBLE,
+                      source VARCHAR);
+"""
+
+
+class KnowledgeBase:
+    """Read access to a built store. Build one with :func:`build` or :func:`default_kb`."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, curated: Curated) -> None:
+        self.con = con
+        self.curated = curated
+        self._name_index: dict[str, list[str]] | None = None
+
+    # -- metadata -----------------------------------------------------------------------
+    def meta(self) -> dict[str, str]:
+        return dict(self.con.execute("SELECT key, value FROM meta").fetchall())
+
+    def stats(self) -> dict[str, Any]:
+        by_type = dict(
+            self.con.execute(
+                "SELECT type, count(*) FROM entities GROUP BY type ORDER BY type"
+            ).fetchall()
+        )
+        n_st = self._scalar("SELECT count(*) FROM statements")
+        n_ref = self._scalar("SELECT count(*) FROM refs")
+        n_ev = self._scalar("SELECT count(*) FROM evidence")
+        n_q = self._scalar("SELECT coalesce(sum(json_array_length(quantities)), 0) FROM evidence")
+        n_targets = self._scalar("SELECT count(*) FROM targets")
+        meta = self.meta()
+        return {
+            "entities": by_type,
+            "statements": n_st,
+            "references": n_ref,
+            "evidence": n_ev,
+            "quantitative_findings": n_q,
+            "facts": self._scalar("SELECT count(*) FROM facts"),
+            "imported_targets": n_targets,
+            "schema_version": int(meta["schema_version"]),
+            "content_hash": meta["content_hash"],
+        }
+
+    def _scalar(self, sql: str, params: list[Any] | None = None) -> int:
+        row = self.con.execute(sql, params or []).fetchone()
+        return int(row[0]) if row else 0
+
+    # -- names --------------------------------------------------------------------------
+    def _names(self) -> dict[str, list[str]]:
+        if self._name_index is None:
+            index: dict[str, list[str]] = {}
+            for key, eid in self.con.execute("SELECT key, entity_id FROM names").fetchall():
+                index.setdefault(key, [])
+                if eid not in index[key]:
+                    index[key].append(eid)
+            self._name_index = index
+        return self._name_index
+
+    def resolve(self, name: str, *, types: tuple[str, ...] | None = None) -> Entity:
+        """The entity a user means by ``name`` (id, name, synonym or CURIE, forgivingly)."""
+        ids = self._names().get(normalize(name), [])
+        if types:
+            ids = [i for i in ids if self.curated.entities[i].type in types]
+        if ids:
+            # Prefer an exact preferred-name/id match, then the first curated one.
+            exact = [i for i in ids if normalize(self.curated.entities[i].name) == normalize(name)]
+            return self.curated.entities[(exact or ids)[0]]
+        pool = [e.name for e in self.curated.entities.values() if not types or e.type in types]
+        kind = "/".join(t.replace("_", " ") for t in types) if types else "name"
+        raise UnknownNameError(name, kind, closest(name, pool))
+
+    def search(self, query: str, *, limit: int = 20) -> list[dict[str, Any]]:
+        """Entities whose name, synonym or CURIE contains the query (normalised), best first."""
+        q = normalize(query)
+        if not q:
+            return []
+        hits: dict[str, int] = {}
+        for key, ids in self._names().items():
+            if q in key:
+                score = 0 if key == q else (1 if key.startswith(q) else 2)
+                for eid in ids:
+                    hits[eid] = min(hits.get(eid, 9), score)
+        ranked = sorted(hits, key=lambda e: (hits[e], len(self.curated.entities[e].name)))
+        if not ranked:
+            pool = {e.id: e.name for e in self.curated.entities.values()}
+            ranked = [i for i in pool if pool[i] in closest(query, list(pool.values()), limit=5)]
+        return [self._brief(self.curated.entities[e]) for e in ranked[:limit]]
+
+    @staticmethod
+    def _brief(ent: Entity) -> dict[str, Any]:
+        return {"id": ent.id, "name": ent.name, "type": ent.type, "curie": ent.curie}
+
+    # -- records ------------------------------------------------------------------------
+    def entity(self, ent_id: str) -> Entity:
+        return self.curated.entities[ent_id]
+
+    def statements_of(self, ent_id: str) -> list[Statement]:
+        return [s for s in self.curated.statements if ent_id in (s.subject, s.object)]
+
+    def show(self, name: str) -> dict[str, Any]:
+        """The DESIGN.md ``kb show`` document for one entity."""
+        ent = self.resolve(name)
+        refs = self.curated.references
+        out_statements = []
+        for st in self.statements_of(ent.id):
+            out_statements.append(
+                {
+                    "id": st.id,
+                    "subject": self.curated.entities[st.subject].name,
+                    "predicate": st.predicate,
+                    "object": self.curated.entities[st.object].name,
+                    "sign": st.sign,
+                    "evidence": [
+                        {
+                            "ref": ev.refs,
+                            "doi": [refs[n].doi for n in ev.refs],
+                            "species": ev.species,
+                            "model": ev.model,
+                            "route": ev.route,
+                            "quantities": [q.model_dump(exclude_none=True) for q in ev.quantities],
+                            "text": ev.text,
+                        }
+                        for ev in st.evidence
+                    ],
+                }
+            )
+        cargo = [
+            self.curated.entities[s.object].name
+            for s in self.curated.statements
+            if s.subject == ent.id and s.predicate == "carries"
+        ]
+        return {
+            "id": ent.id,
+            "name": ent.name,
+            "type": ent.type,
+            "curie": ent.curie,
+            "synonyms": ent.synonyms,
+            "description": ent.description,
+            "attributes": ent.attributes,
+            "refs": ent.refs,
+            "cargo": cargo,
+            "statements": out_statements,
+        }
+
+    def statements_frame(self) -> pd.DataFrame:
+        return self.con.execute("SELECT * FROM statements ORDER BY id").df()
+
+    def targets_frame(self) -> pd.DataFrame:
+        return self.con.execute("SELECT * FROM targets").df()
+
+
+def _name_rows(ent: Entity) -> list[tuple[str, str, str]]:
+    labels = [ent.id, ent.name, *ent.synonyms, *ent.xrefs]
+    if ent.curie:
+        labels += [ent.curie, ent.curie.split(":", 1)[-1]]
+    return [(normalize(lbl), ent.id, lbl) for lbl in dict.fromkeys(labels) if normalize(lbl)]
+
+
+def _insert(con: duckdb.DuckDBPyConnection, sql: str, rows: list[tuple[Any, ...]]) -> None:
+    if rows:  # duckdb refuses executemany with no rows
+        con.executemany(sql, rows)
+
+
+def _fill(con: duckdb.DuckDBPyConnection, cur: Curated) -> None:
+    con.execute(_DDL)
+    _insert(
+        con,
+        "INSERT INTO meta VALUES (?, ?)",
+        [("schema_version", str(SCHEMA_VERSION)), ("content_hash", cur.content_hash)],
+    )
+    _insert(
+        con,
+        "INSERT INTO refs VALUES (?, ?, ?, ?, ?, ?)",
+        [
+            (r.number, r.first_author, r.year, r.title, r.journal, r.doi)
+            for r in cur.references.values()
+        ],
+    )
+    _insert(
+        con,
+        "INSERT INTO entities VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (
+                e.id,
+                e.name,
+                e.type,
+                e.curie,
+                e.xrefs,
+                e.synonyms,
+                e.description,
+                json.dumps(e.attributes),
+                e.refs,
+                cur.origin.get("entity:" + e.id, "import"),
+            )
+            for e in cur.entities.values()
+        ],
+    )
+    _insert(
+        con,
+        "INSERT INTO names VALUES (?, ?, ?)",
+        [row for e in cur.entities.values() for row in _name_rows(e)],
+    )
+    _insert(
+        con,
+        "INSERT INTO statements VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [
+            (
+                s.id,
+                s.subject,
+                s.predicate,
+                s.object,
+                s.sign,
+                s.section,
+                cur.origin.get("statement:" + s.id, "import"),
+            )
+            for s in cur.statements
+        ],
+    )
+    _insert(
+        con,
+        "INSERT INTO evidence VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (
+                s.id,
+                i,
+                ev.refs,
+                ev.species,
+                ev.model,
+                ev.injury_model,
+                ev.cell_type,
+                ev.route,
+                ev.preconditioning,
+                ev.engineering,
+                json.dumps([q.model_dump(exclude_none=True) for q in ev.quantities]),
+                ev.text,
+            )
+            for s in cur.statements
+            for i, ev in enumerate(s.evidence)
+        ],
+    )
+    _insert(
+        con,
+        "INSERT INTO facts VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [(f.id, f.topic, f.key, json.dumps(f.value), f.unit, f.refs, f.text) for f in cur.facts],
+    )
+
+
+def build(
+    path: Path | str | None = None,
+    *,
+    data_dir: Path | None = None,
+    extend: Callable[[duckdb.DuckDBPyConnection], None] | None = None,
+) -> KnowledgeBase:
+    """Validate the curated files and load them into DuckDB (in memory, or atomically to a file).
+
+    A failed build leaves an existing store file untouched: the new store is written to a
+    temporary file beside it and moved into place only when complete.
+    """
+    cur = load_curated(data_dir)
+    if path is None:
+        con = duckdb.connect(":memory:")
+        _fill(con, cur)
+        if extend:
+            extend(con)
+        return KnowledgeBase(con, cur)
+    target = Path(path)
+    fd, tmp_name = tempfile.mkstemp(prefix=".exosci-", suffix=".duckdb", dir=target.parent)
+    os.close(fd)
+    os.unlink(tmp_name)  # duckdb wants to create the file itself
+    try:
+        con = duckdb.connect(tmp_name)
+        _fill(con, cur)
+        if extend:
+            extend(con)
+        con.close()
+        os.replace(tmp_name, target)
+    finally:
+        for leftover in (tmp_name, tmp_name + ".wal"):
+            if os.path.exists(leftover):
+                os.unlink(leftover)
+    return open_store(target)
+
+
+def open_store(path: Path | str) -> KnowledgeBase:
+    """Open a store file built earlier; refuses a file from another schema version."""
+    path = Path(path)
+    if not path.exists():
+        raise CurationError(f"{path}: no such store (build one with `exosci kb build {path}`)")
+    con = duckdb.connect(str(path), read_only=True)
+    kb = KnowledgeBase(con, load_curated())
+    meta = kb.meta()
+    if int(meta.get("schema_version", -1)) != SCHEMA_VERSION:
+        raise CurationError(
+            f"{path}: store schema version {meta.get('schema_version')} but this exosci reads "
+            f"version {SCHEMA_VERSION}; rebuild it with `exosci kb build {path}`"
+        )
+    return kb
+
+
+def update_store(path: Path | str, change: Callable[[duckdb.DuckDBPyConnection], None]) -> None:
+    """Apply ``change`` to a copy of the store and swap it in only if it succeeds (atomic)."""
+    path = Path(path)
+    if not path.exists():
+        build(path)
+    fd, tmp_name = tempfile.mkstemp(prefix=".exosci-", suffix=".duckdb", dir=path.parent)
+    os.close(fd)
+    shutil.copyfile(path, tmp_name)
+    try:
+        con = duckdb.connect(tmp_name)
+        change(con)
+        con.close()
+        os.replace(tmp_name, path)
+    finally:
+        if os.path.exists(tmp_name):
+            os.unlink(tmp_name)
+
+
+@cache
+def default_kb() -> KnowledgeBase:
+    """The curated knowledge base, built in memory once per process."""
+    return build()
