@@ -17,7 +17,7 @@ import pandas as pd
 from exosci.errors import CurationError, UnknownNameError
 from exosci.kb.curated import Curated, load_curated
 from exosci.kb.names import closest, normalize
-from exosci.kb.schema import SCHEMA_VERSION, Entity, Statement
+from exosci.kb.schema import SCHEMA_VERSION, Entity, Evidence, Quantity, Statement
 
 _DDL = """
 CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR);
@@ -318,19 +318,179 @@ def build(
 
 
 def open_store(path: Path | str) -> KnowledgeBase:
-    """Open a store file built earlier; refuses a file from another schema version."""
+    """Open a store file built earlier; refuses a file from another schema version.
+
+    The curated records come from the package; records a user imported into the file
+    (origin ``import:...``) are merged in, so reasoning sees them too.
+    """
     path = Path(path)
     if not path.exists():
         raise CurationError(f"{path}: no such store (build one with `exosci kb build {path}`)")
     con = duckdb.connect(str(path), read_only=True)
-    kb = KnowledgeBase(con, load_curated())
-    meta = kb.meta()
-    if int(meta.get("schema_version", -1)) != SCHEMA_VERSION:
+    try:
+        row = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    except duckdb.Error:
+        row = None
+    if row is None or int(row[0]) != SCHEMA_VERSION:
         raise CurationError(
-            f"{path}: store schema version {meta.get('schema_version')} but this exosci reads "
+            f"{path}: store schema version {row[0] if row else 'unknown'} but this exosci reads "
             f"version {SCHEMA_VERSION}; rebuild it with `exosci kb build {path}`"
         )
-    return kb
+    return KnowledgeBase(con, _with_imports(load_curated(), con))
+
+
+def _with_imports(cur: Curated, con: duckdb.DuckDBPyConnection) -> Curated:
+    """The curated records plus the entities and statements imported into a store file."""
+    ents = dict(cur.entities)
+    origin = dict(cur.origin)
+    for eid, name, etype, curie, xrefs, syns, desc, attrs, refs, orig in con.execute(
+        "SELECT * FROM entities WHERE origin LIKE 'import:%'"
+    ).fetchall():
+        ents[eid] = Entity(
+            id=eid,
+            name=name,
+            type=etype,
+            curie=curie,
+            xrefs=xrefs or [],
+            synonyms=syns or [],
+            description=desc,
+            attributes=json.loads(attrs) if attrs else {},
+            refs=refs or [],
+        )
+        origin["entity:" + eid] = orig
+    evidence: dict[str, list[Evidence]] = {}
+    for row in con.execute(
+        "SELECT e.* FROM evidence e JOIN statements s ON s.id = e.statement_id "
+        "WHERE s.origin LIKE 'import:%' ORDER BY e.statement_id, e.idx"
+    ).fetchall():
+        sid, _, refs, species, model, inj, cell, route, pre, eng, qty, text = row
+        evidence.setdefault(sid, []).append(
+            Evidence(
+                refs=refs,
+                species=species,
+                model=model,
+                injury_model=inj,
+                cell_type=cell,
+                route=route,
+                preconditioning=pre,
+                engineering=eng,
+                quantities=[Quantity(**q) for q in json.loads(qty or "[]")],
+                text=text,
+            )
+        )
+    statements = list(cur.statements)
+    for sid, subj, pred, obj, _sign, section, orig in con.execute(
+        "SELECT * FROM statements WHERE origin LIKE 'import:%' ORDER BY id"
+    ).fetchall():
+        statements.append(
+            Statement(
+                id=sid,
+                subject=subj,
+                predicate=pred,
+                object=obj,
+                evidence=evidence.get(sid, []),
+                section=section,
+            )
+        )
+        origin["statement:" + sid] = orig
+    if len(statements) == len(cur.statements) and len(ents) == len(cur.entities):
+        return cur
+    return Curated(cur.references, ents, statements, cur.facts, origin, cur.content_hash)
+
+
+def insert_records(
+    con: duckdb.DuckDBPyConnection,
+    entities: list[Entity],
+    statements: list[Statement],
+    *,
+    origin: str,
+) -> None:
+    """Add imported entities and statements to a store (inside :func:`update_store`).
+
+    Entities whose id already exists are kept as they are (curated records win); every
+    statement subject/object must exist in the store or in ``entities``; evidence must cite
+    references the store knows. ``origin`` is recorded as ``import:<origin>``.
+    """
+    known = {r[0] for r in con.execute("SELECT id FROM entities").fetchall()}
+    ref_numbers = {r[0] for r in con.execute("SELECT number FROM refs").fetchall()}
+    tag = origin if origin.startswith("import:") else f"import:{origin}"
+    new_ents = [e for e in entities if e.id not in known]
+    all_ids = known | {e.id for e in new_ents}
+    taken = {r[0] for r in con.execute("SELECT id FROM statements").fetchall()}
+    for st in statements:
+        for role, eid in (("subject", st.subject), ("object", st.object)):
+            if eid not in all_ids:
+                raise CurationError(f"{origin}: statement {st.id!r}: {role} {eid!r} is unknown")
+        if st.id in taken:
+            raise CurationError(f"{origin}: statement id {st.id!r} already in the store")
+        for ev in st.evidence:
+            missing = [n for n in ev.refs if n not in ref_numbers]
+            if missing:
+                raise CurationError(
+                    f"{origin}: statement {st.id!r} cites unknown reference(s) {missing}"
+                )
+    _insert(
+        con,
+        "INSERT INTO entities VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (
+                e.id,
+                e.name,
+                e.type,
+                e.curie,
+                e.xrefs,
+                e.synonyms,
+                e.description,
+                json.dumps(e.attributes),
+                e.refs,
+                tag,
+            )
+            for e in new_ents
+        ],
+    )
+    _insert(con, "INSERT INTO names VALUES (?, ?, ?)", [r for e in new_ents for r in _name_rows(e)])
+    _insert(
+        con,
+        "INSERT INTO statements VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [(s.id, s.subject, s.predicate, s.object, s.sign, s.section, tag) for s in statements],
+    )
+    _insert(
+        con,
+        "INSERT INTO evidence VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (
+                s.id,
+                i,
+                ev.refs,
+                ev.species,
+                ev.model,
+                ev.injury_model,
+                ev.cell_type,
+                ev.route,
+                ev.preconditioning,
+                ev.engineering,
+                json.dumps([q.model_dump(exclude_none=True) for q in ev.quantities]),
+                ev.text,
+            )
+            for s in statements
+            for i, ev in enumerate(s.evidence)
+        ],
+    )
+
+
+def insert_targets(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, *, origin: str) -> int:
+    """Append miRNA-target rows (columns of the ``targets`` table) to a store; returns count."""
+    cols = ["mirna", "gene", "gene_entrez", "species", "support", "experiments", "pmids", "score"]
+    missing = [c for c in ("mirna", "gene") if c not in frame.columns]
+    if missing:
+        raise CurationError(f"{origin}: target table lacks column(s) {missing}")
+    out = frame.reindex(columns=cols).assign(source=origin)
+    con.register("_new_targets", out)
+    try:
+        con.execute("INSERT INTO targets SELECT * FROM _new_targets")
+    finally:
+        con.unregister("_new_targets")
+    return len(out)
 
 
 def update_store(path: Path | str, change: Callable[[duckdb.DuckDBPyConnection], None]) -> None:
