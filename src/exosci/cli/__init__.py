@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from exosci.cli import kb
+from exosci.cli import kb, web
 
 app = typer.Typer(
     name="exosci",
@@ -14,6 +14,7 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(kb.app, name="kb")
+app.command("serve")(web.serve)
 
 __all__ = ["app", "main"]
 
