@@ -1,0 +1,205 @@
+"""The signed directed graph over the store's statements (INDRA's signed model-checker layout).
+
+Every entity ``x`` becomes two nodes, ``(x, +1)`` ("x goes up") and ``(x, -1)`` ("x goes down").
+A causal statement ``s -[p]-> o`` with sign ``σ = PREDICATES[p]`` adds the edges
+``(s, +1) -> (o, σ)`` and ``(s, -1) -> (o, -σ)``; non-causal predicates (sign 0) add nothing.
+The sign of a path from ``(subject, +1)`` is then the polarity of the node it reaches.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Literal, Protocol
+
+import duckdb
+import networkx as nx
+
+from exosci.errors import UnknownNameError
+from exosci.kb.curated import DATA_DIR, Curated, _read_references
+from exosci.kb.names import closest, normalize
+from exosci.kb.schema import PREDICATES, Entity, Evidence, Reference, Statement
+from exosci.kb.store import KnowledgeBase
+
+Node = tuple[str, int]
+
+# Weights used to rank evidence. Clinical > in vivo > in vitro; primate > other mammals > rodent.
+MODEL_WEIGHT: dict[str, float] = {
+    "clinical": 1.0,
+    "in_vivo": 0.8,
+    "in_vitro": 0.45,
+    "review": 0.3,
+    "in_silico": 0.25,
+}
+SPECIES_WEIGHT: dict[str, float] = {
+    "human": 1.0,
+    "monkey": 1.0,
+    "pig": 0.9,
+    "dog": 0.9,
+    "rat": 0.8,
+    "mouse": 0.8,
+    "zebrafish": 0.6,
+    "unspecified": 0.7,
+}
+
+
+class HasCurated(Protocol):
+    """What reasoning needs from a knowledge base (``KnowledgeBase`` satisfies it)."""
+
+    curated: Curated
+
+    def resolve(self, name: str, *, types: tuple[str, ...] | None = None) -> Entity: ...
+
+
+def evidence_weight(ev: Evidence) -> float:
+    """Strength in (0, 1] of one evidence record: model weight times species weight."""
+    return MODEL_WEIGHT.get(ev.model, 0.3) * SPECIES_WEIGHT.get(ev.species, 0.7)
+
+
+@dataclass(frozen=True)
+class EdgeSupport:
+    """The statements behind one signed edge, with their pooled strength."""
+
+    statements: tuple[Statement, ...]
+    strength: float  # noisy-or over independent references, in (0, 1)
+    refs: tuple[int, ...]
+    species: tuple[str, ...]
+    models: tuple[str, ...]
+
+
+def edge_strength(statements: Iterable[Statement]) -> float:
+    """Noisy-or of the best evidence weight per independent reference.
+
+    A reference cited by several evidence records counts once (its best record), so repeating a
+    citation does not inflate support; each further independent reference raises the strength.
+    """
+    best: dict[tuple[int, ...], float] = {}
+    for st in statements:
+        for ev in st.evidence:
+            key = tuple(sorted(ev.refs))
+            best[key] = max(best.get(key, 0.0), evidence_weight(ev))
+    miss = 1.0
+    for w in best.values():
+        miss *= 1.0 - w
+    return 1.0 - miss
+
+
+def _support(statements: list[Statement]) -> EdgeSupport:
+    evs = [ev for st in statements for ev in st.evidence]
+    return EdgeSupport(
+        statements=tuple(statements),
+        strength=edge_strength(statements),
+        refs=tuple(sorted({n for ev in evs for n in ev.refs})),
+        species=tuple(sorted({ev.species for ev in evs})),
+        models=tuple(sorted({ev.model for ev in evs})),
+    )
+
+
+@dataclass(frozen=True)
+class SignedGraph:
+    """A signed graph plus the records it was built from."""
+
+    graph: nx.DiGraph
+    entities: dict[str, Entity]
+    references: dict[int, Reference] = field(default_factory=dict)
+
+    def support(self, u: Node, v: Node) -> EdgeSupport:
+        sup: EdgeSupport = self.graph.edges[u, v]["support"]
+        return sup
+
+
+def signed_graph(kb: HasCurated) -> SignedGraph:
+    """Build (and cache on the knowledge base object) the signed graph of its statements."""
+    cached = getattr(kb, "_exosci_signed_graph", None)
+    key = (id(kb.curated), len(kb.curated.statements))
+    if cached is not None and cached[0] == key:
+        sg: SignedGraph = cached[1]
+        return sg
+    sg = build_signed_graph(
+        kb.curated.entities.values(), kb.curated.statements, kb.curated.references
+    )
+    with contextlib.suppress(AttributeError):  # a frozen stand-in: just do not cache
+        kb._exosci_signed_graph = (key, sg)  # type: ignore[attr-defined]
+    return sg
+
+
+def build_signed_graph(
+    entities: Iterable[Entity],
+    statements: Iterable[Statement],
+    references: dict[int, Reference] | None = None,
+) -> SignedGraph:
+    """The signed graph of ``statements`` (only causal predicates become edges)."""
+    ents = {e.id: e for e in entities}
+    grouped: dict[tuple[str, str, int], list[Statement]] = {}
+    for st in statements:
+        sign = PREDICATES[st.predicate]
+        if sign == 0:
+            continue
+        grouped.setdefault((st.subject, st.object, sign), []).append(st)
+    g = nx.DiGraph()
+    for eid in ents:
+        g.add_node((eid, 1))
+        g.add_node((eid, -1))
+    for (subj, obj, sign), sts in grouped.items():
+        sup = _support(sts)
+        for pol in (1, -1):
+            g.add_edge((subj, pol), (obj, pol * sign), support=sup, sign=sign)
+    return SignedGraph(g, ents, dict(references or {}))
+
+
+@cache
+def package_references() -> dict[int, Reference]:
+    """The review's reference list shipped with the package."""
+    return _read_references(DATA_DIR / "references.tsv")
+
+
+class RecordsKB:
+    """A knowledge base over in-memory records only (no DuckDB): enough for reasoning."""
+
+    def __init__(self, curated: Curated) -> None:
+        self.curated = curated
+        self._index: dict[str, list[str]] = {}
+        for ent in curated.entities.values():
+            for label in (ent.id, ent.name, *ent.synonyms, *ent.xrefs, ent.curie or ""):
+                key = normalize(label)
+                if key and ent.id not in self._index.setdefault(key, []):
+                    self._index[key].append(ent.id)
+
+    def resolve(self, name: str, *, types: tuple[str, ...] | None = None) -> Entity:
+        """The entity ``name`` means (id, name, synonym or CURIE, normalised)."""
+        ids = self._index.get(normalize(name), [])
+        ids = [i for i in ids if not types or self.curated.entities[i].type in types]
+        if ids:
+            return self.curated.entities[ids[0]]
+        pool = [e.name for e in self.curated.entities.values() if not types or e.type in types]
+        kind = "/".join(t.replace("_", " ") for t in types) if types else "name"
+        raise UnknownNameError(name, kind, closest(name, pool))
+
+
+def kb_from_records(
+    entities: Sequence[Entity],
+    statements: Sequence[Statement],
+    *,
+    references: dict[int, Reference] | None = None,
+    backend: Literal["duckdb", "memory"] = "duckdb",
+) -> KnowledgeBase | RecordsKB:
+    """A knowledge base over hand-made records (for tests, imports and what-if graphs).
+
+    ``backend="duckdb"`` gives a real in-memory ``KnowledgeBase`` (tables, search, show);
+    ``"memory"`` a light :class:`RecordsKB` with ``curated`` and ``resolve`` only, which is
+    all reasoning needs and builds ~100x faster. References default to the review's list, so
+    evidence may cite any of its numbers. Records are not cross-validated beyond pydantic.
+    """
+    refs = references if references is not None else package_references()
+    origin = {"entity:" + e.id: "records" for e in entities}
+    origin.update({"statement:" + s.id: "records" for s in statements})
+    cur = Curated(refs, {e.id: e for e in entities}, list(statements), [], origin, "records")
+    if backend == "memory":
+        return RecordsKB(cur)
+    from exosci.kb.store import _fill  # the store's own loader keeps tables and names consistent
+
+    con = duckdb.connect(":memory:")
+    _fill(con, cur)
+    return KnowledgeBase(con, cur)
