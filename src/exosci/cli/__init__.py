@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from exosci.cli import kb, web
+from exosci.cli import kb, reason, web
 
 app = typer.Typer(
     name="exosci",
@@ -15,6 +15,7 @@ app = typer.Typer(
 )
 app.add_typer(kb.app, name="kb")
 app.command("serve")(web.serve)
+app.command("explain")(reason.explain)
 
 __all__ = ["app", "main"]
 

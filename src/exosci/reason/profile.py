@@ -9,6 +9,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from exosci.errors import UnknownNameError
+from exosci.kb.schema import Entity
 from exosci.reason.graph import HasCurated, SignedGraph, signed_graph
 from exosci.reason.paths import RawPath, distances_to, find_paths
 
@@ -150,3 +152,27 @@ def _evidence(sg: SignedGraph, path: RawPath) -> dict[str, Any]:
         "species": sorted({x for s in sups for x in s.species}),
         "models": sorted({x for s in sups for x in s.models}),
     }
+
+
+PROFILE_TYPES = (
+    "cell_source",
+    "exosome",
+    "mirna",
+    "rna",
+    "gene",
+    "small_molecule",
+    "material",
+    "delivery_system",
+    "intervention",
+)
+
+
+def profile_of(
+    kb: HasCurated, name: str, *, max_length: int = 6
+) -> tuple[Entity, MechanismProfile]:
+    """Resolve ``name`` (a source, exosome product, cargo, drug ...) and profile it alone."""
+    try:
+        ent = kb.resolve(name, types=PROFILE_TYPES)
+    except UnknownNameError:
+        ent = kb.resolve(name)
+    return ent, mechanism_profile(kb, [ent.id], max_length=max_length)

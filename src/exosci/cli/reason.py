@@ -1,0 +1,119 @@
+"""`exosci explain`, `exosci kb profile` and `exosci kb export`: reasoning over the graph."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, cast
+
+import typer
+from rich.table import Table
+from rich.tree import Tree
+
+from exosci.cli._common import JSON_OPTION, cli_errors, console, emit_json
+from exosci.cli.kb import STORE_OPTION, get_kb
+from exosci.cli.kb import app as kb_app
+from exosci.errors import UnknownNameError, UserInputError
+from exosci.reason.explain import Direction, ExplainResult
+from exosci.reason.explain import explain as explain_query
+from exosci.reason.profile import AXES, profile_of
+
+_ARROW = {1: "[green]↑ increases[/]", -1: "[red]↓ decreases[/]"}
+_EDGE = {1: "[green]+[/]", -1: "[red]−[/]"}
+
+
+def _explain_tree(res: ExplainResult) -> Tree:
+    doc = res.to_dict()
+    root = Tree(f"[bold]{doc['subject']}[/] → [bold]{doc['object']}[/]: {doc['result']}")
+    for i, path in enumerate(doc["paths"], start=1):
+        branch = root.add(
+            f"#{i} {_ARROW[path['sign']]}  score {path['score']:.3f}   " + " → ".join(path["nodes"])
+        )
+        for e in path["edges"]:
+            refs = ", ".join(str(n) for n in e["refs"])
+            dois = "; ".join(e["dois"][:3]) + (" …" if len(e["dois"]) > 3 else "")
+            branch.add(
+                f"{e['source']} [italic]{e['predicate']}[/] ({_EDGE[e['sign']]}) {e['target']}"
+                f"  [dim]refs {refs} · {'/'.join(e['models'])} · {'/'.join(e['species'])}"
+                f" · doi {dois}[/]"
+            )
+    return root
+
+
+@cli_errors
+def explain(
+    subject: str = typer.Argument(
+        ..., help="Cell source, exosome product, cargo, drug or material."
+    ),
+    to: str = typer.Option(
+        ..., "--to", help="Target, pathway, process, mechanism or 'functional recovery'."
+    ),
+    max_length: int = typer.Option(6, "--max-length", help="Longest path in edges (1-12)."),
+    sign: str | None = typer.Option(
+        None, "--sign", help="Only paths that push the object 'up' or 'down'."
+    ),
+    limit: int = typer.Option(10, "--limit", help="Most paths to show."),
+    store: Path | None = STORE_OPTION,
+    json: bool = JSON_OPTION,
+) -> None:
+    """How SUBJECT acts on OBJECT: signed causal paths, ranked by evidence, with citations."""
+    if sign not in (None, "up", "down"):
+        raise UserInputError(f"--sign must be 'up' or 'down', got {sign!r}")
+    res = explain_query(
+        get_kb(store),
+        subject,
+        to,
+        max_length=max_length,
+        sign=cast(Direction | None, sign),
+        limit=limit,
+    )
+    if res.result in ("SUBJECT_NOT_FOUND", "OBJECT_NOT_FOUND"):
+        which = "subject" if res.result == "SUBJECT_NOT_FOUND" else "object"
+        query = subject if which == "subject" else to
+        raise UnknownNameError(query, which, list(res.suggestions))
+    if json:
+        emit_json(res.to_dict())
+        return
+    console.print(_explain_tree(res))
+    if res.result == "MAX_PATH_LENGTH_EXCEEDED":
+        console.print(
+            f"The shortest signed path has {res.shortest_length} edges; "
+            f"try --max-length {res.shortest_length}."
+        )
+    elif res.result == "NO_PATHS_FOUND":
+        console.print("No causal chain in the knowledge graph links these two.")
+
+
+@kb_app.command("profile")
+@cli_errors
+def profile(
+    name: str = typer.Argument(..., help="Cell source, exosome product, cargo or drug."),
+    max_length: int = typer.Option(6, "--max-length", help="Longest path in edges."),
+    store: Path | None = STORE_OPTION,
+    json: bool = JSON_OPTION,
+) -> None:
+    """Coverage of the five repair mechanisms: which, how strongly, by which evidence."""
+    ent, prof = profile_of(get_kb(store), name, max_length=max_length)
+    doc: dict[str, Any] = {"id": ent.id, "name": ent.name, "type": ent.type, **prof.to_dict()}
+    if json:
+        emit_json(doc)
+        return
+    table = Table(title=f"mechanism profile of {ent.name} ({ent.type.replace('_', ' ')})")
+    for col in ("mechanism", "score", "paths (+/−)", "best evidence", "refs"):
+        table.add_column(col)
+    for axis in AXES:
+        ax = doc["axes"][axis]
+        ev = ax["evidence"]
+        n_pos = sum(1 for e in ev if e["sign"] > 0)
+        best = ev[0] if ev else None
+        table.add_row(
+            axis.replace("_", " "),
+            f"{ax['score']:.2f}",
+            f"{n_pos}/{len(ev) - n_pos}",
+            (("↑ " if best["sign"] > 0 else "↓ ") + " → ".join(best["path"])) if best else "-",
+            ", ".join(map(str, best["refs"])) if best else "",
+        )
+    console.print(table)
+    console.print(
+        "[dim]Scores in [0, 1]: pooled evidence for a positive effect (in vivo > in vitro, "
+        "primate > rodent, more references, shorter paths), minus half the opposing support.[/]"
+    )

@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+import json
+
+from typer.testing import CliRunner
+
+from exosci.cli import app
+
+runner = CliRunner()
+
+
+def test_explain_unknown_subject_exits_2_with_suggestions() -> None:
+    res = runner.invoke(app, ["explain", "BMSC-Exoz", "--to", "neuroprotection"])
+    assert res.exit_code == 2
+    assert "Closest known" in res.output or "Closest known" in (res.stderr or "")
+
+
+def test_explain_bad_sign_exits_2() -> None:
+    res = runner.invoke(app, ["explain", "BMSC-Exos", "--to", "NF-κB", "--sign", "sideways"])
+    assert res.exit_code == 2
+
+
+def test_explain_json_is_one_document_with_design_keys() -> None:
+    res = runner.invoke(app, ["explain", "BMSC-Exos", "--to", "functional recovery", "--json"])
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    assert {"result", "subject", "object", "paths"} <= set(doc)
+    assert doc["result"] in {"PATHS_FOUND", "NO_PATHS_FOUND", "MAX_PATH_LENGTH_EXCEEDED"}
+
+
+def test_explain_human_output_is_a_tree() -> None:
+    res = runner.invoke(app, ["explain", "BMSC-Exos", "--to", "neuroprotection"])
+    assert res.exit_code == 0, res.output
+    assert "BMSC" in res.stdout
+
+
+def test_kb_profile_json_has_five_axes() -> None:
+    res = runner.invoke(app, ["kb", "profile", "BMSC-Exos", "--json"])
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    assert set(doc["axes"]) == {
+        "neuroprotection",
+        "axon_regeneration",
+        "inflammation",
+        "angiogenesis_bscb",
+        "ecm",
+    }
+    assert all(0 <= ax["score"] <= 1 for ax in doc["axes"].values())
+    human = runner.invoke(app, ["kb", "profile", "BMSC-Exos"])
+    assert human.exit_code == 0 and "neuroprotection" in human.stdout
+
+
+def test_kb_profile_unknown_exits_2() -> None:
+    assert runner.invoke(app, ["kb", "profile", "qqqqqq-nothing"]).exit_code == 2
