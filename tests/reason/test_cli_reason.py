@@ -52,3 +52,22 @@ def test_kb_profile_json_has_five_axes() -> None:
 
 def test_kb_profile_unknown_exits_2() -> None:
     assert runner.invoke(app, ["kb", "profile", "qqqqqq-nothing"]).exit_code == 2
+
+
+def test_kb_export_writes_each_format(tmp_path) -> None:
+    import networkx as nx
+
+    for fmt in ("graphml", "cx2", "indra-json", "csv"):
+        out = tmp_path / f"kg.{fmt}"
+        res = runner.invoke(app, ["kb", "export", "--format", fmt, "-o", str(out), "--json"])
+        assert res.exit_code == 0, res.output
+        doc = json.loads(res.stdout)
+        assert doc["path"] == str(out) and out.stat().st_size == doc["bytes"] > 0
+    g = nx.read_graphml(tmp_path / "kg.graphml", force_multigraph=True)
+    assert g.number_of_edges() == doc["statements"]
+    cx2 = json.loads((tmp_path / "kg.cx2").read_text(encoding="utf-8"))
+    assert cx2[0]["CXVersion"] == "2.0"
+
+
+def test_kb_export_unknown_format_exits_2() -> None:
+    assert runner.invoke(app, ["kb", "export", "--format", "sbml"]).exit_code == 2

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any, cast
 
@@ -13,6 +14,7 @@ from exosci.cli._common import JSON_OPTION, cli_errors, console, emit_json
 from exosci.cli.kb import STORE_OPTION, get_kb
 from exosci.cli.kb import app as kb_app
 from exosci.errors import UnknownNameError, UserInputError
+from exosci.kb.export import EXPORTERS, ExportFormat, export_graph
 from exosci.reason.explain import Direction, ExplainResult
 from exosci.reason.explain import explain as explain_query
 from exosci.reason.profile import AXES, profile_of
@@ -117,3 +119,41 @@ def profile(
         "[dim]Scores in [0, 1]: pooled evidence for a positive effect (in vivo > in vitro, "
         "primate > rodent, more references, shorter paths), minus half the opposing support.[/]"
     )
+
+
+@kb_app.command("export")
+@cli_errors
+def export(
+    format: str = typer.Option(..., "--format", "-f", help="One of: " + ", ".join(EXPORTERS) + "."),
+    output: Path | None = typer.Option(
+        None, "--output", "-o", help="File to write (default: stdout)."
+    ),
+    store: Path | None = STORE_OPTION,
+    json: bool = JSON_OPTION,
+) -> None:
+    """Export the knowledge graph as GraphML, Cytoscape CX2, INDRA statement JSON or CSV."""
+    if format not in EXPORTERS:
+        raise UserInputError(f"unknown export format {format!r}; accepted: {', '.join(EXPORTERS)}")
+    kb = get_kb(store)
+    text = export_graph(kb.curated, format=cast(ExportFormat, format))
+    if output is None:
+        if json and format not in ("cx2", "indra-json"):
+            emit_json({"format": format, "content": text})
+        else:
+            sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        return
+    output.write_text(text, encoding="utf-8")
+    doc = {
+        "format": format,
+        "path": str(output),
+        "bytes": len(text.encode("utf-8")),
+        "entities": len(kb.curated.entities),
+        "statements": len(kb.curated.statements),
+    }
+    if json:
+        emit_json(doc)
+    else:
+        console.print(
+            f"wrote {output} ({EXPORTERS[format].description}): {doc['entities']} entities, "
+            f"{doc['statements']} statements"
+        )
