@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from exosci.cli import kb, reason, release, web
+from exosci.cli import kb, qc, reason, release, web
 
 app = typer.Typer(
     name="exosci",
@@ -14,6 +14,7 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(kb.app, name="kb")
+app.add_typer(qc.app, name="qc")
 app.add_typer(release.app, name="release")
 app.command("serve")(web.serve)
 app.command("explain")(reason.explain)

@@ -1,0 +1,132 @@
+"""`exosci qc ...`: NTA import and MISEV checks of vesicle preparations."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.table import Table
+
+from exosci.cli._common import JSON_OPTION, cli_errors, console, emit_json
+from exosci.errors import UserInputError
+from exosci.qc import nta_formats, plot_nta, read_nta
+
+app = typer.Typer(
+    help="Vesicle quality: NTA size/concentration and MISEV checks.", no_args_is_help=True
+)
+
+
+def _num(value: float | None, spec: str = ".1f") -> str:
+    return "-" if value is None else format(value, spec)
+
+
+@app.command()
+@cli_errors
+def nta(
+    files: list[Path] = typer.Argument(..., help="NTA exports (NanoSight CSV, ZetaView TXT)."),
+    plot: Path | None = typer.Option(
+        None, "--plot", help="Write an overlay PNG of the distributions."
+    ),
+    plot_scale: str = typer.Option(
+        "fraction", "--plot-scale", help="fraction (unit area per curve) or concentration."
+    ),
+    dilution: float | None = typer.Option(
+        None,
+        "--dilution",
+        help="Dilution used, for files that record none (must match if they do).",
+    ),
+    format: str | None = typer.Option(
+        None, "--format", help="Skip detection; see `exosci qc formats`."
+    ),
+    allow_empty: bool = typer.Option(
+        False, "--allow-empty", help="List empty runs (0 particles) instead of failing on them."
+    ),
+    json: bool = JSON_OPTION,
+) -> None:
+    """Size distribution and concentration from NTA exports; one JSON object per file.
+
+    With --json, one file gives one report object; several give {"samples": [report, ...]}.
+    """
+    reports = [
+        read_nta(f, format=format, dilution=dilution, on_empty="report" if allow_empty else "raise")
+        for f in files
+    ]
+    if plot is not None:
+        if plot_scale not in ("fraction", "concentration"):
+            raise UserInputError(
+                f"--plot-scale {plot_scale!r} is not known; use fraction or concentration."
+            )
+        plot_nta(reports, plot, scale="fraction" if plot_scale == "fraction" else "concentration")
+    if json:
+        docs = [r.model_dump() for r in reports]
+        emit_json(docs[0] if len(docs) == 1 else {"samples": docs})
+        return
+    table = Table(title="NTA summary (sizes in nm, number-weighted)")
+    cols = (
+        "#",
+        "format",
+        "dilution",
+        "particles/mL",
+        "mean",
+        "mode",
+        "SD",
+        "D10",
+        "D50",
+        "D90",
+        "span",
+        "30-150nm",
+        "<200nm",
+    )
+    for col in cols:
+        table.add_column(col, justify="left" if col == "format" else "right")
+    for i, r in enumerate(reports, start=1):
+        mark = "" if r.concentration_corrected_for_dilution else "*"
+        table.add_row(
+            str(i),
+            r.format,
+            _num(r.dilution, "g"),
+            _num(r.concentration_per_ml, ".3g") + mark,
+            _num(r.mean_nm),
+            _num(r.mode_nm),
+            _num(r.sd_nm),
+            _num(r.d10_nm),
+            _num(r.d50_nm),
+            _num(r.d90_nm),
+            _num(r.span, ".2f"),
+            _num(r.fraction_in_30_150_nm, ".0%"),
+            _num(r.fraction_below_200_nm, ".0%"),
+        )
+    console.print(table)
+    if any(not r.concentration_corrected_for_dilution and not r.empty for r in reports):
+        console.print(
+            "* as measured, NOT dilution-corrected: the file records no dilution (use --dilution)."
+        )
+    for i, r in enumerate(reports, start=1):
+        console.print(f"[bold]{i}[/] {r.sample}  ({r.file})", highlight=False)
+        for w in r.warnings:
+            console.print(f"    [yellow]warning:[/] {w}", highlight=False)
+    if plot is not None:
+        console.print(f"plot written to {plot}")
+
+
+@app.command()
+@cli_errors
+def formats(json: bool = JSON_OPTION) -> None:
+    """List the NTA export formats this version reads."""
+    docs: list[dict[str, Any]] = [f.describe() for f in nta_formats().values()]
+    if json:
+        emit_json({"formats": docs})
+        return
+    table = Table(title="NTA formats")
+    for col in ("name", "instrument", "extensions", "percentiles", "description"):
+        table.add_column(col)
+    for d in docs:
+        table.add_row(
+            d["name"],
+            d["instrument"],
+            " ".join(d["extensions"]),
+            d["percentile_rule"],
+            d["description"],
+        )
+    console.print(table)
