@@ -35,6 +35,8 @@ Weighting = Literal["auto", "sd", "none"]
 SD_FLOOR_FRACTION = 0.1
 #: WSSR is floored here (relative to Σw·y²) so a perfect fit gives a finite, very low AIC.
 WSSR_FLOOR = 1e-14
+#: Multi-start stops once this many starts reach the same lowest cost.
+EARLY_STOP_AGREEING_STARTS = 3
 
 # Ritger & Peppas, J Control Release 1987;5:23 (non-swellable films, cylinders, spheres):
 # n at the Fickian limit and at case-II transport, by geometry.
@@ -317,17 +319,21 @@ def _fit_model(
     lo = [p.lower for p in model.params]
     hi = [p.upper for p in model.params]
     best: Any = None
+    agree = 0
     for x0 in _starts(model, t, y, rng, n_starts):
         try:
             res = least_squares(resid, x0, bounds=(lo, hi), x_scale="jac", max_nfev=400 * len(x0))
         except (ValueError, FloatingPointError, np.linalg.LinAlgError):
             continue
-        if (
-            np.all(np.isfinite(res.x))
-            and np.isfinite(res.cost)
-            and (best is None or res.cost < best.cost)
-        ):
-            best = res
+        if not (np.all(np.isfinite(res.x)) and np.isfinite(res.cost)):
+            continue
+        if best is not None and abs(res.cost - best.cost) <= 1e-7 * best.cost + 1e-12:
+            agree += 1
+        elif best is None or res.cost < best.cost:
+            best, agree = res, 1
+        # Stop early once three starts have landed on the same lowest minimum.
+        if agree >= EARLY_STOP_AGREEING_STARTS:
+            break
     if best is None:
         return None
     return _Raw(np.asarray(best.x, float), np.asarray(best.jac, float))
