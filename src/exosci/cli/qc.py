@@ -10,7 +10,7 @@ from rich.table import Table
 
 from exosci.cli._common import JSON_OPTION, cli_errors, console, emit_json
 from exosci.errors import UserInputError
-from exosci.qc import nta_formats, plot_nta, read_nta
+from exosci.qc import check_prep, nta_formats, plot_nta, read_nta
 
 app = typer.Typer(
     help="Vesicle quality: NTA size/concentration and MISEV checks.", no_args_is_help=True
@@ -130,3 +130,56 @@ def formats(json: bool = JSON_OPTION) -> None:
             d["description"],
         )
     console.print(table)
+
+
+_STATUS = {"met": "[green]met[/]", "missed": "[red]missed[/]", "not applicable": "[dim]n/a[/]"}
+
+
+@app.command()
+@cli_errors
+def check(
+    prep: Path = typer.Argument(..., help="Preparation YAML (see examples/prep-example.yaml)."),
+    json: bool = JSON_OPTION,
+) -> None:
+    """MISEV2018/2023 requirements, particle:protein purity, transparency, naming and storage advice."""
+    report = check_prep(prep)
+    if json:
+        emit_json(report.model_dump())
+        return
+    table = Table(title=f"MISEV check: {report.prep}")
+    for col in ("requirement", "guidelines", "status", "detail"):
+        table.add_column(col)
+    for r in report.requirements:
+        table.add_row(
+            r.text,
+            " ".join(g.removeprefix("MISEV") for g in r.guidelines),
+            _STATUS[r.status],
+            r.detail,
+        )
+    console.print(table)
+    for g, s in report.guidelines.items():
+        console.print(
+            f"[bold]{g}[/]: {len(s.met)} met, {len(s.missed)} missed"
+            + (f" ({', '.join(s.missed)})" if s.missed else "")
+        )
+    if report.purity:
+        p = report.purity
+        console.print(
+            f"[bold]purity[/]: {p.particles_per_ug:.3g} particles/µg protein -> {p.label} "
+            f"[dim](thresholds: {p.provenance})[/]"
+        )
+        for c in p.caveats:
+            console.print(f"  caveat: {c}")
+    else:
+        console.print(f"[bold]purity[/]: not computable ({report.purity_note})")
+    t = report.transparency
+    score = "-" if t.score is None else f"{t.score:.0%}"
+    console.print(f"[bold]transparency[/] ({t.label}): {score} = {t.reported}/{t.applicable} items")
+    for item in t.items:
+        if item.applicable and not item.reported:
+            console.print(f"  not reported: {item.text}")
+    console.print(f"[bold]nomenclature[/]: {report.nomenclature.text}")
+    for a in report.storage:
+        console.print(f"[bold]storage[/] ({a.topic}): {a.text} [dim][{'; '.join(a.sources)}][/]")
+    for w in report.warnings:
+        console.print(f"[yellow]warning:[/] {w}")
