@@ -1,1 +1,48 @@
-"""cargo."""
+"""Cargo: what a vesicle's miRNAs target, and which gene sets and repair mechanisms they hit."""
+
+from __future__ import annotations
+
+from exosci.cargo.design import Design, Universe, build_design
+from exosci.cargo.enrich import BatchResult, EnrichmentResult, enrich, enrich_batch
+from exosci.cargo.genesets import GeneSets, mechanism_genesets, read_gmt
+from exosci.cargo.inputs import MirnaInput, read_mirnas
+from exosci.cargo.mirna_names import (
+    MirnaNames,
+    MirnaReference,
+    kb_reference,
+    normalize_mirnas,
+    reference_from_mature_fa,
+)
+from exosci.cargo.orthologs import gene_key, to_species
+from exosci.cargo.pipeline import run_enrich
+from exosci.cargo.plot import plot_enrichment
+from exosci.cargo.stats import bh_qvalues, hypergeom_sf
+from exosci.cargo.targets import TargetTable, load_targets
+
+__all__ = [
+    "BatchResult",
+    "Design",
+    "EnrichmentResult",
+    "GeneSets",
+    "MirnaInput",
+    "MirnaNames",
+    "MirnaReference",
+    "TargetTable",
+    "Universe",
+    "bh_qvalues",
+    "build_design",
+    "enrich",
+    "enrich_batch",
+    "gene_key",
+    "hypergeom_sf",
+    "kb_reference",
+    "load_targets",
+    "mechanism_genesets",
+    "normalize_mirnas",
+    "plot_enrichment",
+    "read_gmt",
+    "read_mirnas",
+    "reference_from_mature_fa",
+    "run_enrich",
+    "to_species",
+]

@@ -1,0 +1,139 @@
+"""The sparse matrices every enrichment runs on: miRNA keys x genes and gene sets x genes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+
+from exosci.cargo.genesets import GeneSets
+from exosci.cargo.orthologs import gene_key
+from exosci.cargo.targets import TargetTable
+from exosci.errors import UserInputError
+
+UniverseKind = Literal["targets", "annotated"]
+
+
+@dataclass(frozen=True)
+class Universe:
+    """The background N of the hypergeometric test, and how it was chosen."""
+
+    kind: str  # "targets", "annotated" or "user"
+    size: int
+    description: str
+
+
+@dataclass(frozen=True)
+class Design:
+    """Universe genes (keys), miRNA keys, the target matrix T and the set matrix G."""
+
+    genes: list[str]
+    display: list[str]  # symbol to show for each gene (the gene set's spelling)
+    mirna_index: dict[str, int]
+    targets: sparse.csr_matrix  # miRNA keys x universe genes, 0/1
+    sets: sparse.csr_matrix  # gene sets x universe genes, 0/1
+    set_names: list[str]
+    set_sizes: np.ndarray
+    universe: Universe
+    notes: tuple[str, ...]
+
+
+def build_design(
+    targets: TargetTable,
+    genesets: GeneSets,
+    *,
+    universe: UniverseKind | Sequence[str] = "targets",
+    min_size: int = 5,
+    max_size: int = 2000,
+) -> Design:
+    """Restrict sets to the universe, drop sets outside [min_size, max_size], build matrices.
+
+    ``universe``: ``"targets"`` = genes with a target row that are in at least one gene set
+    (only genes that could have been hit and could have counted); ``"annotated"`` = every gene
+    in the gene sets (gseapy's default); a list = exactly those genes (as gseapy's
+    ``background=list``: the query and the sets are cut to it).
+    """
+    display: dict[str, str] = {}
+    for members_ in genesets.sets.values():
+        for g in members_:
+            display.setdefault(gene_key(g), g)
+    annotated = set(display)
+    frame = targets.frame
+    if isinstance(universe, str):
+        if universe == "annotated":
+            keys = set(annotated)
+            desc = "all genes in the gene sets"
+        elif universe == "targets":
+            keys = annotated & set(frame["gene_key"].unique())
+            desc = "genes with at least one miRNA-target row that are in at least one gene set"
+        else:
+            raise UserInputError(
+                f"universe {universe!r}: expected 'targets', 'annotated' or a list of genes"
+            )
+        kind = universe
+    else:
+        keys = {gene_key(g) for g in universe if str(g).strip()}
+        if not keys:
+            raise UserInputError("the universe gene list is empty")
+        kind, desc = "user", "the genes given as universe"
+    genes = sorted(keys)
+    if not genes:
+        raise UserInputError(
+            "the universe is empty: no gene of the target tables is in any gene set (check the "
+            "species and the gene identifiers: symbols are expected)"
+        )
+    for g in genes:
+        display.setdefault(g, g)
+    gidx = {g: i for i, g in enumerate(genes)}
+    rows: list[int] = []
+    cols: list[int] = []
+    names: list[str] = []
+    sizes: list[int] = []
+    notes: list[str] = []
+    dropped = 0
+    for name, members in genesets.sets.items():
+        idx = sorted({gidx[k] for k in map(gene_key, members) if k in gidx})
+        if not (min_size <= len(idx) <= max_size):
+            dropped += 1
+            continue
+        rows.extend([len(names)] * len(idx))
+        cols.extend(idx)
+        names.append(name)
+        sizes.append(len(idx))
+    if dropped:
+        notes.append(
+            f"{dropped} gene set(s) outside {min_size}-{max_size} genes within the universe "
+            "were not tested"
+        )
+    gmat = sparse.csr_matrix(
+        (np.ones(len(rows)), (rows, cols)), shape=(len(names), len(genes)), dtype=np.float64
+    )
+    in_u = frame["gene_key"].isin(gidx)
+    sub = frame.loc[in_u, ["key", "gene_key"]].drop_duplicates()
+    mkeys, mcodes = np.unique(sub["key"].to_numpy(dtype=str), return_inverse=True)
+    gcodes = sub["gene_key"].map(gidx).to_numpy()
+    tmat = sparse.csr_matrix(
+        (np.ones(len(sub)), (mcodes, gcodes)), shape=(len(mkeys), len(genes)), dtype=np.float64
+    )
+    # miRNAs whose every target lies outside the universe still count as "known, no target".
+    all_keys = pd.unique(frame["key"])
+    known = set(mkeys.tolist())
+    extra = [k for k in all_keys if k not in known]
+    if extra:
+        tmat = sparse.vstack([tmat, sparse.csr_matrix((len(extra), len(genes)))]).tocsr()
+    mirna_index = {k: i for i, k in enumerate([*mkeys.tolist(), *extra])}
+    return Design(
+        genes,
+        [display[g] for g in genes],
+        mirna_index,
+        tmat,
+        gmat,
+        names,
+        np.asarray(sizes, dtype=np.int64),
+        Universe(kind, len(genes), desc),
+        tuple(notes),
+    )

@@ -1,0 +1,141 @@
+"""Reading what users bring: a miRNA list (one a line) or a small-RNA-seq count table.
+
+A count table is CSV/TSV with a header; the first column holds the IDs (miRBase names, MIMAT
+accessions or exceRpt ids), every other column is a sample of non-negative counts. A file whose
+lines have a single field is a list (``#`` comments, blank lines and a header such as ``miRNA``
+are skipped).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from exosci.errors import FileFormatError
+
+_HEADER_WORDS = {"mirna", "mirnas", "name", "names", "id", "ids", "mirna_id", "mirna id", "mature"}
+
+
+@dataclass(frozen=True)
+class MirnaInput:
+    """Names in file order with their line numbers; ``counts`` (names x samples) for tables."""
+
+    path: str
+    names: list[str]
+    lines: list[int]
+    counts: pd.DataFrame | None = None
+
+    @property
+    def kind(self) -> str:
+        return "list" if self.counts is None else "counts"
+
+
+def read_mirnas(path: Path | str) -> MirnaInput:
+    """Read a miRNA list or a count table; malformed input raises ``FileFormatError``."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileFormatError(f"{path}: no such file")
+    data = path.read_bytes()
+    if not data.strip():
+        raise FileFormatError(
+            f"{path}, line 1: the file is empty; expected miRNA names one per line or a count "
+            "table (CSV/TSV, miRNAs x samples)"
+        )
+    if b"\x00" in data[:8192] or data[:4] == b"PK\x03\x04":
+        raise FileFormatError(
+            f"{path}, line 1: binary content; expected a text file (miRNA list or CSV/TSV counts)"
+        )
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        bad_line = data[: exc.start].count(b"\n") + 1
+        raise FileFormatError(f"{path}, line {bad_line}: not UTF-8 text") from None
+    rows: list[tuple[int, list[str]]] = []
+    first = next((ln for ln in text.splitlines() if ln.strip() and not ln.startswith("#")), "")
+    delim = "\t" if "\t" in first else ("," if "," in first else None)
+    for line_no, line in enumerate(text.splitlines(), start=1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        if delim is None:
+            rows.append((line_no, [line.strip()]))
+        else:
+            rows.append((line_no, next(csv.reader(io.StringIO(line), delimiter=delim))))
+    if delim is None or all(len(r) == 1 for _, r in rows):
+        return _as_list(path, rows)
+    return _as_table(path, rows)
+
+
+def _as_list(path: Path, rows: list[tuple[int, list[str]]]) -> MirnaInput:
+    if rows and rows[0][1][0].strip().lower() in _HEADER_WORDS:
+        rows = rows[1:]
+    names, lines = [], []
+    for line_no, fields in rows:
+        name = fields[0].strip().strip('"')
+        if not name:
+            continue
+        if any(ch.isspace() for ch in name):
+            raise FileFormatError(
+                f"{path}, line {line_no}: {name!r} has spaces; expected one miRNA name per line"
+            )
+        names.append(name)
+        lines.append(line_no)
+    if not names:
+        raise FileFormatError(f"{path}: no miRNA names found; expected one name per line")
+    return MirnaInput(str(path), names, lines)
+
+
+def _as_table(path: Path, rows: list[tuple[int, list[str]]]) -> MirnaInput:
+    header_line, header = rows[0]
+    width = len(header)
+    if width < 2:
+        raise FileFormatError(
+            f"{path}, line {header_line}: a count table needs an ID column and at least one "
+            "sample column"
+        )
+    if _number(header[1]) is not None:
+        raise FileFormatError(
+            f"{path}, line {header_line}: expected a header row (ID, sample names...), "
+            f"got numbers {header[:3]}"
+        )
+    samples = [h.strip() or f"sample{i}" for i, h in enumerate(header[1:], start=1)]
+    names, lines, values = [], [], []
+    for line_no, fields in rows[1:]:
+        if len(fields) != width:
+            raise FileFormatError(
+                f"{path}, line {line_no}: {len(fields)} fields but the header has {width}; "
+                "expected an ID then one count per sample"
+            )
+        counts = []
+        for col, cell in zip(samples, fields[1:], strict=True):
+            value = _number(cell)
+            if value is None or math.isnan(value) or math.isinf(value):
+                raise FileFormatError(
+                    f"{path}, line {line_no}, column {col!r}: {cell!r} is not a count; expected a "
+                    "non-negative number (no NA/NaN)"
+                )
+            if value < 0:
+                raise FileFormatError(
+                    f"{path}, line {line_no}, column {col!r}: negative count {cell!r}; expected "
+                    "a non-negative number"
+                )
+            counts.append(value)
+        names.append(fields[0].strip())
+        lines.append(line_no)
+        values.append(counts)
+    if not names:
+        raise FileFormatError(f"{path}: header but no rows; expected one row per miRNA")
+    frame = pd.DataFrame(np.asarray(values, dtype=np.float64), index=names, columns=samples)
+    return MirnaInput(str(path), names, lines, frame)
+
+
+def _number(cell: str) -> float | None:
+    try:
+        return float(cell.strip())
+    except ValueError:
+        return None

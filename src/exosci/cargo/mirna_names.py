@@ -1,0 +1,463 @@
+"""miRNA name normalisation: miRBase names, MIMAT accessions, exceRpt ids, legacy spellings.
+
+The reference is either a miRBase ``mature.fa`` the user gives (optionally with
+``aliases.txt``), or — offline, with no download — the miRNA names of the knowledge graph and
+of the target tables in use, plus the rules below. The result always says which was used.
+
+Rules, in order (``P`` is the species prefix: hsa, mmu, rno):
+
+- ``MIMAT0000076`` and exceRpt ids (``mmu-miR-21a-5p:MIMAT0000530:...``) go by accession.
+- Exact name (case-insensitive), with ``P-`` added when the input has no prefix.
+- Paralogue letter: ``miR-21`` finds ``mmu-miR-21a`` (mouse renamed it when ``miR-21b`` came),
+  and ``mmu-miR-21a-5p`` finds ``mmu-miR-21-5p`` in an older release. Only the letter ``a``.
+- Arm-less legacy names (``miR-21``) meant the dominant strand: with sequences, the arm whose
+  seed (nt 2-8) matches an arm-less entry of the same miRNA in any species; otherwise the arm
+  that exists, or ``-5p`` with a note that it was assumed. Star names (``miR-21*``) are the other
+  arm. Conversely ``rno-miR-21-5p`` finds ``rno-miR-21``/``rno-miR-21*`` in old releases.
+- Precursors (``hsa-mir-21``, ``MIR21``) give every mature product found.
+
+Every resolved name gets a species-free match ``key`` such as ``mir-21-5p`` (paralogue letter
+``a`` dropped, arm always explicit) used to join with target tables across releases/species.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from exosci.errors import FileFormatError
+from exosci.kb.names import closest
+
+PREFIX = {"human": "hsa", "mouse": "mmu", "rat": "rno"}
+SPECIES_OF_PREFIX = {v: k for k, v in PREFIX.items()}
+_NAME = re.compile(
+    r"^(?:(?P<sp>[a-z]{2,5})-)?(?P<kind>mi[rR]|MIR|let|lin)-?(?P<num>\d+)(?P<letter>[a-z]?)"
+    r"(?P<copy>(?:-\d+)?)(?P<arm>-[35]p|\*)?$",
+    re.IGNORECASE,
+)
+_MIMAT = re.compile(r"^MIMAT\d{7}$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Parsed:
+    prefix: str  # "" when the name has none
+    kind: str  # "miR", "let" or "lin"
+    num: str
+    letter: str
+    copy: str  # "-2" or ""
+    arm: str  # "5p", "3p", "*" or ""
+    precursor: bool
+
+    def stem(self, *, letter: str | None = None, copy: bool = True) -> str:
+        let = self.letter if letter is None else letter
+        return f"{self.kind}-{self.num}{let}{self.copy if copy else ''}"
+
+
+def parse_name(name: str) -> Parsed | None:
+    """Split a miRNA name into its parts; ``None`` when it is not a miRNA name."""
+    m = _NAME.match(name.strip())
+    if not m:
+        return None
+    kind_raw = m.group("kind")
+    precursor = kind_raw in ("mir", "MIR") or (
+        kind_raw.lower() == "mir" and kind_raw != "miR" and kind_raw != "MiR"
+    )
+    kind = {"mir": "miR", "let": "let", "lin": "lin"}[kind_raw.lower()]
+    arm = (m.group("arm") or "").lstrip("-")
+    sp = (m.group("sp") or "").lower()
+    if kind_raw == "MIR" and not m.group("sp"):
+        precursor = True
+    return Parsed(
+        sp,
+        kind,
+        m.group("num"),
+        (m.group("letter") or "").lower(),
+        m.group("copy") or "",
+        arm,
+        precursor and arm == "",
+    )
+
+
+def _with_arm(stem: str, arm: str) -> str:
+    return f"{stem}*" if arm == "*" else (f"{stem}-{arm}" if arm else stem)
+
+
+def match_key(parsed: Parsed, arm: str) -> str:
+    """Species-free join key, e.g. ``mir-21-5p`` (letter ``a`` dropped, arm explicit)."""
+    letter = "" if parsed.letter == "a" else parsed.letter
+    return f"{parsed.kind}-{parsed.num}{letter}{parsed.copy}-{arm}".lower()
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """One input name resolved to a reference name."""
+
+    input: str
+    name: str
+    accession: str | None
+    how: str
+    key: str  # species-free match key
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class Unresolved:
+    input: str
+    suggestions: list[str]
+    line: int | None = None
+
+
+@dataclass
+class MirnaReference:
+    """Names (by prefix and lower-case rest), accessions and sequences to resolve against."""
+
+    label: str
+    by_key: dict[tuple[str, str], str] = field(default_factory=dict)
+    any_species: bool = False  # name-only references: a name known in one species counts
+    by_rest: dict[str, str] = field(default_factory=dict, repr=False)
+    accessions: dict[str, str] = field(default_factory=dict)
+    name_accession: dict[str, str] = field(default_factory=dict)
+    sequences: dict[str, str] = field(default_factory=dict)
+    _arm_cache: dict[str, str | None] = field(default_factory=dict, repr=False)
+    _stems: dict[str, list[str]] = field(default_factory=dict, repr=False)
+
+    def add(self, name: str, accession: str | None = None, sequence: str | None = None) -> None:
+        prefix, rest = _split_prefix(name)
+        self.by_key.setdefault((prefix, rest.lower()), name)
+        self.by_rest.setdefault(rest.lower(), rest)
+        if accession:
+            self.accessions.setdefault(accession.upper(), name)
+            self.name_accession.setdefault(name, accession.upper())
+        if sequence:
+            self.sequences[name] = sequence
+        parsed = parse_name(name)
+        if parsed is not None:
+            self._stems.setdefault(parsed.stem(copy=False).lower(), []).append(name)
+
+    def lookup(self, prefix: str, rest: str) -> str | None:
+        hit = self.by_key.get((prefix, rest.lower()))
+        if hit is not None:
+            return hit
+        bare = self.by_key.get(("", rest.lower()))
+        if bare is None and self.any_species:
+            bare = self.by_rest.get(rest.lower())
+        return f"{prefix}-{bare}" if bare is not None and prefix else bare
+
+    def names_for(self, prefix: str) -> list[str]:
+        if self.any_species:
+            return list(self.by_key.values())
+        return [n for (p, _), n in self.by_key.items() if p in (prefix, "")]
+
+    def dominant_arm(self, parsed: Parsed) -> str | None:
+        """Which arm an arm-less legacy name meant, from seeds across species (None: unknown)."""
+        stem = parsed.stem(copy=False).lower()
+        if stem in self._arm_cache:
+            return self._arm_cache[stem]
+        votes = {"5p": 0, "3p": 0}
+        names = self._stems.get(stem, [])
+        armless = [self.sequences[n] for n in names if n in self.sequences and _arm(n) == ""]
+        for n in names:
+            arm = _arm(n)
+            if arm in votes and n in self.sequences:
+                seed = self.sequences[n][1:8]
+                votes[arm] += sum(1 for s in armless if s[1:8] == seed)
+        result = None if votes["5p"] == votes["3p"] else max(votes, key=lambda a: votes[a])
+        self._arm_cache[stem] = result
+        return result
+
+
+def _split_prefix(name: str) -> tuple[str, str]:
+    head, sep, tail = name.partition("-")
+    if sep and re.fullmatch(r"[a-z]{2,5}", head) and parse_name(tail) is not None:
+        return head, tail
+    return "", name
+
+
+def _arm(name: str) -> str:
+    parsed = parse_name(name)
+    return parsed.arm if parsed else ""
+
+
+def reference_from_mature_fa(
+    mature_fa: Path | str, *, aliases: Path | str | None = None
+) -> MirnaReference:
+    """A reference from miRBase ``mature.fa`` (and ``aliases.txt``: former names)."""
+    from exosci.kb.loaders.mirbase import read_aliases, read_mature_fa
+
+    frame = read_mature_fa(mature_fa)
+    ref = MirnaReference(label=f"miRBase {Path(mature_fa).name}")
+    for name, acc, seq in frame[["name", "accession", "sequence"]].itertuples(index=False):
+        ref.add(name, acc, seq)
+    if aliases is not None:
+        for acc, names in read_aliases(aliases).items():
+            current = ref.accessions.get(acc)
+            for old in names:
+                if current is not None:
+                    prefix, rest = _split_prefix(old)
+                    ref.by_key.setdefault((prefix, rest.lower()), current)
+        ref.label += f" + {Path(aliases).name}"
+    return ref
+
+
+def reference_from_names(
+    names: Iterable[str], *, accessions: dict[str, str] | None = None, label: str
+) -> MirnaReference:
+    """A name-only reference (knowledge graph and target tables), rules instead of sequences."""
+    ref = MirnaReference(label=label, any_species=True)
+    for name in names:
+        if parse_name(name) is not None:
+            ref.add(name)
+    for acc, name in (accessions or {}).items():
+        ref.accessions.setdefault(acc.upper(), name)
+        ref.name_accession.setdefault(name, acc.upper())
+    return ref
+
+
+def kb_reference(extra_names: Iterable[str] = ()) -> MirnaReference:
+    """The offline reference: curated miRNA names/synonyms/MIMATs plus ``extra_names``."""
+    from exosci.kb.loaders.curated import curated_mirna_names
+
+    names: list[str] = []
+    accessions: dict[str, str] = {}
+    for name, extra in curated_mirna_names().items():
+        names.append(name)
+        for e in extra:
+            if _MIMAT.match(e):
+                accessions[e] = name
+            else:
+                names.append(e)
+    return reference_from_names(
+        [*names, *extra_names],
+        accessions=accessions,
+        label="knowledge-graph and target-table miRNA names + naming rules (no mature.fa given)",
+    )
+
+
+def _find(ref: MirnaReference, prefix: str, p: Parsed, arm: str) -> tuple[str, str] | None:
+    """Exact name, then the paralogue-letter fallbacks; returns (name, note)."""
+    letters = [p.letter] + (["a"] if p.letter == "" else ([""] if p.letter == "a" else []))
+    for letter in letters:
+        hit = ref.lookup(prefix, _with_arm(p.stem(letter=letter), arm))
+        if hit is not None:
+            note = (
+                ""
+                if letter == p.letter
+                else f"paralogue letter {'a added' if letter else 'a dropped'}"
+            )
+            return hit, note
+    return None
+
+
+def resolve_one(ref: MirnaReference, raw: str, prefix: str) -> list[tuple[str, str, str]] | None:
+    """(name, how, arm) for one input; several for precursors; ``None`` when unresolved.
+
+    With a name-only reference (no mature.fa) a well-formed miRBase-style name that the
+    reference lacks is still accepted, spelled by the rules, and says so in ``how``.
+    """
+    hits = _resolve_known(ref, raw, prefix)
+    if hits or not ref.any_species:
+        return hits
+    text = raw.strip().split(":")[0]
+    p = parse_name(text)
+    if p is None:
+        return None
+    pre = p.prefix or prefix
+    if p.precursor:
+        return [
+            (
+                f"{pre}-{_with_arm(p.stem(), arm)}",
+                "precursor, by naming rule (arms not checked)",
+                arm,
+            )
+            for arm in ("5p", "3p")
+        ]
+    arm = p.arm or "5p"
+    if p.arm == "*":
+        arm = "3p"
+    how = "well-formed name not in the offline reference; kept by naming rule"
+    if p.arm in ("", "*"):
+        how += f" ({'arm-less' if p.arm == '' else 'star'}: {arm} arm assumed)"
+    name = f"{pre}-{_with_arm(p.stem(), p.arm)}" if pre else _with_arm(p.stem(), p.arm)
+    return [(name, how, arm)]
+
+
+def _resolve_known(ref: MirnaReference, raw: str, prefix: str) -> list[tuple[str, str, str]] | None:
+    text = raw.strip()
+    if ":" in text:  # exceRpt: name:MIMAT...:...
+        parts = text.split(":")
+        acc = next((t for t in parts if _MIMAT.match(t)), None)
+        if acc and acc.upper() in ref.accessions:
+            name = ref.accessions[acc.upper()]
+            return [(name, "exceRpt id, by accession", _arm(name))]
+        text = parts[0]
+    if _MIMAT.match(text):
+        by_acc = ref.accessions.get(text.upper())
+        return [(by_acc, "MIMAT accession", _arm(by_acc))] if by_acc else None
+    p = parse_name(text)
+    if p is None:
+        plain = ref.lookup(prefix, text)
+        return [(plain, "exact", _arm(plain))] if plain else None
+    pre = p.prefix or prefix
+    if p.precursor:
+        found: list[tuple[str, str, str]] = []
+        for arm in ("5p", "3p", "", "*"):
+            for pp in (p, Parsed(p.prefix, p.kind, p.num, p.letter, "", "", False)):
+                hit = _find(ref, pre, pp, arm)
+                if hit and hit[0] not in [f[0] for f in found]:
+                    found.append((hit[0], "precursor: all mature products", arm))
+        return found or None
+    exact = _find(ref, pre, p, p.arm)
+    dominant = ref.dominant_arm(p)
+    if exact is not None:
+        arm = p.arm
+        if arm in ("", "*") and dominant:
+            arm = dominant if arm == "" else ("3p" if dominant == "5p" else "5p")
+        return [(exact[0], exact[1] or "exact", arm)]
+    if p.arm in ("5p", "3p"):
+        if ref.any_species:
+            return None  # keep the arm the user gave (rule-based acceptance follows)
+        other = "3p" if p.arm == "5p" else "5p"
+        legacy = _find(ref, pre, p, "")
+        star = _find(ref, pre, p, "*")
+        if legacy and (dominant in (None, p.arm)):
+            how = "legacy arm-less name" + ("" if dominant else " (arm not checked: no sequences)")
+            return [(legacy[0], how, p.arm)]
+        if star and dominant == other:
+            return [(star[0], "legacy star name of this arm", p.arm)]
+        return None
+    if p.arm == "":
+        arms = {a: h[0] for a in ("5p", "3p") if (h := _find(ref, pre, p, a)) is not None}
+        if dominant and dominant in arms:
+            how = f"arm-less legacy name: dominant arm {dominant} by seed"
+            return [(arms[dominant], how, dominant)]
+        if len(arms) == 1:
+            ((arm_, name_),) = arms.items()
+            return [(name_, f"arm-less legacy name: only the {arm_} arm known", arm_)]
+        if "5p" in arms:
+            return [(arms["5p"], "arm-less legacy name: 5p arm assumed (not decidable)", "5p")]
+        return None
+    # star
+    if dominant:
+        other = "3p" if dominant == "5p" else "5p"
+        found_other = _find(ref, pre, p, other)
+        if found_other:
+            how = f"star strand: the {other} arm (dominant is {dominant})"
+            return [(found_other[0], how, other)]
+    three = _find(ref, pre, p, "3p")
+    return [(three[0], "star strand: 3p arm assumed (not decidable)", "3p")] if three else None
+
+
+def key_of(name: str, arm: str) -> str:
+    """The species-free match key of a resolved name (arm given or inferred)."""
+    p = parse_name(_split_prefix(name)[1]) or parse_name(name)
+    if p is None:
+        return name.lower()
+    arm = arm or p.arm
+    if arm in ("", "*"):
+        arm = "5p" if arm == "" else "3p"
+    return match_key(p, arm)
+
+
+@dataclass(frozen=True)
+class MirnaNames:
+    """The outcome of normalisation: what was recognised, what was not, against what."""
+
+    recognized: list[Resolved]
+    unrecognized: list[Unresolved]
+    species: str
+    reference: str
+
+    def names(self) -> list[str]:
+        return list(dict.fromkeys(r.name for r in self.recognized))
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "recognized": [
+                {"input": r.input, "name": r.name, "accession": r.accession, "how": r.how}
+                for r in self.recognized
+            ],
+            "unrecognized": [
+                {"name": u.input, "suggestions": u.suggestions} for u in self.unrecognized
+            ],
+            "species": self.species,
+            "reference": self.reference,
+        }
+
+
+def infer_species(
+    names: Sequence[str], *, source: str = "input", lines: Sequence[int] | None = None
+) -> str | None:
+    """The species the prefixes name (hsa/mmu/rno); mixed prefixes are an error."""
+    seen: dict[str, int] = {}
+    for i, name in enumerate(names):
+        prefix = _split_prefix(name.split(":")[0].strip())[0]
+        if prefix:
+            seen.setdefault(prefix, lines[i] if lines else i + 1)
+    if len(seen) > 1:
+        (p1, l1), (p2, l2) = list(seen.items())[:2]
+        raise FileFormatError(
+            f"{source}, line {l2}: mixed species: {p2!r} here but {p1!r} on line {l1}; "
+            "expected one species per profile (hsa, mmu or rno prefixes, or none)"
+        )
+    if not seen:
+        return None
+    prefix = next(iter(seen))
+    return SPECIES_OF_PREFIX.get(prefix, prefix)
+
+
+def normalize_mirnas(
+    names: Sequence[str],
+    *,
+    species: str | None = None,
+    reference: MirnaReference | None = None,
+    lines: Sequence[int] | None = None,
+    source: str = "input",
+) -> MirnaNames:
+    """Resolve user miRNA names; unresolved ones come back with suggestions, never dropped.
+
+    ``species`` (human/mouse/rat) fills in missing prefixes and must agree with prefixes given;
+    without it the prefixes decide, else human is assumed (and said in ``species``).
+    """
+    inferred = infer_species(names, source=source, lines=lines)
+    if species is not None and species not in PREFIX:
+        raise FileFormatError(f"species {species!r}: expected one of {sorted(PREFIX)}")
+    if species and inferred and inferred != species:
+        idx = next(i for i, n in enumerate(names) if _split_prefix(n.split(":")[0].strip())[0])
+        raise FileFormatError(
+            f"{source}, line {lines[idx] if lines else idx + 1}: {names[idx]!r} is a {inferred} "
+            f"miRNA but the species asked for is {species}; expected {PREFIX[species]}- names"
+        )
+    sp = species or inferred or "human"
+    prefix = PREFIX.get(sp, sp)
+    ref = reference if reference is not None else kb_reference()
+    recognized: list[Resolved] = []
+    unrecognized: list[Unresolved] = []
+    for i, raw in enumerate(names):
+        line = lines[i] if lines else i + 1
+        hits = resolve_one(ref, raw, prefix)
+        if not hits:
+            unrecognized.append(Unresolved(raw, closest(raw, ref.names_for(prefix)), line))
+            continue
+        for name, how, arm in hits:
+            acc = ref.name_accession.get(name)
+            recognized.append(Resolved(raw, name, acc, how, key_of(name, arm), line))
+    label = ref.label + ("" if species or inferred else "; species not given: human assumed")
+    return MirnaNames(recognized, unrecognized, sp, label)
+
+
+def target_keys(names: Iterable[str], reference: MirnaReference | None) -> pd.DataFrame:
+    """Each target-table miRNA name -> (prefix, key); names the reference lacks keep their own."""
+    rows = []
+    ref = reference or MirnaReference(label="none")
+    for name in names:
+        prefix, rest = _split_prefix(name)
+        hits = resolve_one(ref, name, prefix) if prefix else None
+        if hits:
+            rows.append((name, prefix, key_of(hits[0][0], hits[0][2])))
+        else:
+            rows.append((name, prefix, key_of(name, "")))
+    return pd.DataFrame(rows, columns=["mirna", "prefix", "key"])

@@ -1,0 +1,133 @@
+"""The whole ``cargo enrich`` job as one library call (the CLI only parses and renders)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Literal
+
+import pandas as pd
+
+from exosci.cargo.design import build_design
+from exosci.cargo.enrich import EnrichmentResult, enrich, enrich_batch
+from exosci.cargo.genesets import GeneSets, mechanism_genesets, read_gmt
+from exosci.cargo.inputs import read_mirnas
+from exosci.cargo.mirna_names import infer_species, normalize_mirnas
+from exosci.cargo.targets import Match, load_targets
+from exosci.errors import UserInputError
+
+
+def read_universe(path: Path | str) -> list[str]:
+    """Genes one a line (or the first column of a table); ``#`` comments skipped."""
+    from exosci.cargo.inputs import read_mirnas as _read
+
+    return list(_read(path).names)
+
+
+def store_genesets(store: Path | str) -> GeneSets | None:
+    """Gene sets imported into a store with ``exosci kb import --kind gmt`` (or None)."""
+    import duckdb
+
+    con = duckdb.connect(str(store), read_only=True)
+    try:
+        rows = con.execute("SELECT set_name, gene FROM genesets").fetchall()
+    except duckdb.Error:
+        return None
+    finally:
+        con.close()
+    sets: dict[str, list[str]] = {}
+    for name, gene in rows:
+        sets.setdefault(name, []).append(gene)
+    return GeneSets({k: tuple(v) for k, v in sets.items()}, {}, (f"store:{store}",))
+
+
+def run_enrich(
+    path: Path | str,
+    *,
+    species: str | None = None,
+    targets: Sequence[Path | str] = (),
+    genesets: Sequence[Path | str] = (),
+    universe: Path | str | None = None,
+    universe_kind: Literal["targets", "annotated"] = "targets",
+    store: Path | str | None = None,
+    mature_fa: Path | str | None = None,
+    aliases: Path | str | None = None,
+    method: Literal["ora", "weighted"] = "ora",
+    match: Match = "orthologs",
+    mechanisms: bool = False,
+    min_size: int | None = None,
+    max_size: int = 2000,
+    min_cpm: float = 10.0,
+    n_perm: int = 0,
+    seed: int = 0,
+) -> tuple[EnrichmentResult, pd.DataFrame | None]:
+    """Read the input, targets and gene sets, and enrich (pooled profile + per-sample table).
+
+    ``min_size`` defaults to 5 for GMT sets and 1 when only the built-in mechanism sets are used.
+
+    For a count table, the pooled profile sums the samples (CPM of the pool); the second value
+    is the long per-sample table from :func:`enrich_batch` (None for a plain list).
+    """
+    inp = read_mirnas(path)
+    sp = species or infer_species(inp.names, source=str(path), lines=inp.lines) or "human"
+    table = load_targets(
+        targets, store=store, species=sp, match=match, mature_fa=mature_fa, aliases=aliases
+    )
+    sets: GeneSets | None = None
+    for gpath in genesets:
+        gs = read_gmt(gpath)
+        sets = gs if sets is None else sets.merge(gs)
+    if sets is None and store is not None:
+        sets = store_genesets(store)
+    if sets is None or mechanisms:
+        mech = mechanism_genesets()
+        sets = mech if sets is None else sets.merge(mech)
+    if not sets.sets:
+        raise UserInputError("no gene sets: give --genesets FILE.gmt")
+    if min_size is None:  # the small built-in mechanism sets are tested from one gene up
+        min_size = 1 if not genesets and (store is None or mechanisms) else 5
+    uni: str | list[str] = read_universe(universe) if universe is not None else universe_kind
+    design = build_design(table, sets, universe=uni, min_size=min_size, max_size=max_size)  # type: ignore[arg-type]
+    names = normalize_mirnas(
+        inp.names,
+        species=species or sp,
+        reference=table.reference,
+        lines=inp.lines,
+        source=str(path),
+    )
+    if inp.counts is None:
+        result = enrich(names, table, sets, method=method, design=design, n_perm=n_perm, seed=seed)
+        return result, None
+    pooled = inp.counts.sum(axis=1)
+    pooled = pooled.groupby(level=0).sum()
+    if method == "ora":
+        cpm = pooled / max(float(pooled.sum()), 1.0) * 1e6
+        chosen = [n for n in inp.names if cpm.get(n, 0.0) >= min_cpm]
+        sub = normalize_mirnas(chosen, species=sp, reference=table.reference)
+        result = enrich(sub, table, sets, design=design)
+        note = f"pooled profile: {len(chosen)} of {len(pooled)} miRNAs with CPM >= {min_cpm:g}"
+    else:
+        result = enrich(
+            pooled,
+            table,
+            sets,
+            species=sp,
+            method="weighted",
+            design=design,
+            n_perm=n_perm,
+            seed=seed,
+        )
+        note = "pooled profile: CPM of the summed samples as weights"
+    result = EnrichmentResult(
+        result.table,
+        names,
+        result.method,
+        result.universe,
+        result.query_genes,
+        (*result.notes, note),
+    )
+    counts = inp.counts.groupby(level=0).sum()
+    batch = enrich_batch(
+        counts, table, sets, species=sp, method=method, min_cpm=min_cpm, design=design
+    )
+    return result, batch.long(top=10)

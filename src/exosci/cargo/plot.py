@@ -1,0 +1,44 @@
+"""A dot plot of the top enriched sets (matplotlib, Agg backend)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+
+def plot_enrichment(
+    table: pd.DataFrame, path: Path | str, *, top: int = 15, title: str = ""
+) -> Path:
+    """Dot plot: -log10 q on x, sets on y, dot size = overlap, colour = fold enrichment."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    tab = table[table["overlap"] > 0].head(top).iloc[::-1]
+    fig, ax = plt.subplots(figsize=(8, 0.4 * max(len(tab), 3) + 1.5))
+    if tab.empty:
+        ax.text(0.5, 0.5, "no gene set overlaps the targets", ha="center", va="center")
+        ax.set_axis_off()
+    else:
+        x = -np.log10(np.clip(tab["qvalue"].to_numpy(dtype=float), 1e-300, 1.0))
+        labels = [s if len(s) <= 60 else s[:57] + "..." for s in tab["set"]]
+        dots = ax.scatter(
+            x,
+            range(len(tab)),
+            s=30 + 12 * tab["overlap"].to_numpy(dtype=float),
+            c=tab["fold_enrichment"].to_numpy(dtype=float),
+            cmap="viridis",
+        )
+        ax.set_yticks(range(len(tab)), labels, fontsize=8)
+        ax.axvline(-np.log10(0.05), color="grey", lw=0.8, ls="--")
+        ax.set_xlabel("-log10 q (Benjamini-Hochberg); dashed: q = 0.05")
+        fig.colorbar(dots, ax=ax, label="fold enrichment")
+    ax.set_title(title or "miRNA target enrichment")
+    fig.tight_layout()
+    out = Path(path)
+    fig.savefig(out, dpi=120)
+    plt.close(fig)
+    return out

@@ -1,0 +1,183 @@
+"""miRNA -> target tables combined from public files, a prepared store and the curated graph.
+
+Every row gets a species-free miRNA match key (see :mod:`exosci.cargo.mirna_names`) and a gene
+key (upper-case symbol, see :mod:`exosci.cargo.orthologs`). With ``match="orthologs"`` (the
+default) a rat profile uses interactions recorded in human, mouse and rat, joined through the
+conserved mature name and the gene symbol; ``match="strict"`` keeps only the profile's species.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import duckdb
+import pandas as pd
+
+from exosci.cargo.mirna_names import (
+    PREFIX,
+    MirnaReference,
+    kb_reference,
+    reference_from_mature_fa,
+    target_keys,
+)
+from exosci.errors import FileFormatError, UserInputError
+from exosci.kb.loaders.mirtarbase import read_mirtarbase
+from exosci.kb.loaders.tables import TARGET_COLUMNS, read_table, species_of
+from exosci.kb.loaders.targetscan import read_targetscan
+
+Match = Literal["orthologs", "strict"]
+SupportLevel = Literal["functional", "weak", "non-functional", "predicted", "curated"]
+DEFAULT_SUPPORT: tuple[SupportLevel, ...] = ("functional", "weak", "predicted", "curated")
+_SPECIES = ("human", "mouse", "rat", "unspecified")
+
+
+@dataclass(frozen=True)
+class TargetTable:
+    """Target rows plus the miRNA reference they were keyed with, and what went in."""
+
+    frame: pd.DataFrame  # TARGET_COLUMNS + prefix, key, gene_key
+    reference: MirnaReference
+    sources: tuple[str, ...]
+    match: Match
+    notes: tuple[str, ...] = ()
+
+    def __len__(self) -> int:
+        return len(self.frame)
+
+
+def _sniff_kind(path: Path) -> str:
+    """mirtarbase, targetscan or pairs, from the header (the file name is not trusted)."""
+    head = read_table(path).columns if path.suffix.lower() in (".xlsx", ".xls") else None
+    if head is None:
+        with path.open("rb") as fh:
+            first = fh.readline(65536).decode("utf-8", errors="replace").lower()
+    else:
+        first = "\t".join(map(str, head)).lower()
+    if "mirtarbase id" in first:
+        return "mirtarbase"
+    if "context++ score" in first:
+        return "targetscan"
+    fields = {f.strip().strip('"') for f in first.replace(",", "\t").split("\t")}
+    if {"mirna", "gene"} <= fields:
+        return "pairs"
+    raise FileFormatError(
+        f"{path}, line 1: not a target table I know: expected a miRTarBase header ('miRTarBase "
+        "ID', 'miRNA', ...), a TargetScan context++ header ('Gene Tax ID', 'context++ score', "
+        "...) or two columns 'mirna' and 'gene'"
+    )
+
+
+def _read_pairs(path: Path) -> pd.DataFrame:
+    raw = read_table(path)
+    cols = {str(c).strip().lower(): c for c in raw.columns}
+    n = len(raw)
+    return pd.DataFrame(
+        {
+            "mirna": raw[cols["mirna"]].astype(str).str.strip(),
+            "gene": raw[cols["gene"]].astype(str).str.strip(),
+            "gene_entrez": pd.array([pd.NA] * n, dtype="Int64"),
+            "species": raw[cols["species"]].map(species_of) if "species" in cols else "unspecified",
+            "support": "user",
+            "experiments": "",
+            "pmids": "",
+            "score": pd.to_numeric(raw[cols["score"]], errors="coerce") if "score" in cols else 1.0,
+            "source": f"pairs:{path.name}",
+        }
+    )[TARGET_COLUMNS]
+
+
+def read_target_file(path: Path | str) -> pd.DataFrame:
+    """One target file, whichever of the known layouts it has (all support types kept)."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileFormatError(f"{path}: no such file")
+    kind = _sniff_kind(path)
+    if kind == "mirtarbase":
+        return read_mirtarbase(path, support=("functional", "weak", "non-functional"))
+    if kind == "targetscan":
+        return read_targetscan(path)
+    return _read_pairs(path)
+
+
+def store_targets(store: Path | str) -> pd.DataFrame:
+    """The ``targets`` table of a store built with ``exosci kb build``/``kb import``."""
+    path = Path(store)
+    if not path.is_file():
+        raise UserInputError(f"{path}: no such store (build one with `exosci kb build {path}`)")
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return con.execute(f"SELECT {', '.join(TARGET_COLUMNS)} FROM targets").df()
+    except duckdb.Error as exc:
+        raise UserInputError(f"{path}: not an exosci store with a targets table ({exc})") from None
+    finally:
+        con.close()
+
+
+def load_targets(
+    sources: Sequence[Path | str] | Path | str = (),
+    *,
+    store: Path | str | None = None,
+    curated: bool = True,
+    species: str = "human",
+    support: Iterable[SupportLevel] = DEFAULT_SUPPORT,
+    match: Match = "orthologs",
+    mature_fa: Path | str | None = None,
+    aliases: Path | str | None = None,
+) -> TargetTable:
+    """Combine target files, a store's targets and the curated graph into one keyed table.
+
+    Parameters
+    ----------
+    sources
+        miRTarBase (xlsx/csv/tsv), TargetScan context++ files, or ``mirna,gene`` tables.
+    store
+        A store file whose ``targets`` table (filled by ``exosci kb import``) is added.
+    curated
+        Add the knowledge graph's curated miRNA -> target statements (always available).
+    support
+        Evidence kinds kept: miRTarBase ``functional``/``weak``/``non-functional``,
+        TargetScan ``predicted``, ``curated``; user ``mirna,gene`` tables are always kept.
+    match
+        ``orthologs``: use human, mouse and rat rows; ``strict``: only ``species`` rows.
+    mature_fa, aliases
+        miRBase files for name resolution; without them, the knowledge graph's miRNA names,
+        the tables' own names and naming rules are used.
+    """
+    if isinstance(sources, str | Path):
+        sources = [sources]
+    if species not in PREFIX:
+        raise UserInputError(f"species {species!r}: expected one of {sorted(PREFIX)}")
+    frames: list[pd.DataFrame] = []
+    names: list[str] = []
+    for src in sources:
+        frames.append(read_target_file(src))
+        names.append(str(src))
+    if store is not None:
+        frames.append(store_targets(store))
+        names.append(f"store:{store}")
+    if curated:
+        from exosci.kb.loaders.curated import curated_targets
+
+        frames.append(curated_targets())
+        names.append("kb:curated")
+    frames = [f for f in frames if not f.empty]
+    frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=TARGET_COLUMNS)
+    keep = set(support) | {"user"}
+    frame = frame[frame["support"].isin(keep) & frame["species"].isin(_SPECIES)]
+    if match == "strict":
+        frame = frame[frame["species"].isin([species, "unspecified"])]
+    if mature_fa is not None:
+        reference = reference_from_mature_fa(mature_fa, aliases=aliases)
+    else:
+        reference = kb_reference(frame["mirna"].unique())
+    keys = target_keys(frame["mirna"].unique(), reference).set_index("mirna")
+    frame = frame.reset_index(drop=True).assign(
+        prefix=frame["mirna"].map(keys["prefix"]).to_numpy(),
+        key=frame["mirna"].map(keys["key"]).to_numpy(),
+        gene_key=frame["gene"].astype(str).str.strip().str.upper().to_numpy(),
+    )
+    notes = [f"{len(frame)} miRNA-target rows after filters (support: {', '.join(sorted(keep))})"]
+    return TargetTable(frame, reference, tuple(names), match, tuple(notes))

@@ -1,0 +1,134 @@
+"""`exosci cargo ...`: what a vesicle's miRNAs target and which repair mechanisms they hit."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from exosci.cli._common import JSON_OPTION, cli_errors, console, emit_json
+
+app = typer.Typer(help="miRNA cargo: targets and gene-set enrichment.", no_args_is_help=True)
+
+
+@app.command("enrich")
+@cli_errors
+def enrich_cmd(
+    file: Path = typer.Argument(..., help="miRNA list (one a line) or count table (CSV/TSV)."),
+    species: str | None = typer.Option(
+        None, "--species", help="rat | mouse | human (default: from name prefixes, else human)."
+    ),
+    targets: list[Path] = typer.Option(
+        [], "--targets", help="miRTarBase / TargetScan / mirna,gene table; repeatable."
+    ),
+    genesets: list[Path] = typer.Option(
+        [], "--genesets", help="GMT file; repeatable (default: the five repair mechanisms)."
+    ),
+    universe: Path | None = typer.Option(
+        None, "--universe", help="Background genes, one a line (default: see --universe-kind)."
+    ),
+    universe_kind: str = typer.Option(
+        "targets", "--universe-kind", help="targets (genes with a target row) | annotated."
+    ),
+    store: Path | None = typer.Option(
+        None, "--store", help="Store with imported targets/gene sets (`exosci kb import`)."
+    ),
+    mature_fa: Path | None = typer.Option(None, "--mature-fa", help="miRBase mature.fa."),
+    aliases: Path | None = typer.Option(None, "--aliases", help="miRBase aliases.txt."),
+    method: str = typer.Option("ora", "--method", help="ora | weighted (count tables)."),
+    match: str = typer.Option(
+        "orthologs", "--match", help="orthologs (use human/mouse/rat targets) | strict."
+    ),
+    mechanisms: bool = typer.Option(
+        False, "--mechanisms", help="Add the repair-mechanism sets to the GMT sets."
+    ),
+    min_size: int | None = typer.Option(
+        None, "--min-size", help="Smallest set tested, in universe (default 5; 1 for mechanisms)."
+    ),
+    max_size: int = typer.Option(2000, "--max-size", help="Largest set tested (in universe)."),
+    min_cpm: float = typer.Option(10.0, "--min-cpm", help="Presence threshold for counts."),
+    permutations: int = typer.Option(0, "--permutations", help="Weighted: gene permutations."),
+    seed: int = typer.Option(0, "--seed", help="Seed for permutations."),
+    top: int = typer.Option(20, "--top", help="Rows to show (and to put in the JSON)."),
+    plot: Path | None = typer.Option(None, "--plot", help="Write a dot plot PNG here."),
+    json: bool = JSON_OPTION,
+) -> None:
+    """Gene-set enrichment of the targets of a miRNA list or small-RNA-seq count table."""
+    from exosci.cargo.pipeline import run_enrich
+    from exosci.cargo.plot import plot_enrichment
+    from exosci.errors import UserInputError
+
+    for opt, value, allowed in (
+        ("--method", method, ("ora", "weighted")),
+        ("--match", match, ("orthologs", "strict")),
+        ("--universe-kind", universe_kind, ("targets", "annotated")),
+        ("--species", species or "human", ("rat", "mouse", "human")),
+    ):
+        if value not in allowed:
+            raise UserInputError(f"{opt} {value!r}: expected one of {', '.join(allowed)}")
+    result, per_sample = run_enrich(
+        file,
+        species=species,
+        targets=targets,
+        genesets=genesets,
+        universe=universe,
+        universe_kind=universe_kind,  # type: ignore[arg-type]
+        store=store,
+        mature_fa=mature_fa,
+        aliases=aliases,
+        method=method,  # type: ignore[arg-type]
+        match=match,  # type: ignore[arg-type]
+        mechanisms=mechanisms,
+        min_size=min_size,
+        max_size=max_size,
+        min_cpm=min_cpm,
+        n_perm=permutations,
+        seed=seed,
+    )
+    if plot is not None:
+        plot_enrichment(result.table, plot, title=f"{file.name}: miRNA target enrichment")
+    doc = result.to_dict(top=top)
+    if per_sample is not None:
+        doc["per_sample"] = per_sample.to_dict("records")
+    if plot is not None:
+        doc["plot"] = str(plot)
+    if json:
+        emit_json(doc)
+        return
+    _render(doc)
+
+
+def _render(doc: dict) -> None:  # type: ignore[type-arg]
+    mir = doc["mirnas"]
+    console.print(
+        f"[bold]{len(mir['recognized'])}[/] miRNA(s) recognised ({mir['species']}), "
+        f"{len(mir['unrecognized'])} not; reference: {mir['reference']}"
+    )
+    for u in mir["unrecognized"]:
+        console.print(
+            f"  [yellow]not recognised[/] {u['name']!r}; closest: {', '.join(u['suggestions'])}"
+        )
+    u = doc["universe"]
+    console.print(
+        f"universe: {u['size']} genes ({u['kind']}: {u['description']}); "
+        f"{doc['query_genes']} target genes; {doc['sets_tested']} sets tested; {doc['statistic']}"
+    )
+    table = Table(title="enriched gene sets (best first)")
+    for col in ("set", "size", "overlap", "p", "q", "genes"):
+        table.add_column(col, justify="right" if col in ("size", "overlap", "p", "q") else "left")
+    for r in doc["results"]:
+        genes = ", ".join(r["genes"][:8]) + (" ..." if len(r["genes"]) > 8 else "")
+        table.add_row(
+            r["set"],
+            str(r["size"]),
+            str(r["overlap"]),
+            f"{r['pvalue']:.2e}",
+            f"{r['qvalue']:.2e}",
+            genes,
+        )
+    console.print(table)
+    for note in doc["notes"]:
+        console.print(f"[dim]note: {note}[/]")
+    if doc.get("plot"):
+        console.print(f"plot written to {doc['plot']}")
