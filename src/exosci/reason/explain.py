@@ -8,7 +8,7 @@ from typing import Any, Literal
 from exosci.errors import UnknownNameError, UserInputError
 from exosci.kb.schema import Entity
 from exosci.reason.graph import HasCurated, Node, SignedGraph, signed_graph
-from exosci.reason.paths import RawPath, distances_to, find_paths
+from exosci.reason.paths import RawPath, find_paths, shortest_length
 
 ResultCode = Literal[
     "PATHS_FOUND",
@@ -170,14 +170,14 @@ def explain(
     polarities = {"up": (1,), "down": (-1,), None: (1, -1)}[sign]
     targets = [(obj_ent.id, p) for p in polarities]
     source: Node = (subj_ent.id, 1)
-    dist = distances_to(sg.graph, targets)
-    raw = find_paths(sg, source, targets, max_length=max_length, dist=dist)
+    raw = find_paths(sg, source, targets, max_length=max_length)
     if not raw:
-        if source in dist:  # reachable, only not within the limit
-            return replace(res, result="MAX_PATH_LENGTH_EXCEEDED", shortest_length=dist[source])
+        shortest = shortest_length(sg, source, targets)
+        if shortest is not None and shortest > max_length:  # reachable, only not in the limit
+            return replace(res, result="MAX_PATH_LENGTH_EXCEEDED", shortest_length=shortest)
         return res
     paths = tuple(_path(sg, p) for p in raw[:limit])
-    names = {n: sg.entities[n].name for p in paths for n in p.nodes}
+    names = {n: sg.name(n) for p in paths for n in p.nodes}
     return replace(res, result="PATHS_FOUND", paths=paths, names=names)
 
 

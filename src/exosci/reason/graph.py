@@ -104,6 +104,13 @@ class SignedGraph:
     graph: nx.DiGraph
     entities: dict[str, Entity]
     references: dict[int, Reference] = field(default_factory=dict)
+    # Plain adjacency for the search loops: successors strongest first, with edge strength.
+    succ: dict[Node, list[tuple[Node, float]]] = field(default_factory=dict)
+    pred: dict[Node, list[Node]] = field(default_factory=dict)
+
+    def name(self, entity_id: str) -> str:
+        ent = self.entities.get(entity_id)
+        return ent.name if ent else entity_id
 
     def support(self, u: Node, v: Node) -> EdgeSupport:
         sup: EdgeSupport = self.graph.edges[u, v]["support"]
@@ -143,10 +150,20 @@ def build_signed_graph(
         g.add_node((eid, 1))
         g.add_node((eid, -1))
     for (subj, obj, sign), sts in grouped.items():
+        for eid in (subj, obj):  # statements may cite entities not passed in
+            g.add_node((eid, 1))
+            g.add_node((eid, -1))
         sup = _support(sts)
         for pol in (1, -1):
             g.add_edge((subj, pol), (obj, pol * sign), support=sup, sign=sign)
-    return SignedGraph(g, ents, dict(references or {}))
+    succ: dict[Node, list[tuple[Node, float]]] = {n: [] for n in g}
+    pred: dict[Node, list[Node]] = {n: [] for n in g}
+    for u, v, sup in g.edges(data="support"):
+        succ[u].append((v, sup.strength))
+        pred[v].append(u)
+    for nbrs in succ.values():
+        nbrs.sort(key=lambda x: (-x[1], x[0]))
+    return SignedGraph(g, ents, dict(references or {}), succ, pred)
 
 
 @cache

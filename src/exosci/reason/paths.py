@@ -1,8 +1,10 @@
 """Signed path search: all simple signed paths from one node to a set of targets, scored.
 
-The search is a depth-first enumeration pruned by the exact remaining distance to the targets
-(one reverse breadth-first search), so it never walks a branch that cannot reach a target within
-the length limit; paths never visit an entity twice (with either polarity).
+The search is a depth-first enumeration pruned by the exact remaining distance to the targets,
+so it never walks a branch that cannot reach a target within the length limit. The distances
+come from a breadth-first search backwards from the targets, restricted to the nodes the source
+reaches within the limit (so a query costs about the size of the source's forward cone, not
+of the graph). Paths never visit an entity twice, with either polarity.
 """
 
 from __future__ import annotations
@@ -10,8 +12,6 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Collection
 from dataclasses import dataclass
-
-import networkx as nx
 
 from exosci.reason.graph import Node, SignedGraph
 
@@ -35,16 +35,48 @@ class RawPath:
         return len(self.nodes) - 1
 
 
-def distances_to(g: nx.DiGraph, targets: Collection[Node]) -> dict[Node, int]:
-    """Shortest number of edges from every node that can reach one of ``targets``."""
-    dist: dict[Node, int] = {t: 0 for t in targets if t in g}
+def forward_distances(sg: SignedGraph, source: Node, max_length: int) -> dict[Node, int]:
+    """Edges from ``source`` to every node it reaches in at most ``max_length`` steps."""
+    dist = {source: 0}
+    queue = deque([source])
+    while queue:
+        u = queue.popleft()
+        if dist[u] >= max_length:
+            continue
+        for v, _ in sg.succ.get(u, ()):
+            if v not in dist:
+                dist[v] = dist[u] + 1
+                queue.append(v)
+    return dist
+
+
+def distances_to(
+    sg: SignedGraph,
+    targets: Collection[Node],
+    *,
+    within: dict[Node, int] | None = None,
+    max_length: int | None = None,
+) -> dict[Node, int]:
+    """Shortest number of edges from nodes to any of ``targets``.
+
+    With ``within`` (forward distances from a source) and ``max_length``, only nodes on some
+    source-to-target walk of at most ``max_length`` edges are visited; their distances are
+    still exact, because every node on such a node's shortest route qualifies too.
+    """
+    dist: dict[Node, int] = {t: 0 for t in targets if t in sg.pred}
+    if within is not None:
+        dist = {t: 0 for t in dist if t in within}
     queue = deque(dist)
     while queue:
         v = queue.popleft()
-        for u in g.predecessors(v):
-            if u not in dist:
-                dist[u] = dist[v] + 1
-                queue.append(u)
+        d = dist[v] + 1
+        for u in sg.pred.get(v, ()):
+            if u in dist:
+                continue
+            if within is not None and (u not in within or within[u] + d > (max_length or 0)):
+                continue
+            dist[u] = d
+            queue.append(u)
     return dist
 
 
@@ -66,45 +98,51 @@ def find_paths(
     dist: dict[Node, int] | None = None,
 ) -> list[RawPath]:
     """Simple signed paths from ``source`` to any of ``targets`` with at most ``max_length``
-    edges, best score first (ties: shorter first)."""
-    g = sg.graph
+    edges, best score first (ties: shorter first).
+
+    ``dist`` may be passed when many sources share the same targets (unrestricted
+    :func:`distances_to`); by default it is computed for this source only.
+    """
     target_set = set(targets)
-    dist = distances_to(g, target_set) if dist is None else dist
+    if dist is None:
+        fwd = forward_distances(sg, source, max_length)
+        dist = distances_to(sg, target_set, within=fwd, max_length=max_length)
     if source not in dist or dist[source] > max_length:
         return []
-    found: list[tuple[Node, ...]] = []
+    found: list[tuple[tuple[Node, ...], float]] = []
     stack: list[Node] = [source]
+    scores: list[float] = [1.0]
     seen: set[str] = {source[0]}
 
-    def successors(u: Node, depth: int) -> list[Node]:
-        nxt = [
-            v
-            for v in g.successors(u)
-            if v[0] not in seen and v in dist and depth + 1 + dist[v] <= max_length
+    def successors(u: Node, depth: int) -> list[tuple[Node, float]]:
+        budget = max_length - depth - 1
+        return [
+            (v, w)
+            for v, w in sg.succ.get(u, ())
+            if v[0] not in seen and dist.get(v, budget + 1) <= budget
         ]
-        nxt.sort(key=lambda v: -sg.support(u, v).strength)
-        return nxt
 
     iters = [iter(successors(source, 0))]
     while iters and len(found) < limit:
-        nxt = next(iters[-1], None)
-        if nxt is None:
+        step = next(iters[-1], None)
+        if step is None:
             iters.pop()
             seen.discard(stack.pop()[0])
+            scores.pop()
             continue
-        stack.append(nxt)
-        if nxt in target_set:  # a path ends at its first target
-            found.append(tuple(stack))
-            stack.pop()
+        v, w = step
+        if v in target_set:  # a path ends at its first target
+            found.append(((*stack, v), scores[-1] * w))
             continue
-        seen.add(nxt[0])
-        iters.append(iter(successors(nxt, len(stack) - 1)))
-    paths = [RawPath(p, path_score(sg, p)) for p in found]
+        stack.append(v)
+        scores.append(scores[-1] * w)
+        seen.add(v[0])
+        iters.append(iter(successors(v, len(stack) - 1)))
+    paths = [RawPath(p, s * LENGTH_DECAY ** max(len(p) - 2, 0)) for p, s in found]
     paths.sort(key=lambda p: (-p.score, p.length, p.nodes))
     return paths
 
 
 def shortest_length(sg: SignedGraph, source: Node, targets: Collection[Node]) -> int | None:
     """Edges on the shortest signed path from ``source`` to any target, ignoring length limits."""
-    dist = distances_to(sg.graph, targets)
-    return dist.get(source)
+    return distances_to(sg, targets).get(source)

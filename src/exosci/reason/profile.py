@@ -121,7 +121,7 @@ def _axis_score(sg: SignedGraph, sources: list[str], mech: str, *, max_length: i
     if mech not in sg.entities:
         return AxisScore(0.0)
     targets = [(mech, 1), (mech, -1)]
-    dist = distances_to(sg.graph, targets)
+    dist = distances_to(sg, targets)
     best: dict[tuple[str, ...], RawPath] = {}
     for src in sources:
         if src == mech:
@@ -144,7 +144,7 @@ def _axis_score(sg: SignedGraph, sources: list[str], mech: str, *, max_length: i
 def _evidence(sg: SignedGraph, path: RawPath) -> dict[str, Any]:
     sups = [sg.support(u, v) for u, v in zip(path.nodes, path.nodes[1:], strict=False)]
     return {
-        "path": [sg.entities[n].name for n, _ in path.nodes],
+        "path": [sg.name(n) for n, _ in path.nodes],
         "ids": [n for n, _ in path.nodes],
         "sign": path.sign,
         "score": path.score,
