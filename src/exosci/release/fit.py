@@ -37,6 +37,8 @@ SD_FLOOR_FRACTION = 0.1
 WSSR_FLOOR = 1e-14
 #: Multi-start stops once this many starts reach the same lowest cost.
 EARLY_STOP_AGREEING_STARTS = 3
+#: Function-evaluation budget per start and parameter; these small problems converge in tens.
+MAX_NFEV_PER_PARAM = 100
 
 # Ritger & Peppas, J Control Release 1987;5:23 (non-swellable films, cylinders, spheres):
 # n at the Fickian limit and at case-II transport, by geometry.
@@ -322,7 +324,9 @@ def _fit_model(
     agree = 0
     for x0 in _starts(model, t, y, rng, n_starts):
         try:
-            res = least_squares(resid, x0, bounds=(lo, hi), x_scale="jac", max_nfev=400 * len(x0))
+            res = least_squares(
+                resid, x0, bounds=(lo, hi), x_scale="jac", max_nfev=MAX_NFEV_PER_PARAM * len(x0)
+            )
         except (ValueError, FloatingPointError, np.linalg.LinAlgError):
             continue
         if not (np.all(np.isfinite(res.x)) and np.isfinite(res.cost)):

@@ -171,6 +171,12 @@ def _peppas_sahlin(t: FloatArray, k1: float, k2: float, m: float) -> FloatArray:
     return k1 * tm + k2 * tm * tm
 
 
+def _ps_peak(k1: float, k2: float, m: float) -> float:
+    return (
+        float((-k1 / (2.0 * k2)) ** (1.0 / m)) if k2 < 0 and k1 > 0 else (0.0 if k2 < 0 else np.inf)
+    )
+
+
 def _weibull(t: FloatArray, tau: float, beta: float) -> FloatArray:
     return 100.0 * (1.0 - np.exp(-np.power(np.clip(t, 0.0, None) / tau, beta)))
 
@@ -385,7 +391,9 @@ register(
         _peppas_sahlin,
         _g_ps,
         "Peppas–Sahlin two-term model (diffusion plus polymer relaxation) "
-        "(DDSolver, Zhang et al., AAPS J 2010;12:263).",
+        "(DDSolver, Zhang et al., AAPS J 2010;12:263). With k2 < 0 it peaks at "
+        "t = (−k1/(2·k2))^(1/m); as a cumulative release it is held at its peak after that.",
+        monotone_until=_ps_peak,
     )
 )
 register(

@@ -202,7 +202,7 @@ def _time_unit(header: str, given: str | None, *, source: str, where: str) -> st
             "such as time_h, time_d, time (min) or time (with --time-unit)."
         )
     in_header = parse_time_unit(m.group(1), where=f"{source}, {where}") if m.group(1) else None
-    flag = parse_time_unit(given) if given else None
+    flag = parse_time_unit(given, where=f"{source}: --time-unit") if given else None
     if in_header and flag and in_header != flag:
         raise UserInputError(
             f"{source}, {where}: the header says time is in {UNIT_NAMES[in_header]}s "

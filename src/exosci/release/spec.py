@@ -23,7 +23,8 @@ def release_fraction(
     ``params`` its parameters for time in days, exactly as in a spec's
     ``carrier.release.params`` (and as ``fit_release`` reports them). The model's percent is
     divided by 100 and clipped to [0, 1]; times ≤ 0 give 0 (nothing released before the start);
-    Makoid–Banakar is held at its peak after t = n/k so the cumulative release never falls.
+    Makoid–Banakar and Peppas–Sahlin (k2 < 0) are held at their peak once their curve turns
+    down, so the cumulative release never falls.
     Raises ``UnknownNameError`` for an unknown model and ``UserInputError`` for missing, extra,
     non-finite or out-of-range parameters or non-finite times.
     """
