@@ -6,6 +6,7 @@ import typer
 
 from exosci.cli import kb, qc, reason, release, web
 from exosci.cli import cargo, kb_import  # noqa: F401  (kb_import adds `kb import`)
+from exosci.cli import model as model_cli
 
 app = typer.Typer(
     name="exosci",
@@ -20,6 +21,8 @@ app.add_typer(qc.app, name="qc")
 app.add_typer(release.app, name="release")
 app.command("serve")(web.serve)
 app.command("explain")(reason.explain)
+app.command("simulate")(model_cli.simulate)
+app.command("calibrate")(model_cli.calibrate)
 
 __all__ = ["app", "main"]
 

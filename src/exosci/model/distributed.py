@@ -1,0 +1,50 @@
+"""Run ensemble batches on a Dask cluster (``--scheduler``); same batches as the local run."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+
+def client_for(scheduler: Any) -> Any:
+    """A ``distributed.Client`` for an address, or the given client unchanged."""
+    from distributed import Client
+
+    if isinstance(scheduler, Client):
+        return scheduler
+    return Client(str(scheduler))
+
+
+def map_batches(
+    scheduler: Any,
+    design: Any,
+    table: Any,
+    plan: Sequence[tuple[int, np.random.SeedSequence]],
+    outputs: Sequence[str],
+    *,
+    progress: Callable[[int], None] | None = None,
+    fn: Callable[..., Any] | None = None,
+) -> list[Any]:
+    """Submit one task per batch and gather results in batch order."""
+    from distributed import as_completed
+
+    from exosci.model.simulate import run_batch
+
+    client = client_for(scheduler)
+    task = fn or run_batch
+    futures = [
+        client.submit(task, design, table, size, ss, tuple(outputs), pure=False)
+        for size, ss in plan
+    ]
+    index = {f.key: i for i, f in enumerate(futures)}
+    results: list[Any] = [None] * len(futures)
+    for fut in as_completed(futures):
+        i = index[fut.key]
+        results[i] = fut.result()
+        if progress:
+            progress(plan[i][0])
+    if client is not scheduler:
+        client.close()
+    return results

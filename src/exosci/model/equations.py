@@ -1,0 +1,222 @@
+"""The model's equations, written once as formula strings.
+
+The same strings drive the vectorised numpy right-hand side (compiled below), the scipy
+reference integrator and the SBML export, so the three cannot drift apart. Formulas use only
+``+ - * /``, parentheses and ``pow``/``exp`` so they parse both as Python and as SBML L3 infix.
+
+Units: time in days; vesicle amounts in ug protein (per animal); inflammatory cells and
+cytokines normalised to the untreated peak (~1); barrier integrity, vessels, surviving at-risk
+tissue, scar, regrown axons and function are fractions (0-1).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from exosci.model.design import AXES, Design
+from exosci.model.parameters import FloatArray
+
+
+@dataclass(frozen=True)
+class State:
+    name: str
+    unit: str
+    description: str
+    rate: str
+
+
+# Linear, constant-coefficient delivery compartments (integrated exactly by the solver).
+PK_STATES: tuple[State, ...] = (
+    State(
+        "P",
+        "ug",
+        "sEVs in plasma (central)",
+        "-(k12 + k10) * P + k21 * Pp + k_nasal_plasma * Nz + k_csf_out * Cs + u_P",
+    ),
+    State("Pp", "ug", "sEVs in the peripheral (distribution) compartment", "k12 * P - k21 * Pp"),
+    State(
+        "Nz",
+        "ug",
+        "sEVs in the nasal mucosa",
+        "-(k_nasal_clear + k_nasal_cns + k_nasal_plasma) * Nz + u_N",
+    ),
+    State("Cs", "ug", "sEVs in CSF", "k_nasal_cns * Nz - (k_csf_les + k_csf_out) * Cs + u_C"),
+)
+
+# Lesion compartment and pathophysiology (integrated by vectorised RK4).
+LESION_STATES: tuple[State, ...] = (
+    State("Dm", "1", "primary damage signal (DAMPs), = severity at injury", "-k_damp * Dm"),
+    State("Ne", "1", "neutrophils (normalised)", "k_ne_rec * Dm * (1 - e_inf) - k_ne_clear * Ne"),
+    State(
+        "C",
+        "1",
+        "pro-inflammatory cytokines TNF/IL-1b/IL-6 (normalised)",
+        "k_cyt_prod * (Dm + w_cyt_m1 * M1 / (1 + M1)) * (1 - e_inf) - k_cyt_deg * C",
+    ),
+    State(
+        "M1",
+        "1",
+        "M1 macrophages/microglia (normalised)",
+        "k_mac_rec * (Ne + C) * (1 - e_inf) - (sw + k_mac_clear) * M1",
+    ),
+    State("M2", "1", "M2 macrophages/microglia (normalised)", "sw * M1 - k_m2_clear * M2"),
+    State(
+        "B",
+        "1",
+        "blood-spinal cord barrier integrity (1 intact)",
+        "k_bscb_repair * (1 + g_angio * e_ang) * V * (1 - B)"
+        " - k_bscb_damage * (Dm + w_bscb_cyt * C) * B",
+    ),
+    State(
+        "V",
+        "1",
+        "perfused vessels (1 uninjured)",
+        "k_angio * (1 + g_angio * e_ang) * (1 + w_angio_m2 * M2) * (1 - V)"
+        " - k_vessel_damage * Dm * V",
+    ),
+    State("N", "1", "surviving at-risk neural tissue", "-(apo + fer) * N"),
+    State("La", "1", "tissue lost by apoptosis (cumulative)", "apo * N"),
+    State("Lf", "1", "tissue lost by ferroptosis (cumulative)", "fer * N"),
+    State(
+        "Sc",
+        "1",
+        "glial scar / CSPG",
+        "k_scar * (M1 + C) * (1 - e_ecm) - k_scar_deg * (1 + g_ecm * e_ecm) * Sc",
+    ),
+    State(
+        "R",
+        "1",
+        "regrown axons (fraction of regrowable pool)",
+        "k_axon * (1 + g_axon * e_ax) * N * (1 - R) / (1 + scar_inhibition * Sc)",
+    ),
+    State("F", "1", "functional tissue in use (lags available tissue)", "k_plast * (T - F)"),
+    State(
+        "Ex",
+        "ug",
+        "free sEVs in the lesion",
+        "kx * P + k_csf_les * Cs + u_les - (k_uptake + k_wash) * Ex",
+    ),
+    State("I", "ug", "intracellular cargo activity in the lesion", "k_uptake * Ex - k_cargo * I"),
+    State("AUC", "ug*day", "lesion exposure, integral of Ex + I", "Ex + I"),
+)
+
+STATES = PK_STATES + LESION_STATES
+
+# Intermediate quantities, in evaluation order (SBML assignment rules).
+INTERMEDIATES: tuple[tuple[str, str], ...] = (
+    ("X", "I / (I + ec50_eff)"),
+    ("e_np", "w_neuroprotection * emax * X"),
+    ("e_ax", "w_axon_regeneration * emax * X"),
+    ("e_inf", "w_inflammation * emax * X"),
+    ("e_ang", "w_angiogenesis_bscb * emax * X"),
+    ("e_ecm", "w_ecm * emax * X"),
+    ("sw", "k_m1_m2 * (1 + g_switch * e_inf)"),
+    ("kx", "k_cross * home * (1 + leak_gain * (1 - B))"),
+    ("apo", "k_apoptosis * (C + w_ischemia * (1 - V)) * (1 - e_np)"),
+    ("fer", "k_ferroptosis * (1 - B) * (1 - e_np)"),
+    ("T", "spare * (N + w_axon * R)"),
+    ("score", "smax * pow(F, hill) / (pow(F, hill) + pow(f50, hill))"),
+)
+OUTPUT_ONLY = frozenset({"score"})  # not needed by the right-hand side
+INPUTS = ("u_P", "u_N", "u_C", "u_les")  # dosing input rates, ug/day (set by the solver)
+
+_OUTPUT_PARAMS = frozenset({"smax", "hill", "f50"})
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_FUNCS = {"pow", "exp"}
+
+
+def symbols(expr: str) -> set[str]:
+    return set(_NAME.findall(expr)) - _FUNCS
+
+
+def parameter_names() -> list[str]:
+    """Every symbol the formulas need that is neither a state, an intermediate nor an input."""
+    defined = {s.name for s in STATES} | {n for n, _ in INTERMEDIATES} | set(INPUTS)
+    used: set[str] = set()
+    for s in STATES:
+        used |= symbols(s.rate)
+    for _, e in INTERMEDIATES:
+        used |= symbols(e)
+    return sorted(used - defined)
+
+
+def derive(params: dict[str, Any], design: Design) -> dict[str, Any]:
+    """Model-level constants from table parameters and the design (arrays broadcast)."""
+    p = dict(params)
+    ln2 = np.log(2.0)
+    scale = (
+        (0.25 / 0.025) ** (-np.asarray(p["allometric_exponent"]))
+        if design.species == "rat"
+        else 1.0
+    )
+    alpha = ln2 / (np.asarray(p["t_half_alpha"]) / 1440.0) * scale
+    beta = ln2 / (np.asarray(p["t_half_beta"]) / 1440.0) * scale
+    a = np.asarray(p["frac_alpha"])
+    k21 = a * beta + (1 - a) * alpha
+    k10 = alpha * beta / k21
+    p.update(k21=k21, k10=k10, k12=alpha + beta - k21 - k10)
+    home = p["targeting_homing"] if design.targeted else 1.0 + 0.0 * np.asarray(p["k_cross"])
+    p["home"] = home
+    p["k_csf_les"] = np.asarray(p["k_csf_lesion"]) * home
+    p["k_cargo"] = ln2 / np.asarray(p["t_half_cargo"])
+    mouse = design.species == "mouse"
+    p["ec50_eff"] = np.asarray(p["ec50"]) * (np.asarray(p["mouse_lesion_scale"]) if mouse else 1.0)
+    p["f50"] = p["f50_mouse"] if mouse else p["f50_rat"]
+    p["smax"] = design.score_max
+    p["spare"] = 1.0 + np.asarray(p["severity_sparing"]) * (1.0 - design.severity)
+    floor = np.asarray(p["profile_floor"])
+    for axis in AXES:
+        score = p.get(f"score_{axis}", design.axis_scores.get(axis, 0.0))
+        p[f"w_{axis}"] = floor + (1.0 - floor) * np.clip(np.asarray(score, dtype=float), 0.0, 1.0)
+    return p
+
+
+def initial_state(params: dict[str, Any], design: Design, n: int) -> dict[str, FloatArray]:
+    """Initial values at the moment of injury (t = 0), one array of length ``n`` per state."""
+    s = design.severity
+    y0 = {st.name: np.zeros(n) for st in STATES}
+    y0["Dm"] = np.full(n, s)
+    y0["B"] = np.clip(1.0 - np.asarray(params["bscb_primary"]) * s, 0.02, 1.0) * np.ones(n)
+    y0["V"] = np.clip(1.0 - np.asarray(params["vessel_primary"]) * s, 0.02, 1.0) * np.ones(n)
+    y0["N"] = np.ones(n)
+    return y0
+
+
+def _compile(name: str, states: tuple[State, ...], args: str, pre: list[str]) -> Callable[..., Any]:
+    lines = [f"def {name}({args}):"]
+    lines += [f"    {s.name} = y[{i}]" for i, s in enumerate(states)]
+    lines += [f"    {line}" for line in pre]
+    lines += [f"    {n} = p[{n!r}]" for n in parameter_names() if n not in _OUTPUT_PARAMS]
+    lines += [f"    {n} = {e}" for n, e in INTERMEDIATES if n not in OUTPUT_ONLY]
+    lines += ["    out = np.empty_like(y)"]
+    lines += [f"    out[{i}] = {s.rate}" for i, s in enumerate(states)]
+    lines += ["    return out"]
+    namespace: dict[str, Any] = {"np": np, "pow": np.power, "exp": np.exp}
+    exec("\n".join(lines), namespace)  # noqa: S102 - code generated from our own formula table
+    return namespace[name]  # type: ignore[no-any-return]
+
+
+# Lesion block: y holds the LESION_STATES; plasma and CSF are given (exact PK solution).
+lesion_rhs = _compile("lesion_rhs", LESION_STATES, "y, P, Cs, u_les, p", [])
+# The full system for reference integrators: y holds STATES, u the four input rates.
+full_rhs = _compile(
+    "full_rhs",
+    STATES,
+    "y, p, u",
+    ["u_P = u[0]", "u_N = u[1]", "u_C = u[2]", "u_les = u[3]"],
+)
+
+
+def outputs(y: dict[str, FloatArray], params: dict[str, Any]) -> dict[str, FloatArray]:
+    """Intermediate quantities (exposure, score ...) from recorded states."""
+    ns: dict[str, Any] = {"np": np, "pow": np.power, "exp": np.exp}
+    ns.update({n: params[n] for n in parameter_names()})
+    ns.update(y)
+    for n, e in INTERMEDIATES:
+        ns[n] = eval(e, ns)  # noqa: S307 - formula table, not user input
+    return {n: np.asarray(ns[n]) for n, _ in INTERMEDIATES}

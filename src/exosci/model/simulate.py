@@ -1,0 +1,216 @@
+"""Deterministic runs and Monte Carlo ensembles (seeded, batched, optionally on Dask)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from exosci.model.design import Design
+from exosci.model.parameters import FloatArray, ParameterTable, default_parameters
+from exosci.model.solver import Trajectory, integrate
+
+# Public output name -> model symbol, unit
+OUTPUTS: dict[str, tuple[str, str]] = {
+    "score": ("score", "points"),
+    "neutrophils": ("Ne", "normalised"),
+    "cytokines": ("C", "normalised"),
+    "m1": ("M1", "normalised"),
+    "m2": ("M2", "normalised"),
+    "barrier": ("B", "integrity 0-1"),
+    "vessels": ("V", "fraction of uninjured"),
+    "neurons": ("N", "surviving at-risk tissue 0-1"),
+    "apoptosis_loss": ("La", "fraction"),
+    "ferroptosis_loss": ("Lf", "fraction"),
+    "scar": ("Sc", "normalised"),
+    "axons": ("R", "fraction of regrowable pool"),
+    "function": ("F", "fraction"),
+    "plasma": ("P", "ug"),
+    "csf": ("Cs", "ug"),
+    "lesion_free": ("Ex", "ug"),
+    "lesion_cargo": ("I", "ug-eq"),
+    "exposure": ("X", "0-1 (Emax response)"),
+    "lesion_auc": ("AUC", "ug*day"),
+}
+LABEL = (
+    "MODEL PREDICTION (semi-quantitative, hypothesis-generating; not a measurement). "
+    "Untreated course anchored to Basso 1996 moderate contusion; treatment size to rodent "
+    "meta-analyses; see `parameters` for every value and its source."
+)
+ASSUMPTIONS = (
+    "One average lesion per species; rat and mouse share lesion kinetics (scores differ).",
+    "Plasma kinetics from IV studies in mice (Kim 2019), scaled to rat by allometry (BW^-0.25).",
+    "Lesion entry from plasma scales with barrier leak; vesicles washed out of the lesion are "
+    "lost; lesion uptake is not subtracted from plasma (< 1 % of plasma content).",
+    "The five repair axes act in proportion to the design's evidence-weighted mechanism profile "
+    "through an Emax response to intracellular cargo activity; no evidence = profile_floor.",
+    "Co-therapies, carriers and engineering act only through the vesicle exposure and the "
+    "profile; a carrier or drug without vesicles is predicted to equal the control.",
+    "Dose times snap to the solver's 1-h grid; release enters as the amount released per hour.",
+)
+
+
+@dataclass(frozen=True)
+class Summary:
+    """Median and 5-95 % band per output and time point."""
+
+    median: FloatArray
+    p05: FloatArray
+    p95: FloatArray
+
+    def to_dict(self) -> dict[str, list[float]]:
+        return {
+            "median": np.round(self.median, 6).tolist(),
+            "p05": np.round(self.p05, 6).tolist(),
+            "p95": np.round(self.p95, 6).tolist(),
+        }
+
+
+def summarise(x: FloatArray) -> Summary:
+    q = np.quantile(x, [0.5, 0.05, 0.95], axis=-1)
+    return Summary(q[0], q[1], q[2])
+
+
+@dataclass(frozen=True)
+class SimulationResult:
+    """Treated and control runs of one design (arrays of shape ``(n_times, n_samples)``)."""
+
+    design: Design
+    days: FloatArray
+    treated: dict[str, FloatArray]
+    control: dict[str, FloatArray]
+    table: ParameterTable
+    seed: int | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def n_samples(self) -> int:
+        return int(self.treated["score"].shape[1])
+
+    def to_dict(self, *, every_days: float = 1.0) -> dict[str, Any]:
+        """The DESIGN.md ``simulate`` document (daily by default)."""
+        step = self.days[1] - self.days[0] if len(self.days) > 1 else 1.0
+        stride = max(1, round(every_days / step))
+        idx = slice(None, None, stride)
+        d = self.design
+        return {
+            "label": LABEL,
+            "assumptions": list(ASSUMPTIONS),
+            "days": self.days[idx].tolist(),
+            "species": d.species,
+            "score_name": d.score_name,
+            "score_max": d.score_max,
+            "samples": self.n_samples,
+            "seed": self.seed,
+            "design": {
+                "label": d.label,
+                "route": d.route,
+                "dose_ug": d.dose_ug,
+                "dose_times_days": list(d.dose_times_days),
+                "release": None if d.release is None else vars(d.release),
+                "axis_scores": d.axis_scores,
+                "targeted": d.targeted,
+                "severity": d.severity,
+            },
+            "treated": {k: summarise(v[idx]).to_dict() for k, v in self.treated.items()},
+            "control": {k: summarise(v[idx]).to_dict() for k, v in self.control.items()},
+            "difference": {
+                "score": summarise((self.treated["score"] - self.control["score"])[idx]).to_dict()
+            },
+            "parameters": self.table.records(),
+            **self.extra,
+        }
+
+
+def _pick(tr: Trajectory, names: Sequence[str], sl: slice) -> dict[str, FloatArray]:
+    return {n: tr.values[OUTPUTS[n][0]][:, sl] for n in names}
+
+
+def paired_run(
+    design: Design,
+    params: dict[str, Any],
+    n: int,
+    *,
+    record_per_day: int = 1,
+    outputs: Sequence[str] = tuple(OUTPUTS),
+) -> tuple[FloatArray, dict[str, FloatArray], dict[str, FloatArray]]:
+    """Treated and control for the same ``n`` parameter sets, in one vectorised integration."""
+    both = {k: np.concatenate([np.broadcast_to(v, (n,))] * 2) for k, v in params.items()}
+    scale = np.broadcast_to(np.asarray(params.get("dose_scale", 1.0), float), (n,))
+    both["dose_scale"] = np.concatenate([scale, np.zeros(n)])
+    tr = integrate(design, both, 2 * n, record_per_day=record_per_day)
+    return tr.days, _pick(tr, outputs, slice(0, n)), _pick(tr, outputs, slice(n, 2 * n))
+
+
+def simulate(
+    design: Design,
+    *,
+    table: ParameterTable | None = None,
+    record_per_day: int = 4,
+) -> SimulationResult:
+    """One deterministic run at the nominal parameters, treated and control."""
+    table = table or default_parameters()
+    nominal = {k: np.asarray([v]) for k, v in table.nominal().items()}
+    days, tr, ct = paired_run(design, nominal, 1, record_per_day=record_per_day)
+    return SimulationResult(design, days, tr, ct, table)
+
+
+def run_batch(
+    design: Design,
+    table: ParameterTable,
+    size: int,
+    seed: np.random.SeedSequence,
+    outputs: Sequence[str] = tuple(OUTPUTS),
+) -> tuple[FloatArray, dict[str, FloatArray], dict[str, FloatArray]]:
+    """One seeded batch of the ensemble (a top-level function so Dask can ship it)."""
+    params = table.sample(size, np.random.default_rng(seed))
+    return paired_run(design, params, size, outputs=outputs)
+
+
+def batch_plan(
+    samples: int, seed: int, batch_size: int
+) -> list[tuple[int, np.random.SeedSequence]]:
+    """Batch sizes and their seeds: the same for local and distributed runs."""
+    n_batches = max(1, -(-samples // batch_size))
+    seeds = np.random.SeedSequence(seed).spawn(n_batches)
+    sizes = [min(batch_size, samples - i * batch_size) for i in range(n_batches)]
+    return list(zip(sizes, seeds, strict=True))
+
+
+def ensemble(
+    design: Design,
+    *,
+    samples: int = 1000,
+    seed: int = 0,
+    table: ParameterTable | None = None,
+    batch_size: int = 2500,
+    scheduler: Any = None,
+    outputs: Sequence[str] = tuple(OUTPUTS),
+    progress: Callable[[int], None] | None = None,
+) -> SimulationResult:
+    """Monte Carlo over the priors: ``samples`` virtual subjects, treated and control (paired).
+
+    Samples are split into batches with seeds from ``SeedSequence(seed).spawn``; with
+    ``scheduler`` (a Dask address or ``distributed.Client``) the batches run on the cluster and
+    the result is identical to the local run for the same seed.
+    """
+    if samples < 1:
+        raise ValueError("samples must be >= 1")
+    table = table or default_parameters()
+    plan = batch_plan(samples, seed, batch_size)
+    if scheduler is None:
+        results = []
+        for size, ss in plan:
+            results.append(run_batch(design, table, size, ss, outputs))
+            if progress:
+                progress(size)
+    else:
+        from exosci.model.distributed import map_batches
+
+        results = map_batches(scheduler, design, table, plan, outputs, progress=progress)
+    days = results[0][0]
+    treated = {k: np.concatenate([r[1][k] for r in results], axis=1) for k in outputs}
+    control = {k: np.concatenate([r[2][k] for r in results], axis=1) for k in outputs}
+    return SimulationResult(design, days, treated, control, table, seed=seed)

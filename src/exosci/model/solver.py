@@ -1,0 +1,151 @@
+"""Vectorised fixed-step integrator: exact linear delivery block + RK4 lesion block.
+
+State arrays have shape ``(n_states, n_samples)``: every virtual subject advances in the same
+numpy operations. The plasma/nasal/CSF compartments are linear with constant coefficients, so
+they are propagated exactly (batched matrix exponential); the lesion block uses classical RK4
+with a 1-h step, reading plasma and CSF at the RK4 stage times from the exact solution.
+Carrier release enters as the exact amount released in each 1-h step (piecewise-constant
+rate); boluses are added at the start of their step.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from exosci.model.design import STEPS_PER_DAY, Design
+from exosci.model.equations import (
+    LESION_STATES,
+    PK_STATES,
+    derive,
+    initial_state,
+    lesion_rhs,
+    outputs,
+)
+from exosci.model.parameters import FloatArray
+from exosci.model.release import cumulative_release
+
+H = 1.0 / STEPS_PER_DAY
+_TINY = 1e-30
+ENTRY = {"intravenous": 0, "intranasal": 2, "intrathecal": 3}  # index in PK_STATES
+
+
+@dataclass(frozen=True)
+class Trajectory:
+    """Recorded states and outputs: ``values[name]`` has shape ``(n_times, n_samples)``."""
+
+    days: FloatArray
+    values: dict[str, FloatArray]
+
+
+def batched_expm(m: FloatArray) -> FloatArray:
+    """exp(M) for a stack of small matrices: scaling and squaring with a degree-14 Taylor series.
+
+    Much faster than one ``scipy.linalg.expm`` call per matrix; checked against it in tests.
+    """
+    norm = float(np.max(np.sum(np.abs(m), axis=-1))) if m.size else 0.0
+    s = max(0, int(np.ceil(np.log2(norm))) + 2) if norm > 0 else 0
+    a = m / 2.0**s
+    eye = np.broadcast_to(np.eye(m.shape[-1]), m.shape)
+    out = eye.copy()
+    term = eye.copy()
+    for k in range(1, 15):
+        term = term @ a / k
+        out = out + term
+    for _ in range(s):
+        out = out @ out
+    return out
+
+
+def pk_matrix(p: dict[str, Any], n: int) -> FloatArray:
+    """The (n, 4, 4) rate matrix of the linear delivery block (order of PK_STATES)."""
+    a = np.zeros((n, 4, 4))
+    one = np.ones(n)
+    a[:, 0, 0] = -(p["k12"] + p["k10"]) * one
+    a[:, 0, 1] = p["k21"] * one
+    a[:, 0, 2] = p["k_nasal_plasma"] * one
+    a[:, 0, 3] = p["k_csf_out"] * one
+    a[:, 1, 0] = p["k12"] * one
+    a[:, 1, 1] = -p["k21"] * one
+    a[:, 2, 2] = -(p["k_nasal_clear"] + p["k_nasal_cns"] + p["k_nasal_plasma"]) * one
+    a[:, 3, 2] = p["k_nasal_cns"] * one
+    a[:, 3, 3] = -(p["k_csf_les"] + p["k_csf_out"]) * one
+    return a
+
+
+def input_rates(design: Design, n_steps: int) -> FloatArray:
+    """Release input per step (ug/day per ug of dose), or zeros for bolus dosing."""
+    u = np.zeros(n_steps)
+    if design.release is None:
+        return u
+    edges = np.arange(n_steps + 1, dtype=float) * H
+    for k0 in design.dose_steps():
+        t = np.asarray(edges - k0 * H, dtype=np.float64)
+        u += np.diff(cumulative_release(design.release, t)) / H
+    return u
+
+
+def integrate(
+    design: Design, params: dict[str, Any], n: int, *, record_per_day: int = 1
+) -> Trajectory:
+    """Integrate ``n`` virtual subjects (``params`` values scalar or shape ``(n,)``)."""
+    if STEPS_PER_DAY % record_per_day:
+        raise ValueError(f"record_per_day must divide {STEPS_PER_DAY}")
+    p = derive(params, design)
+    n_steps = design.horizon_days * STEPS_PER_DAY
+    every = STEPS_PER_DAY // record_per_day
+    y0 = initial_state(p, design, n)
+    y = np.stack([y0[s.name] for s in LESION_STATES])
+    pk = np.zeros((4, n))
+    dose = design.dose_ug * np.broadcast_to(np.asarray(p.get("dose_scale", 1.0), float), (n,))
+    u = input_rates(design, n_steps)
+    bolus = set(design.dose_steps()) if design.release is None else set()
+    entry = ENTRY.get(design.route)  # None: local (straight into the lesion)
+    use_pk = entry is not None and design.dose_ug > 0
+    if use_pk:
+        assert entry is not None
+        aug = np.zeros((n, 5, 5))
+        aug[:, :4, :4] = pk_matrix(p, n)
+        aug[:, entry, 4] = 1.0
+        m = batched_expm(aug * (H / 2))
+        phi, gam = m[:, :4, :4], m[:, :4, 4].T.copy()  # (n,4,4), (4,n)
+    i_ex = [s.name for s in LESION_STATES].index("Ex")
+    zero = np.zeros(n)
+    rec_y = [y.copy()]
+    rec_pk = [pk.copy()]
+    for k in range(n_steps):
+        if k in bolus:
+            if entry is None:
+                y[i_ex] += dose
+            else:
+                pk[entry] += dose
+        uk = u[k] * dose
+        if use_pk:
+            pk_half = np.einsum("nij,jn->in", phi, pk) + gam * uk
+            pk_end = np.einsum("nij,jn->in", phi, pk_half) + gam * uk
+            pk_end[np.abs(pk_end) < _TINY] = 0.0  # no denormals: they are ~100x slower
+            p0, ph, p1 = pk[0], pk_half[0], pk_end[0]
+            c0, ch, c1 = pk[3], pk_half[3], pk_end[3]
+            u_les = zero
+        else:
+            pk_end = pk
+            p0 = ph = p1 = c0 = ch = c1 = zero
+            u_les = uk if entry is None else zero
+        k1 = lesion_rhs(y, p0, c0, u_les, p)
+        k2 = lesion_rhs(y + (H / 2) * k1, ph, ch, u_les, p)
+        k3 = lesion_rhs(y + (H / 2) * k2, ph, ch, u_les, p)
+        k4 = lesion_rhs(y + H * k3, p1, c1, u_les, p)
+        y = y + (H / 6) * (k1 + 2 * k2 + 2 * k3 + k4)
+        pk = pk_end
+        if (k + 1) % every == 0:
+            rec_y.append(y.copy())
+            rec_pk.append(pk.copy())
+    ys = np.stack(rec_y)  # (t, states, n)
+    pks = np.stack(rec_pk)
+    values = {s.name: ys[:, i, :] for i, s in enumerate(LESION_STATES)}
+    values.update({s.name: pks[:, i, :] for i, s in enumerate(PK_STATES)})
+    values.update(outputs(values, p))
+    days = np.arange(ys.shape[0]) / record_per_day
+    return Trajectory(days, values)

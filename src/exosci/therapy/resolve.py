@@ -1,0 +1,209 @@
+"""Check a spec against the knowledge graph and turn it into the model's :class:`Design`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from exosci.errors import UnknownNameError, UserInputError
+from exosci.kb.schema import Entity
+from exosci.model.design import AXES, Design, Release, Route
+from exosci.model.parameters import default_parameters
+from exosci.therapy.spec import TherapySpec
+
+ROUTES: dict[str, Route] = {
+    "route:intravenous": "intravenous",
+    "route:intranasal": "intranasal",
+    "route:intrathecal": "intrathecal",
+    "route:local-implantation": "local",
+}
+SEVERITY = {"mild": 0.6, "moderate": 1.0, "severe": 1.4}
+TARGETING = {"int:rvg-display", "int:rgd-display"}
+FIELD_TYPES: dict[str, tuple[str, ...]] = {
+    "exosome.source": ("exosome", "cell_source"),
+    "exosome.preconditioning": ("intervention",),
+    "exosome.engineering": ("intervention", "gene"),
+    "exosome.cargo": ("mirna", "rna", "gene", "small_molecule"),
+    "exosome.co_therapies": ("small_molecule", "intervention"),
+    "carrier": ("material", "delivery_system"),
+    "route": ("route",),
+    "species": ("species",),
+}
+
+
+@dataclass(frozen=True)
+class ResolvedTherapy:
+    """A spec with every name resolved, its mechanism profile and the model design."""
+
+    spec: TherapySpec
+    entities: dict[str, list[Entity]]
+    product: Entity | None
+    profile: Any  # exosci.reason.profile.MechanismProfile, or None without vesicles
+    design: Design
+    notes: list[str] = field(default_factory=list)
+
+    def profile_entities(self) -> list[str]:
+        ids = [self.product.id] if self.product else []
+        for key in FIELD_TYPES:
+            if key.startswith("exosome."):
+                ids += [e.id for e in self.entities.get(key, [])]
+        return list(dict.fromkeys(ids))
+
+
+def _resolve(kb: Any, field_name: str, value: str) -> Entity:
+    types = FIELD_TYPES[field_name]
+    try:
+        return kb.resolve(value, types=types)  # type: ignore[no-any-return]
+    except UnknownNameError as exc:
+        accepted = "/".join(t.replace("_", " ") for t in types)
+        raise UnknownNameError(
+            value,
+            f"{accepted} in field `{field_name}` (any {accepted} of the knowledge graph; "
+            "try `exosci kb search`)",
+            exc.suggestions,
+        ) from None
+
+
+def _statements(kb: Any, predicate: str) -> list[tuple[str, str]]:
+    return [(s.subject, s.object) for s in kb.curated.statements if s.predicate == predicate]
+
+
+def choose_product(kb: Any, source: Entity, modifiers: set[str]) -> Entity | None:
+    """The most specific exosome product of ``source`` matching the preconditioning/engineering."""
+    if source.type == "exosome":
+        return source
+    products = [s for s, o in _statements(kb, "derived_from") if o == source.id]
+    products += [o for s, o in _statements(kb, "secretes") if s == source.id]
+    products = [p for p in dict.fromkeys(products) if p in kb.curated.entities]
+    if not products:
+        return None
+    mods: dict[str, set[str]] = {p: set() for p in products}
+    for pred in ("preconditioned_by", "engineered_with"):
+        for s, o in _statements(kb, pred):
+            if s in mods:
+                mods[s].add(o)
+    # Prefer products whose modifications are all in the spec, the more of them the better.
+    fitting = [p for p in products if mods[p] <= modifiers]
+    best = max(fitting, key=lambda p: (len(mods[p]), p == f"exo:{source.id[4:]}"), default=None)
+    return kb.curated.entities[best] if best else None
+
+
+def _release(spec: TherapySpec, carrier: Entity | None) -> tuple[Release | None, str]:
+    if carrier is None:
+        return None, "no carrier: bolus into the route's entry compartment"
+    c = spec.carrier
+    if not isinstance(c, str) and c is not None and c.release is not None:
+        per_hour = c.release.time_unit in {"hour", "hours", "h"}
+        if per_hour:
+            raise UserInputError(
+                "field `carrier.release.time_unit`: 'hour' given; fit the curve in days "
+                "(`exosci release fit` reports per-day parameters); accepted: day."
+            )
+        return (
+            Release(c.release.model, dict(c.release.params), 1.0, "fitted curve in the spec", True),
+            f"fitted {c.release.model} release from the spec",
+        )
+    table = default_parameters().carriers
+    key = carrier.id
+    if key not in table:
+        if "hydrogel" in key:
+            key = "mat:hydrogel"
+        elif carrier.type == "material":
+            key = "default_material"
+        else:
+            return None, f"{carrier.name}: nano-delivery system, treated as immediate release"
+    d = table[key]
+    return (
+        Release(d.model, dict(d.params), d.retained, d.source),
+        f"{carrier.name}: default {d.model} release ({d.source})",
+    )
+
+
+def resolve_spec(spec: TherapySpec, kb: Any = None) -> ResolvedTherapy:
+    """Resolve every name of ``spec`` in the graph, profile it and build the model design."""
+    if kb is None:
+        from exosci.kb import default_kb
+
+        kb = default_kb()
+    notes: list[str] = []
+    species = _resolve(kb, "species", spec.species)
+    if species.id not in ("sp:rat", "sp:mouse"):
+        raise UserInputError(
+            f"field `species`: {spec.species!r} is not covered by the model; accepted: rat "
+            "(BBB 0-21) or mouse (BMS 0-9). The lesion and locomotor-score model is calibrated "
+            "on rodent contusion only, so a human or monkey prediction would be unfounded; use "
+            "`exosci evaluate` for the evidence and the clinical outlook."
+        )
+    route = _resolve(kb, "route", spec.route)
+    if route.id not in ROUTES:
+        raise UserInputError(
+            f"field `route`: {spec.route!r} ({route.name}) is not modelled; accepted: "
+            "intravenous, intranasal, intrathecal, local implantation."
+        )
+    ents: dict[str, list[Entity]] = {"species": [species], "route": [route]}
+    carrier = _resolve(kb, "carrier", spec.carrier_name) if spec.carrier_name else None
+    ents["carrier"] = [carrier] if carrier else []
+    product = None
+    ex = spec.exosome
+    if ex is not None:
+        ents["exosome.source"] = [_resolve(kb, "exosome.source", ex.source)]
+        for key in ("preconditioning", "engineering", "cargo", "co_therapies"):
+            ents[f"exosome.{key}"] = [_resolve(kb, f"exosome.{key}", v) for v in getattr(ex, key)]
+        mods = {e.id for k in ("preconditioning", "engineering") for e in ents[f"exosome.{k}"]}
+        product = choose_product(kb, ents["exosome.source"][0], mods)
+        if product is not None and product.id != ents["exosome.source"][0].id:
+            notes.append(f"source resolved to the product {product.name} ({product.id})")
+    dose_ug = _dose_ug(spec) if ex is not None else 0.0
+    if ex is None and spec.dose.amount > 0:
+        notes.append("no exosome given: dose ignored (cell-free / vehicle control)")
+    release, rnote = _release(spec, carrier)
+    notes.append(rnote)
+    draft = ResolvedTherapy(spec, ents, product, None, Design(), notes)
+    profile = None
+    scores = dict.fromkeys(AXES, 0.0)
+    if ex is not None:
+        from exosci.reason.profile import mechanism_profile
+
+        ids = draft.profile_entities() + [ents["exosome.source"][0].id]
+        profile = mechanism_profile(kb, list(dict.fromkeys(ids)))
+        scores = {a: float(profile.axes[a].score) for a in AXES}
+    t0 = spec.timing.start_hours_post_injury / 24.0
+    times = tuple(t0 + i * spec.timing.interval_days for i in range(spec.timing.doses))
+    if spec.timing.doses > 1 and spec.timing.interval_days <= 0:
+        raise UserInputError(
+            f"field `timing.interval_days`: {spec.timing.interval_days!r} with "
+            f"{spec.timing.doses} doses; accepted: > 0 days when doses > 1."
+        )
+    engineered = {e.id for e in ents.get("exosome.engineering", [])}
+    design = Design(
+        species="rat" if species.id == "sp:rat" else "mouse",
+        severity=SEVERITY[spec.injury.severity],
+        route=ROUTES[route.id],
+        dose_ug=dose_ug,
+        dose_times_days=times,
+        release=release,
+        axis_scores=scores,
+        targeted=bool(engineered & TARGETING),
+        horizon_days=spec.horizon_days,
+        label=spec.name,
+    )
+    return ResolvedTherapy(spec, ents, product, profile, design, notes)
+
+
+def _dose_ug(spec: TherapySpec) -> float:
+    amount = spec.dose.amount
+    if spec.dose.unit == "mg":
+        return amount * 1000.0
+    if spec.dose.unit == "particles":
+        return amount / default_parameters().params["particles_per_ug"].value
+    return amount
+
+
+def to_design(spec: TherapySpec, kb: Any = None) -> Design:
+    """The model design of a spec (names resolved, profile from the graph's evidence)."""
+    return resolve_spec(spec, kb).design
+
+
+def spec_profile(spec: TherapySpec, kb: Any = None) -> Any:
+    """The spec's mechanism profile (five axes with evidence), or None without vesicles."""
+    return resolve_spec(spec, kb).profile

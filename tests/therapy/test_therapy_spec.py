@@ -1,0 +1,134 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+
+from exosci.errors import UnknownNameError, UserInputError
+from exosci.model import simulate
+from exosci.therapy import load_spec, parse_spec, resolve_spec
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+SPECS = sorted(p for p in EXAMPLES.glob("*.yaml") if not p.name.startswith("prep-"))
+BASE = {
+    "name": "test",
+    "species": "rat",
+    "exosome": {"source": "BMSC-Exos"},
+    "route": "intravenous",
+    "dose": {"amount": 200, "unit": "ug"},
+}
+
+
+@pytest.mark.parametrize("path", SPECS, ids=lambda p: p.name)
+def test_example_specs_resolve(path: Path) -> None:
+    r = resolve_spec(load_spec(path))
+    assert r.design.dose_ug > 0
+    assert set(r.design.axis_scores) == {
+        "neuroprotection",
+        "axon_regeneration",
+        "inflammation",
+        "angiogenesis_bscb",
+        "ecm",
+    }
+
+
+def test_preconditioned_product_is_preferred() -> None:
+    r = resolve_spec(load_spec(EXAMPLES / "hypoxia-bmsc-ha-hydrogel-rat.yaml"))
+    assert r.product is not None and r.product.id == "exo:bmsc-hypoxia"
+    assert r.design.release is not None and r.design.route == "local"
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"dose": {"amount": -1}}, "dose.amount"),
+        ({"horizon_days": 0}, "horizon_days"),
+        ({"injury": {"severity": "catastrophic"}}, "injury.severity"),
+        ({"timing": {"doses": 0}}, "timing.doses"),
+        ({"colour": "blue"}, "colour"),
+    ],
+)
+def test_invalid_fields_name_field_value_and_accepted(change: dict, field: str) -> None:
+    with pytest.raises(UserInputError) as exc:
+        parse_spec({**BASE, **change})
+    assert f"`{field}`" in str(exc.value)
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "field"),
+    [
+        ("route", "subcutaneous teleport", "route"),
+        ("carrier", "unobtainium gel", "carrier"),
+        ("species", "dragon", "species"),
+    ],
+)
+def test_unknown_names_raise_with_field_and_suggestions(key: str, value: str, field: str) -> None:
+    with pytest.raises(UnknownNameError) as exc:
+        resolve_spec(parse_spec({**BASE, key: value}))
+    assert f"`{field}`" in str(exc.value) and value in str(exc.value)
+
+
+def test_unknown_source_suggests() -> None:
+    with pytest.raises(UnknownNameError) as exc:
+        resolve_spec(parse_spec({**BASE, "exosome": {"source": "bone marow MSC exosomes"}}))
+    assert "exosome.source" in str(exc.value) and exc.value.suggestions
+
+
+@pytest.mark.parametrize("species", ["human", "monkey"])
+def test_species_outside_the_model_are_refused(species: str) -> None:
+    with pytest.raises(UserInputError, match="rat .*mouse"):
+        resolve_spec(parse_spec({**BASE, "species": species}))
+
+
+def test_intradermal_route_is_refused() -> None:
+    with pytest.raises(UserInputError, match="intravenous, intranasal"):
+        resolve_spec(parse_spec({**BASE, "route": "intradermal"}))
+
+
+@pytest.mark.parametrize(
+    "change", [{"exosome": None}, {"dose": {"amount": 0, "unit": "ug"}}], ids=["null", "dose0"]
+)
+def test_cell_free_spec_equals_control(change: dict) -> None:
+    spec = parse_spec({**BASE, "carrier": "hyaluronic acid hydrogel", **change})
+    r = simulate(resolve_spec(spec).design)
+    np.testing.assert_array_equal(r.treated["score"], r.control["score"])
+
+
+def test_evidence_changes_the_prediction() -> None:
+    """A cargo with curated evidence changes the profile and hence the prediction."""
+    plain = resolve_spec(parse_spec(BASE))
+    loaded = resolve_spec(
+        parse_spec({**BASE, "exosome": {"source": "BMSC-Exos", "cargo": ["miR-146a-5p"]}})
+    )
+    assert loaded.design.axis_scores != plain.design.axis_scores
+    a = simulate(plain.design).treated["score"][-1, 0]
+    b = simulate(loaded.design).treated["score"][-1, 0]
+    assert a != b
+
+
+def test_fitted_release_overrides_default(tmp_path: Path) -> None:
+    doc = {
+        **BASE,
+        "route": "local implantation",
+        "carrier": {
+            "name": "hyaluronic acid hydrogel",
+            "release": {"model": "first_order", "params": {"k": 2.0}, "time_unit": "day"},
+        },
+    }
+    try:
+        from exosci.release import release_fraction  # noqa: F401
+    except ImportError:
+        pytest.skip("exosci.release not available")
+    path = tmp_path / "s.yaml"
+    path.write_text(yaml.safe_dump(doc))
+    r = resolve_spec(load_spec(path))
+    assert r.design.release is not None and r.design.release.fitted
+
+
+def test_bad_yaml_is_a_user_error(tmp_path: Path) -> None:
+    p = tmp_path / "bad.yaml"
+    p.write_text("name: [unclosed\n")
+    with pytest.raises(UserInputError):
+        load_spec(p)
