@@ -22,6 +22,7 @@ import uuid
 import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -209,8 +210,9 @@ def read_indra_json(
     type, and any statement without a review reference, is reported: with
     ``on_unsupported="warn"`` as an :class:`IndraImportWarning` (whose ``skipped`` lists each
     one), with ``"error"`` as a :class:`FileFormatError`. Evidence is tied to the review's
-    reference numbers through ``annotations.review_refs`` or, for foreign files, a DOI that
-    matches one of the review's references (pass ``references`` for that lookup).
+    reference numbers through ``annotations.review_refs`` or, for foreign files, a DOI
+    (``text_refs.DOI``) that matches one of ``references`` (default: the review's list).
+    Use :func:`load_indra_json` to get the skipped statements as data.
     """
     res = load_indra_json(path, references=references)
     if res.skipped:
@@ -241,11 +243,20 @@ def load_indra_json(
         raise FileFormatError(
             f"{path}: expected a JSON list of INDRA statements, got {type(raw).__name__}"
         )
-    doi_to_ref = {r.doi.lower(): n for n, r in (references or {}).items()}
+    if references is None:
+        references = _package_references()
+    doi_to_ref = {r.doi.lower(): n for n, r in references.items()}
     reader = _Reader(path.name, doi_to_ref)
     for i, item in enumerate(raw):
         reader.read(i, item)
     return IndraRead(list(reader.entities.values()), reader.statements, reader.skipped)
+
+
+@cache
+def _package_references() -> dict[int, Reference]:
+    from exosci.kb.curated import DATA_DIR, _read_references
+
+    return _read_references(DATA_DIR / "references.tsv")
 
 
 _SLUG = re.compile(r"[^a-z0-9_.+-]+")
