@@ -21,6 +21,7 @@ class Chain(NamedTuple):
     sign: int
     via: tuple[str, ...]
     ref: int
+    species: str | None = None  # a species the best matching path's evidence must include
 
 
 CHAINS: dict[str, Chain] = {
@@ -80,7 +81,7 @@ CHAINS: dict[str, Chain] = {
     "hucmsc-cspg-rhoa": Chain("HucMSC-EX", "RhoA/ROCK", -1, ("CSPG deposition",), 122),
     # 3.1: intranasal BDNF-overexpressing MSC sEV give motor recovery in rat and monkey (46)
     "bdnf-sev-recovery": Chain(
-        "BDNF-loaded MSC small extracellular vesicles", "functional recovery", 1, (), 46
+        "BDNF-loaded MSC small extracellular vesicles", "functional recovery", 1, (), 46, "monkey"
     ),
     # 3.1: ADMSC exosomes inhibit neuronal apoptosis via miR-21a-3p/PI3K/Akt (54)
     "admsc-mir21a-pi3k-apoptosis": Chain(
@@ -148,6 +149,8 @@ def test_review_chain(name: str) -> None:
     best = next(p for p in matching if p.sign == chain.sign)
     cited = {n for e in best.edges for n in e.refs}
     assert chain.ref in cited, f"{name}: path does not cite ref {chain.ref} ({sorted(cited)})"
+    if chain.species:
+        assert chain.species in {sp for e in best.edges for sp in e.species}
     # Asking for the opposite direction never returns a path of this sign.
     opposite = explain(
         kb,
@@ -158,3 +161,31 @@ def test_review_chain(name: str) -> None:
         limit=10_000,
     )
     assert all(p.sign == -chain.sign for p in opposite.paths)
+
+
+def test_curated_negative_codes() -> None:
+    kb = default_kb()
+    assert explain(kb, "no-such-vesicle-xyz", "neuroprotection").result == "SUBJECT_NOT_FOUND"
+    res = explain(kb, "BMSC exosomes", "no-such-target-xyz")
+    assert res.result == "OBJECT_NOT_FOUND" and res.subject is not None
+    # A species has no causal statements: nothing follows from it.
+    assert explain(kb, "rat", "functional recovery").result == "NO_PATHS_FOUND"
+    full = explain(kb, "hypoxia-preconditioned BMSC exosomes", "NF-κB", max_length=12)
+    shortest = min(len(p.edges) for p in full.paths)
+    if shortest > 1:
+        cut = explain(kb, "hypoxia-preconditioned BMSC exosomes", "NF-κB", max_length=shortest - 1)
+        assert cut.result == "MAX_PATH_LENGTH_EXCEEDED" and cut.shortest_length == shortest
+
+
+def test_profile_of_curated_products_is_evidence_backed() -> None:
+    from exosci.reason.profile import AXES, mechanism_profile
+
+    kb = default_kb()
+    prof = mechanism_profile(kb, ["exo:bmsc-hypoxia"])
+    assert prof.axes["inflammation"].score > 0
+    for axis in AXES:
+        for ev in prof.axes[axis].evidence:
+            assert ev["refs"] and ev["path"][0] == "hypoxia-preconditioned BMSC exosomes"
+    # Adding an entity (here its cargo) can only add positive paths: support never drops.
+    combo = mechanism_profile(kb, ["exo:bmsc-hypoxia", "mir:mir-146a-5p"])
+    assert combo.axes["inflammation"].support >= prof.axes["inflammation"].support
