@@ -217,13 +217,15 @@ def reference_from_names(
     return ref
 
 
-def kb_reference(extra_names: Iterable[str] = ()) -> MirnaReference:
+def kb_reference(
+    extra_names: Iterable[str] = (), *, curated: dict[str, list[str]] | None = None
+) -> MirnaReference:
     """The offline reference: curated miRNA names/synonyms/MIMATs plus ``extra_names``."""
     from exosci.kb.loaders.curated import curated_mirna_names
 
     names: list[str] = []
     accessions: dict[str, str] = {}
-    for name, extra in curated_mirna_names().items():
+    for name, extra in (curated if curated is not None else curated_mirna_names()).items():
         names.append(name)
         for e in extra:
             if _MIMAT.match(e):

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Literal
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from exosci.cargo.mirna_names import (
@@ -103,17 +104,44 @@ def read_target_file(path: Path | str) -> pd.DataFrame:
 
 
 def store_targets(store: Path | str) -> pd.DataFrame:
-    """The ``targets`` table of a store built with ``exosci kb build``/``kb import``."""
+    """The ``targets`` table of a store built with ``exosci kb build``/``kb import``.
+
+    String columns come back as categoricals (factorised once), which keeps the later
+    per-row string work (keys, upper-casing) to the distinct values.
+    """
     path = Path(store)
     if not path.is_file():
         raise UserInputError(f"{path}: no such store (build one with `exosci kb build {path}`)")
     con = duckdb.connect(str(path), read_only=True)
     try:
-        return con.execute(f"SELECT {', '.join(TARGET_COLUMNS)} FROM targets").df()
+        out: dict[str, object] = {}
+        cols = con.execute(f"SELECT {', '.join(_CAT)}, score FROM targets").fetchnumpy()
+        for c in _CAT:
+            codes, cats = pd.factorize(np.asarray(cols[c], dtype=object))
+            out[c] = pd.Categorical.from_codes(codes, categories=pd.Index(cats, dtype=object))
+        out["score"] = np.asarray(cols["score"], dtype=np.float64)
     except duckdb.Error as exc:
         raise UserInputError(f"{path}: not an exosci store with a targets table ({exc})") from None
     finally:
         con.close()
+    n = len(out["score"])  # type: ignore[arg-type]
+    frame = pd.DataFrame(out)
+    frame["gene_entrez"] = pd.array([pd.NA] * n, dtype="Int64")
+    frame["experiments"] = ""
+    frame["pmids"] = ""
+    frame["source"] = f"store:{path.name}"
+    return frame[TARGET_COLUMNS]
+
+
+_CAT = ("mirna", "gene", "species", "support")
+
+
+def _upper(values: pd.Series) -> np.ndarray:
+    """Upper-cased, stripped strings; categoricals are mapped through their categories only."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        cats = np.asarray([str(c).strip().upper() for c in values.cat.categories], dtype=object)
+        return cats[values.cat.codes.to_numpy()]
+    return values.astype(str).str.strip().str.upper().to_numpy(dtype=object)
 
 
 def load_targets(
@@ -155,10 +183,17 @@ def load_targets(
     for src in sources:
         frames.append(read_target_file(src))
         names.append(str(src))
+    kb_names: dict[str, list[str]] | None = None
     if store is not None:
+        from exosci.kb.loaders.curated import store_curated
+
         frames.append(store_targets(store))
         names.append(f"store:{store}")
-    if curated:
+        store_cur, kb_names = store_curated(store)  # the store's copy of the graph: no rebuild
+        if curated:
+            frames.append(store_cur)
+            names.append("kb:curated (from the store)")
+    elif curated:
         from exosci.kb.loaders.curated import curated_targets
 
         frames.append(curated_targets())
@@ -172,12 +207,12 @@ def load_targets(
     if mature_fa is not None:
         reference = reference_from_mature_fa(mature_fa, aliases=aliases)
     else:
-        reference = kb_reference(frame["mirna"].unique())
+        reference = kb_reference(frame["mirna"].unique(), curated=kb_names)
     keys = target_keys(frame["mirna"].unique(), reference).set_index("mirna")
     frame = frame.reset_index(drop=True).assign(
         prefix=frame["mirna"].map(keys["prefix"]).to_numpy(),
         key=frame["mirna"].map(keys["key"]).to_numpy(),
-        gene_key=frame["gene"].astype(str).str.strip().str.upper().to_numpy(),
+        gene_key=_upper(frame["gene"]),
     )
     notes = [f"{len(frame)} miRNA-target rows after filters (support: {', '.join(sorted(keep))})"]
     return TargetTable(frame, reference, tuple(names), match, tuple(notes))
