@@ -15,6 +15,8 @@ from exosci.errors import CurationError
 from exosci.kb.schema import CuratedFile, Entity, Fact, Reference, Statement
 
 DATA_DIR = Path(str(resources.files("exosci.kb") / "data"))
+# libyaml's C parser when available (about 10x faster on the curated files), else pure Python.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass(frozen=True)
@@ -54,7 +56,7 @@ def _read_references(path: Path) -> dict[int, Reference]:
 
 def _read_yaml(path: Path) -> CuratedFile:
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER) or {}
     except yaml.YAMLError as exc:
         raise CurationError(f"{path.name}: not valid YAML: {exc}") from None
     try:

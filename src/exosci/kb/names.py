@@ -43,6 +43,7 @@ def normalize(text: str) -> str:
     s = unicodedata.normalize("NFKD", s).encode("ascii", "ignore").decode()
     for us, uk in _BRITISH:
         s = s.replace(uk, us)
+    s = re.sub(r"is(ation|ed|ing)\b", r"iz\1", s)  # polarisation -> polarization
     return re.sub(r"[^a-z0-9+]", "", s)
 
 

@@ -193,8 +193,20 @@ def _name_rows(ent: Entity) -> list[tuple[str, str, str]]:
 
 
 def _insert(con: duckdb.DuckDBPyConnection, sql: str, rows: list[tuple[Any, ...]]) -> None:
-    if rows:  # duckdb refuses executemany with no rows
-        con.executemany(sql, rows)
+    """Bulk insert ``rows`` (``sql`` is ``INSERT INTO table VALUES (?, ...)``).
+
+    Rows go through one DataFrame scan: executemany is row-by-row and ~100x slower.
+    """
+    if not rows:
+        return
+    table = sql.split()[2]
+    cols = [r[1] for r in con.execute(f"PRAGMA table_info('{table}')").fetchall()]
+    frame = pd.DataFrame.from_records(rows, columns=cols)
+    con.register("_rows", frame)
+    try:
+        con.execute(f"INSERT INTO {table} SELECT * FROM _rows")
+    finally:
+        con.unregister("_rows")
 
 
 def _fill(con: duckdb.DuckDBPyConnection, cur: Curated) -> None:
