@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from exosci.cli import evaluate as evaluate_cli
 from exosci.cli import kb, qc, reason, release, web
 from exosci.cli import cargo, kb_import  # noqa: F401  (kb_import adds `kb import`)
 from exosci.cli import model as model_cli
@@ -19,6 +20,8 @@ app.add_typer(kb.app, name="kb")
 app.add_typer(cargo.app, name="cargo")
 app.add_typer(qc.app, name="qc")
 app.add_typer(release.app, name="release")
+app.command("evaluate")(evaluate_cli.evaluate)
+app.command("compare")(evaluate_cli.compare)
 app.command("serve")(web.serve)
 app.command("explain")(reason.explain)
 app.command("simulate")(model_cli.simulate)

@@ -1,0 +1,141 @@
+"""`exosci evaluate` (the main job) and `exosci compare`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from exosci.cli._common import JSON_OPTION, cli_errors, console, emit_json, err_console
+from exosci.errors import UserInputError
+
+
+def _progress_cb(progress: Progress) -> Any:
+    tasks: dict[str, Any] = {}
+
+    def cb(stage: str, done: int, total: int) -> None:
+        if stage not in tasks:
+            tasks[stage] = progress.add_task(stage, total=total)
+        progress.update(tasks[stage], completed=done, total=total)
+
+    return cb
+
+
+def _run(spec_path: Path, samples: int, seed: int, scheduler: str | None, quiet: bool) -> Any:
+    from exosci.evaluate import evaluate
+    from exosci.therapy import load_spec
+
+    spec = load_spec(spec_path)
+    if quiet:
+        return evaluate(spec, samples=samples, seed=seed, scheduler=scheduler)
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+    ) as progress:
+        return evaluate(
+            spec, samples=samples, seed=seed, scheduler=scheduler, progress=_progress_cb(progress)
+        )
+
+
+@cli_errors
+def evaluate(
+    spec: Path = typer.Argument(..., help="Therapy spec (YAML or JSON; see examples/)."),
+    output: Path = typer.Option(
+        Path("report.html"),
+        "-o",
+        "--output",
+        help="HTML report to write (JSON and PNGs beside it).",
+    ),
+    samples: int = typer.Option(1000, help="Virtual subjects in the main ensemble."),
+    seed: int = typer.Option(0, help="Seed of every random step."),
+    scheduler: str | None = typer.Option(
+        None, help="Dask scheduler address to run the ensemble on a cluster."
+    ),
+    json: bool = JSON_OPTION,
+) -> None:
+    """Evaluate a therapy design: mechanisms, evidence, predicted recovery, delivery, risks and
+    ranked alternatives, as an HTML report (plus JSON and plots)."""
+    from exosci.evaluate import write_report
+
+    doc = _run(spec, samples, seed, scheduler, quiet=json)
+    written = write_report(doc, output)
+    if json:
+        emit_json({k: v for k, v in doc.items() if k != "design_rows"})
+        return
+    p = doc["prediction"]
+    console.print(f"[bold]{doc['spec']['name']}[/]  [yellow](model prediction)[/]")
+    console.print(
+        f"  {p['score_name']} at day {p['horizon_days']}: treated {p['treated_final']['median']:.1f}"
+        f" vs control {p['control_final']['median']:.1f}; gain {p['gain']['median']:+.1f} "
+        f"(90 % band {p['gain']['p05']:+.1f} to {p['gain']['p95']:+.1f})"
+    )
+    table = Table(title="mechanism profile", show_header=True)
+    table.add_column("axis")
+    table.add_column("score", justify="right")
+    table.add_column("best path")
+    for axis, m in doc["mechanisms"].items():
+        best = m["evidence"][0]["display"] if m["evidence"] else "—"
+        table.add_row(axis, f"{m['score']:.2f}", best)
+    console.print(table)
+    top = [a for a in doc["alternatives"] if "gain_median" in a][:5]
+    alt = Table(title="ranked alternatives (model, paired)")
+    for col in ("#", "change", "gain", "vs design"):
+        alt.add_column(col)
+    for i, a in enumerate(top, 1):
+        alt.add_row(str(i), a["change"], f"{a['gain_median']:+.2f}", f"{a['delta_vs_design']:+.2f}")
+    console.print(alt)
+    highs = [r for r in doc["risks"] if r["severity"] != "low"]
+    console.print(f"{len(doc['risks'])} risks ({len(highs)} moderate or high); see the report.")
+    console.print(f"report: {written['html']}  (JSON: {written['json']})")
+
+
+@cli_errors
+def compare(
+    specs: list[Path] = typer.Argument(..., help="Two or more therapy specs."),
+    samples: int = typer.Option(500, help="Virtual subjects per design (same draws for all)."),
+    seed: int = typer.Option(0, help="Seed of every random step."),
+    plot: Path | None = typer.Option(None, help="Write an overlay plot of predicted scores (PNG)."),
+    json: bool = JSON_OPTION,
+) -> None:
+    """Compare therapy designs side by side on the same virtual subjects (paired)."""
+    from exosci.evaluate.compare import compare_specs
+    from exosci.therapy import load_spec
+
+    if len(specs) < 2:
+        raise UserInputError(f"compare needs two or more specs; got {len(specs)}.")
+    doc = compare_specs([load_spec(p) for p in specs], samples=samples, seed=seed, plot=plot)
+    if json:
+        emit_json(doc)
+        return
+    table = Table(title="designs compared (model predictions, paired draws)")
+    for col in (
+        "design",
+        "score",
+        "treated",
+        "control",
+        "gain (5-95 %)",
+        "lesion AUC",
+        "statements",
+    ):
+        table.add_column(col)
+    for row in doc["designs"]:
+        g = row["gain"]
+        table.add_row(
+            row["name"],
+            row["score_name"],
+            f"{row['treated_final']:.1f}",
+            f"{row['control_final']:.1f}",
+            f"{g['median']:+.1f} ({g['p05']:+.1f}..{g['p95']:+.1f})",
+            f"{row['lesion_auc_ug_day']:.3g}",
+            str(row["evidence_statements"]),
+        )
+    console.print(table)
+    if plot:
+        console.print(f"plot: {plot}")

@@ -1,0 +1,193 @@
+"""Render an evaluation document: plots (PNG) and a self-contained HTML report."""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import numpy as np
+
+AXIS_LABELS = {
+    "neuroprotection": "neuroprotection",
+    "axon_regeneration": "axon regeneration",
+    "inflammation": "inflammation control",
+    "angiogenesis_bscb": "angiogenesis / BSCB",
+    "ecm": "ECM / scar",
+}
+
+
+def _png(fig: Any) -> bytes:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)
+    return buf.getvalue()
+
+
+def plot_mechanisms(doc: dict[str, Any]) -> bytes | None:
+    if not doc["mechanisms"]:
+        return None
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    axes = list(doc["mechanisms"])
+    scores = [doc["mechanisms"][a]["score"] for a in axes]
+    fig, ax = plt.subplots(figsize=(7, 2.6))
+    ax.barh([AXIS_LABELS.get(a, a) for a in axes], scores, color="#1f6f8b")
+    ax.set_xlim(0, 1)
+    ax.invert_yaxis()
+    ax.set_xlabel("evidence-weighted support (0-1)")
+    ax.set_title("Mechanism profile (knowledge graph)")
+    return _png(fig)
+
+
+def plot_recovery(doc: dict[str, Any]) -> bytes:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    tc = doc["timecourse"]
+    days = np.asarray(tc["days"])
+    fig, ax = plt.subplots(figsize=(7, 3.6))
+    for key, color, label in (("treated", "#1f6f8b", "treated"), ("control", "#888888", "control")):
+        band = tc[key]["score"]
+        ax.fill_between(days, band["p05"], band["p95"], color=color, alpha=0.2, lw=0)
+        ax.plot(days, band["median"], color=color, lw=2, label=f"{label} (median, 5-95 %)")
+    pred = doc["prediction"]
+    ax.set_ylim(0, pred["score_max"])
+    ax.set_xlabel("days after injury")
+    ax.set_ylabel(f"{pred['score_name']} score")
+    ax.set_title("Predicted locomotor recovery — MODEL PREDICTION")
+    ax.legend(loc="lower right", frameon=False)
+    return _png(fig)
+
+
+def plot_delivery(doc: dict[str, Any]) -> bytes:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    tc = doc["timecourse"]
+    days = np.asarray(tc["days"])
+    keep = days <= min(21.0, days[-1])
+    fig, ax1 = plt.subplots(figsize=(7, 3.2))
+    band = tc["treated"]["lesion_free"]
+    ax1.fill_between(
+        days[keep],
+        np.asarray(band["p05"])[keep],
+        np.asarray(band["p95"])[keep],
+        color="#b54708",
+        alpha=0.2,
+        lw=0,
+    )
+    ax1.plot(
+        days[keep],
+        np.asarray(band["median"])[keep],
+        color="#b54708",
+        label="vesicles in lesion (ug)",
+    )
+    ax1.set_xlabel("days after injury")
+    ax1.set_ylabel("vesicles in lesion (ug)")
+    ax2 = ax1.twinx()
+    ex = tc["treated"]["exposure"]
+    ax2.plot(
+        days[keep],
+        np.asarray(ex["median"])[keep],
+        color="#1f6f8b",
+        ls="--",
+        label="cargo exposure (0-1)",
+    )
+    ax2.set_ylim(0, 1)
+    ax2.set_ylabel("cargo exposure (Emax, 0-1)")
+    ax1.set_title("Delivery to the lesion — MODEL PREDICTION")
+    lines = ax1.get_legend_handles_labels()
+    lines2 = ax2.get_legend_handles_labels()
+    ax1.legend(lines[0] + lines2[0], lines[1] + lines2[1], frameon=False, loc="upper right")
+    return _png(fig)
+
+
+def _delivery_rows(doc: dict[str, Any]) -> list[tuple[str, str]]:
+    d = doc["delivery"]
+    auc, peak = d["lesion_auc_ug_day"], d["lesion_peak_ug"]
+    rows = [
+        ("route", d["route"]),
+        ("carrier", d["carrier"] or "none"),
+        ("total dose", f"{d['total_dose_ug']:.0f} ug in {d['administrations']} administration(s)"),
+        (
+            "lesion exposure, AUC (median, 5-95 %)",
+            f"{auc['median']:.3g} ug·day ({auc['p05']:.3g}–{auc['p95']:.3g})",
+        ),
+        (
+            "peak vesicle amount in lesion",
+            f"{peak['median']:.3g} ug on day {d['lesion_peak_day']:.1f}",
+        ),
+        ("mean cargo exposure, week 1", f"{d['mean_exposure_week1']['median']:.2f} (0-1)"),
+        ("lesion-homing engineering", "yes" if d["targeted"] else "no"),
+    ]
+    rows += [("note", n) for n in d["notes"]]
+    return rows
+
+
+def render_html(doc: dict[str, Any], plots: dict[str, bytes | None]) -> str:
+    env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
+    template = env.from_string(
+        (resources.files("exosci.evaluate") / "report.html").read_text(encoding="utf-8")
+    )
+    ev = {
+        **doc,
+        "plots": {k: base64.b64encode(v).decode() if v else None for k, v in plots.items()},
+        "design_rows": doc["design_rows"],
+        "delivery_rows": _delivery_rows(doc),
+    }
+    return template.render(ev=_Obj.wrap(ev))
+
+
+class _Obj(dict[str, Any]):
+    """Attribute access for the template (``ev.prediction.gain.median``)."""
+
+    def __getattr__(self, key: str) -> Any:
+        try:
+            return self[key]
+        except KeyError as exc:
+            raise AttributeError(key) from exc
+
+    @classmethod
+    def wrap(cls, value: Any) -> Any:
+        if isinstance(value, dict):
+            return cls({k: cls.wrap(v) for k, v in value.items()})
+        if isinstance(value, list):
+            return [cls.wrap(v) for v in value]
+        return value
+
+
+def write_report(doc: dict[str, Any], html_path: Path) -> dict[str, Path]:
+    """Write REPORT.html (self-contained), REPORT.json and the plots as PNG beside it."""
+    plots = {
+        "mechanisms": plot_mechanisms(doc),
+        "recovery": plot_recovery(doc),
+        "delivery": plot_delivery(doc),
+    }
+    html_path.parent.mkdir(parents=True, exist_ok=True)
+    html_path.write_text(render_html(doc, plots), encoding="utf-8")
+    json_path = html_path.with_suffix(".json")
+    public = {k: v for k, v in doc.items() if k != "design_rows"}
+    json_path.write_text(json.dumps(public, indent=2, ensure_ascii=False), encoding="utf-8")
+    written = {"html": html_path, "json": json_path}
+    folder = html_path.with_name(html_path.stem + "_files")
+    folder.mkdir(exist_ok=True)
+    for name, png in plots.items():
+        if png:
+            path = folder / f"{name}.png"
+            path.write_bytes(png)
+            written[name] = path
+    return written
