@@ -31,3 +31,67 @@ def test_unknown_name_is_422_with_suggestions() -> None:
 def test_reference_lookup() -> None:
     assert client.get("/api/kb/references/47").json()["number"] == 47
     assert client.get("/api/kb/references/999").status_code == 404
+
+
+EXAMPLES = __import__("pathlib").Path(__file__).resolve().parents[2] / "examples"
+
+
+def test_explain_route_matches_library() -> None:
+    from exosci.kb import default_kb
+    from exosci.reason.explain import explain
+
+    params = {"subject": "BMSC-HSEV", "object": "NF-kB"}
+    doc = client.get("/api/explain", params=params).json()
+    lib = explain(default_kb(), "BMSC-HSEV", "NF-kB").to_dict()
+    assert doc["result"] == lib["result"] == "PATHS_FOUND"
+    assert [p["nodes"] for p in doc["paths"]] == [p["nodes"] for p in lib["paths"]]
+
+
+def test_profile_route() -> None:
+    doc = client.get("/api/kb/profile", params={"name": "BMSC-HSEV"}).json()
+    assert doc["id"] == "exo:bmsc-hypoxia"
+    assert set(doc["axes"]) == {
+        "neuroprotection",
+        "axon_regeneration",
+        "inflammation",
+        "angiogenesis_bscb",
+        "ecm",
+    }
+
+
+def test_evaluate_route_and_bad_spec() -> None:
+    import yaml
+
+    spec = yaml.safe_load((EXAMPLES / "iv-bmsc-exos-rat.yaml").read_text())
+    doc = client.post("/api/evaluate", json=spec, params={"samples": 20}).json()
+    assert doc["prediction"]["samples"] == 20 and doc["alternatives"]
+    bad = {**spec, "route": "intravenus"}
+    res = client.post("/api/evaluate", json=bad, params={"samples": 20})
+    assert res.status_code == 422 and "intravenous" in res.json()["error"]
+    html = client.post("/api/evaluate/report", json=spec, params={"samples": 20})
+    assert html.status_code == 200 and "Ranked alternatives" in html.text
+
+
+def test_release_fit_route_on_example() -> None:
+    data = (EXAMPLES / "release-ha-hydrogel.csv").read_bytes()
+    doc = client.post("/api/release/fit", content=data).json()
+    assert doc["best"] == "weibull"
+    res = client.post("/api/release/fit", content=b"")
+    assert res.status_code == 422
+
+
+def test_qc_nta_route_on_real_export(shared) -> None:
+    path = next((shared / "data" / "nta" / "zetaview").glob("*0002*size_488.txt"))
+    doc = client.post("/api/qc/nta", content=path.read_bytes(), params={"filename": path.name})
+    assert doc.status_code == 200, doc.text
+    assert doc.json()["format"].lower().startswith("zetaview")
+    garbage = client.post("/api/qc/nta", content=b"\x00\x01garbage", params={"filename": "x.txt"})
+    assert garbage.status_code == 422
+
+
+def test_cargo_route_reports_unrecognised_names() -> None:
+    body = {"mirnas": ["miR-146a-5p", "miR-notreal-9z"], "species": "rat"}
+    doc = client.post("/api/cargo/enrich", json=body).json()
+    assert doc["mirnas"]["recognized"]
+    assert doc["mirnas"]["unrecognized"][0]["name"] == "miR-notreal-9z"
+    assert "results" in doc
