@@ -45,9 +45,9 @@ def test_fixed_step_solver_matches_solve_ivp(name: str, rng: np.random.Generator
         params = {k: float(v[j]) for k, v in samples.items()}
         method = "Radau" if j == 0 else "LSODA"
         ref = reference_solve(design, params, method=method, rtol=1e-8, atol=1e-10)
-        # score within 0.02 points; fractions within 1e-3; lesion exposure AUC within 1 %
+        # score within 0.02 points; fractions within 2e-3; lesion exposure AUC within 1 %
         np.testing.assert_allclose(ours.values["score"][:, j], ref.values["score"][:, 0], atol=0.02)
         for state in ("N", "B", "M1", "Sc", "R", "F", "X"):
-            np.testing.assert_allclose(ours.values[state][:, j], ref.values[state][:, 0], atol=1e-3)
+            np.testing.assert_allclose(ours.values[state][:, j], ref.values[state][:, 0], atol=2e-3)
         auc = ref.values["AUC"][-1, 0]
         assert abs(ours.values["AUC"][-1, j] - auc) <= 0.01 * auc + 1e-9
