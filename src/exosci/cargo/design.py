@@ -58,9 +58,12 @@ def build_design(
     ``background=list``: the query and the sets are cut to it).
     """
     display: dict[str, str] = {}
+    key_of: dict[str, str] = {}
     for members_ in genesets.sets.values():
         for g in members_:
-            display.setdefault(gene_key(g), g)
+            if g not in key_of:
+                key_of[g] = gene_key(g)
+                display.setdefault(key_of[g], g)
     annotated = set(display)
     frame = targets.frame
     if isinstance(universe, str):
@@ -68,7 +71,7 @@ def build_design(
             keys = set(annotated)
             desc = "all genes in the gene sets"
         elif universe == "targets":
-            keys = annotated & set(frame["gene_key"].unique())
+            keys = annotated & {str(g) for g in pd.unique(frame["gene_key"])}
             desc = "genes with at least one miRNA-target row that are in at least one gene set"
         else:
             raise UserInputError(
@@ -96,7 +99,7 @@ def build_design(
     notes: list[str] = []
     dropped = 0
     for name, members in genesets.sets.items():
-        idx = sorted({gidx[k] for k in map(gene_key, members) if k in gidx})
+        idx = sorted({gidx[k] for k in map(key_of.__getitem__, members) if k in gidx})
         if not (min_size <= len(idx) <= max_size):
             dropped += 1
             continue
@@ -112,20 +115,22 @@ def build_design(
     gmat = sparse.csr_matrix(
         (np.ones(len(rows)), (rows, cols)), shape=(len(names), len(genes)), dtype=np.float64
     )
-    in_u = frame["gene_key"].isin(gidx)
-    sub = frame.loc[in_u, ["key", "gene_key"]].drop_duplicates()
-    mkeys, mcodes = np.unique(sub["key"].to_numpy(dtype=str), return_inverse=True)
-    gcodes = sub["gene_key"].map(gidx).to_numpy()
+    # integer codes throughout: the target table can have millions of rows
+    gkey = pd.Categorical(frame["gene_key"])
+    mkey = pd.Categorical(frame["key"])
+    gene_col = np.asarray([gidx.get(str(c), -1) for c in gkey.categories], dtype=np.int64)
+    gcodes = np.where(gkey.codes >= 0, gene_col[np.maximum(gkey.codes, 0)], -1)
+    ok = (gcodes >= 0) & (mkey.codes >= 0)
+    mkeys = [str(c) for c in mkey.categories]
     tmat = sparse.csr_matrix(
-        (np.ones(len(sub)), (mcodes, gcodes)), shape=(len(mkeys), len(genes)), dtype=np.float64
+        (np.ones(int(ok.sum())), (mkey.codes[ok], gcodes[ok])),
+        shape=(len(mkeys), len(genes)),
+        dtype=np.float64,
     )
-    # miRNAs whose every target lies outside the universe still count as "known, no target".
-    all_keys = pd.unique(frame["key"])
-    known = set(mkeys.tolist())
-    extra = [k for k in all_keys if k not in known]
-    if extra:
-        tmat = sparse.vstack([tmat, sparse.csr_matrix((len(extra), len(genes)))]).tocsr()
-    mirna_index = {k: i for i, k in enumerate([*mkeys.tolist(), *extra])}
+    tmat.sum_duplicates()
+    tmat.data[:] = 1.0  # a miRNA targets a gene or not (several rows/sources count once)
+    # miRNAs whose every target lies outside the universe keep a (empty) row: known, no target
+    mirna_index = {k: i for i, k in enumerate(mkeys)}
     return Design(
         genes,
         [display[g] for g in genes],

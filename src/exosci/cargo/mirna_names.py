@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -57,6 +58,7 @@ class Parsed:
         return f"{self.kind}-{self.num}{let}{self.copy if copy else ''}"
 
 
+@lru_cache(maxsize=65536)
 def parse_name(name: str) -> Parsed | None:
     """Split a miRNA name into its parts; ``None`` when it is not a miRNA name."""
     m = _NAME.match(name.strip())

@@ -115,18 +115,17 @@ def store_targets(store: Path | str) -> pd.DataFrame:
     con = duckdb.connect(str(path), read_only=True)
     try:
         out: dict[str, object] = {}
-        cols = con.execute(f"SELECT {', '.join(_CAT)}, score FROM targets").fetchnumpy()
+        table = con.sql(f"SELECT {', '.join(_CAT)}, score FROM targets").to_arrow_table()
         for c in _CAT:
-            codes, cats = pd.factorize(np.asarray(cols[c], dtype=object))
-            out[c] = pd.Categorical.from_codes(codes, categories=pd.Index(cats, dtype=object))
-        out["score"] = np.asarray(cols["score"], dtype=np.float64)
+            out[c] = _categorical(table.column(c))
+        out["score"] = table.column("score").to_numpy(zero_copy_only=False).astype(np.float64)
     except duckdb.Error as exc:
         raise UserInputError(f"{path}: not an exosci store with a targets table ({exc})") from None
     finally:
         con.close()
     n = len(out["score"])  # type: ignore[arg-type]
     frame = pd.DataFrame(out)
-    frame["gene_entrez"] = pd.array([pd.NA] * n, dtype="Int64")
+    frame["gene_entrez"] = pd.arrays.IntegerArray(np.zeros(n, np.int64), np.ones(n, bool))
     frame["experiments"] = ""
     frame["pmids"] = ""
     frame["source"] = f"store:{path.name}"
@@ -134,6 +133,32 @@ def store_targets(store: Path | str) -> pd.DataFrame:
 
 
 _CAT = ("mirna", "gene", "species", "support")
+
+
+def _categorical(column: object) -> pd.Categorical:
+    """An Arrow string column as a pandas Categorical (hashing done by Arrow, in C++)."""
+    import pyarrow.compute as pc
+
+    enc = pc.dictionary_encode(column).combine_chunks()  # type: ignore[arg-type]
+    codes = enc.indices.to_numpy(zero_copy_only=False)
+    cats = pd.Index(enc.dictionary.to_pylist(), dtype=object)
+    codes = np.where(np.isnan(codes), -1, codes) if codes.dtype.kind == "f" else codes
+    return pd.Categorical.from_codes(codes.astype(np.int64), categories=cats)
+
+
+def _as_categorical(values: pd.Series) -> pd.Categorical:
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        return pd.Categorical(values)
+    codes, cats = pd.factorize(values.astype(object).to_numpy(), use_na_sentinel=True)
+    return pd.Categorical.from_codes(codes, categories=pd.Index(cats, dtype=object))
+
+
+def _map_categories(cat: pd.Categorical, func: object) -> pd.Categorical:
+    """Apply ``func`` to the distinct values only; equal results share one category."""
+    mapped = [func(c) for c in cat.categories]  # type: ignore[operator]
+    codes, uniq = pd.factorize(pd.Index(mapped, dtype=object))
+    new_codes = np.where(cat.codes >= 0, codes[np.maximum(cat.codes, 0)], -1)
+    return pd.Categorical.from_codes(new_codes, categories=pd.Index(uniq, dtype=object))
 
 
 def _upper(values: pd.Series) -> np.ndarray:
@@ -207,12 +232,15 @@ def load_targets(
     if mature_fa is not None:
         reference = reference_from_mature_fa(mature_fa, aliases=aliases)
     else:
-        reference = kb_reference(frame["mirna"].unique(), curated=kb_names)
-    keys = target_keys(frame["mirna"].unique(), reference).set_index("mirna")
-    frame = frame.reset_index(drop=True).assign(
-        prefix=frame["mirna"].map(keys["prefix"]).to_numpy(),
-        key=frame["mirna"].map(keys["key"]).to_numpy(),
-        gene_key=_upper(frame["gene"]),
+        reference = kb_reference(pd.unique(frame["mirna"]), curated=kb_names)
+    frame = frame.reset_index(drop=True)
+    mirna_cat = _as_categorical(frame["mirna"])
+    keys = target_keys(list(mirna_cat.categories), reference).set_index("mirna")
+    frame = frame.assign(
+        mirna=mirna_cat,
+        prefix=_map_categories(mirna_cat, keys["prefix"].to_dict().get),
+        key=_map_categories(mirna_cat, keys["key"].to_dict().get),
+        gene_key=_map_categories(_as_categorical(frame["gene"]), lambda g: str(g).strip().upper()),
     )
     notes = [f"{len(frame)} miRNA-target rows after filters (support: {', '.join(sorted(keep))})"]
     return TargetTable(frame, reference, tuple(names), match, tuple(notes))
