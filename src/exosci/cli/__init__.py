@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import typer
 
+from exosci.cli import cargo, kb, kb_import, qc, reason, release, web  # noqa: F401  (kb_import adds `kb import`)
 from exosci.cli import evaluate as evaluate_cli
-from exosci.cli import kb, qc, reason, release, web
-from exosci.cli import cargo, kb_import  # noqa: F401  (kb_import adds `kb import`)
 from exosci.cli import model as model_cli
 
 app = typer.Typer(
