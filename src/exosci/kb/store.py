@@ -94,9 +94,16 @@ class KnowledgeBase:
 
     def resolve(self, name: str, *, types: tuple[str, ...] | None = None) -> Entity:
         """The entity a user means by ``name`` (id, name, synonym or CURIE, forgivingly)."""
-        ids = self._names().get(normalize(name), [])
-        if types:
-            ids = [i for i in ids if self.curated.entities[i].type in types]
+        key = normalize(name)
+        ids: list[str] = []
+        # Exact key first, then the singular/plural twin ("M2 macrophages" -> "M2 macrophage").
+        for variant in (key, key[:-1] if key.endswith("s") else key + "s"):
+            found = self._names().get(variant, [])
+            if types:
+                found = [i for i in found if self.curated.entities[i].type in types]
+            if found:
+                ids = found
+                break
         if ids:
             # Prefer an exact preferred-name/id match, then the first curated one.
             exact = [i for i in ids if normalize(self.curated.entities[i].name) == normalize(name)]
