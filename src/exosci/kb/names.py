@@ -29,7 +29,12 @@ _WORD_TO_LETTER = {
     "kappa": "k",
     "sigma": "s",
 }
-_BRITISH = (("signaling", "signalling"), ("tumor", "tumour"), ("fiber", "fibre"), ("ecm", "extracellularmatrix"))
+_BRITISH = (
+    ("signaling", "signalling"),
+    ("tumor", "tumour"),
+    ("fiber", "fibre"),
+    ("ecm", "extracellularmatrix"),
+)
 
 
 def normalize(text: str) -> str:
