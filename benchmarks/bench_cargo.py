@@ -82,7 +82,7 @@ def main() -> None:
     design = build_design(table, gs, universe="targets", min_size=5, max_size=2000)
     res = enrich(profiles[0], table, gs, design=design)
     t_one = time.perf_counter() - t0
-    universe = list(design.genes)
+    universe = list(design.display)  # the GMT spelling (gseapy matches case-sensitively)
     frame = table.frame
     by_mirna = frame.groupby("mirna")["gene"].apply(lambda s: sorted(set(s))).to_dict()
     gmt_dict = {k: list(v) for k, v in gs.sets.items()}
