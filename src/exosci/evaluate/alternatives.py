@@ -10,7 +10,9 @@ import numpy as np
 
 from exosci.errors import UserInputError
 from exosci.kb.store import KnowledgeBase
-from exosci.model.simulate import ensemble
+from exosci.model.design import Design
+from exosci.model.parameters import default_parameters
+from exosci.model.solver import integrate_many
 from exosci.therapy import TherapySpec, resolve_spec
 from exosci.therapy.spec import ExosomeSpec
 
@@ -110,13 +112,24 @@ def variants(spec: TherapySpec) -> list[Variant]:
     return out
 
 
-def _gain(spec: TherapySpec, kb: KnowledgeBase, samples: int, seed: int) -> tuple[float, int]:
-    res = resolve_spec(spec, kb)
-    sim = ensemble(res.design, samples=samples, seed=seed, outputs=("score",))
-    gain = sim.treated["score"][-1] - sim.control["score"][-1]
-    ids = set(res.profile_entities())
-    n_st = sum(1 for s in kb.curated.statements if s.subject in ids or s.object in ids)
-    return float(np.median(gain)), n_st
+def _evidence_count(kb: KnowledgeBase, ids: set[str]) -> int:
+    return sum(1 for s in kb.curated.statements if s.subject in ids or s.object in ids)
+
+
+def _gains(designs: list[Design], samples: int, seed: int) -> list[float]:
+    """Median day-horizon gain over control for each design, on the same parameter draws.
+
+    All designs and one shared control run in a single vectorised integration
+    (:func:`exosci.model.solver.integrate_many`); the draws are those of the first batch of
+    :func:`exosci.model.simulate.ensemble` with the same seed.
+    """
+    table = default_parameters()
+    params = table.sample(samples, np.random.default_rng(np.random.SeedSequence(seed).spawn(1)[0]))
+    runs = integrate_many(
+        [*designs, designs[0]], params, samples, dose_scales=[1.0] * len(designs) + [0.0]
+    )
+    control = runs[-1].values["score"][-1]
+    return [float(np.median(r.values["score"][-1] - control)) for r in runs[:-1]]
 
 
 def rank_alternatives(
@@ -133,36 +146,42 @@ def rank_alternatives(
     identical and the differences are paired. Variants whose names the graph cannot resolve are
     reported as skipped rather than dropped.
     """
-    current_gain, current_n = _gain(spec, kb, samples, seed)
-    rows: list[dict[str, Any]] = [
+    base = resolve_spec(spec, kb)
+    resolved: list[tuple[Variant, Any]] = []
+    rows: list[dict[str, Any]] = []
+    cands = variants(spec)
+    for v in cands:
+        try:
+            resolved.append((v, resolve_spec(v.spec, kb)))
+        except UserInputError as exc:
+            rows.append({"change": v.change, "kind": v.kind, "skipped": str(exc)})
+    if progress:
+        progress(0, len(cands))
+    gains = _gains([base.design] + [r.design for _, r in resolved], samples, seed)
+    if progress:
+        progress(len(cands), len(cands))
+    current = gains[0]
+    ranked: list[dict[str, Any]] = [
         {
             "change": "this design",
             "kind": "current",
-            "gain_median": current_gain,
+            "gain_median": current,
             "delta_vs_design": 0.0,
-            "evidence_statements": current_n,
+            "evidence_statements": _evidence_count(kb, set(base.profile_entities())),
             "is_current": True,
         }
     ]
-    cands = variants(spec)
-    for i, v in enumerate(cands, 1):
-        try:
-            g, n = _gain(v.spec, kb, samples, seed)
-        except UserInputError as exc:
-            rows.append({"change": v.change, "kind": v.kind, "skipped": str(exc)})
-            continue
-        rows.append(
+    for (v, r), g in zip(resolved, gains[1:], strict=True):
+        ranked.append(
             {
                 "change": v.change,
                 "kind": v.kind,
                 "gain_median": g,
-                "delta_vs_design": g - current_gain,
-                "evidence_statements": n,
+                "delta_vs_design": g - current,
+                "evidence_statements": _evidence_count(kb, set(r.profile_entities())),
                 "is_current": False,
                 "spec": v.spec.model_dump(mode="json", exclude_defaults=True),
             }
         )
-        if progress:
-            progress(i, len(cands))
-    ranked = sorted((r for r in rows if "gain_median" in r), key=lambda r: -r["gain_median"])
-    return ranked + [r for r in rows if "skipped" in r]
+    ranked.sort(key=lambda r: -r["gain_median"])
+    return ranked + rows

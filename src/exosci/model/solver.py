@@ -149,3 +149,100 @@ def integrate(
     values.update(outputs(values, p))
     days = np.arange(ys.shape[0]) / record_per_day
     return Trajectory(days, values)
+
+
+def integrate_many(
+    designs: list[Design],
+    params: dict[str, Any],
+    n: int,
+    *,
+    record_per_day: int = 1,
+    dose_scales: list[float] | None = None,
+) -> list[Trajectory]:
+    """Integrate several designs on the same ``n`` parameter sets in one vectorised pass.
+
+    The per-step cost of the solver is mostly numpy call overhead, so stacking G designs
+    side by side costs about as much as one; results equal :func:`integrate` per design (tested).
+    Designs must share the horizon. ``dose_scales`` multiplies each design's dose (0 = control).
+    """
+    if not designs:
+        return []
+    if STEPS_PER_DAY % record_per_day:
+        raise ValueError(f"record_per_day must divide {STEPS_PER_DAY}")
+    horizon = designs[0].horizon_days
+    if any(d.horizon_days != horizon for d in designs):
+        raise ValueError("integrate_many needs designs with the same horizon_days")
+    g = len(designs)
+    big = g * n
+    scales = dose_scales if dose_scales is not None else [1.0] * g
+    parts = [derive(params, d) for d in designs]
+    p: dict[str, Any] = {
+        k: np.concatenate([np.broadcast_to(np.asarray(pg[k], float), (n,)) for pg in parts])
+        for k in parts[0]
+    }
+    n_steps = horizon * STEPS_PER_DAY
+    every = STEPS_PER_DAY // record_per_day
+    slices = [slice(i * n, (i + 1) * n) for i in range(g)]
+    y0s = [initial_state(pg, d, n) for pg, d in zip(parts, designs, strict=True)]
+    y = np.stack([np.concatenate([y0[s.name] for y0 in y0s]) for s in LESION_STATES])
+    pk = np.zeros((4, big))
+    base = np.broadcast_to(np.asarray(p.get("dose_scale", 1.0), float), (big,))
+    dose = np.concatenate(
+        [d.dose_ug * sc * base[sl] for d, sc, sl in zip(designs, scales, slices, strict=True)]
+    )
+    u = np.zeros((n_steps, big))
+    local = np.zeros(big, dtype=bool)
+    aug = np.zeros((big, 5, 5))
+    aug[:, :4, :4] = pk_matrix(p, big)
+    bolus: dict[int, list[tuple[slice, int | None]]] = {}
+    for d, sl in zip(designs, slices, strict=True):
+        entry = ENTRY.get(d.route)
+        if entry is None:
+            local[sl] = True
+        else:
+            aug[sl, entry, 4] = 1.0
+        if d.release is None:
+            for k in d.dose_steps():
+                bolus.setdefault(k, []).append((sl, entry))
+        else:
+            u[:, sl] = input_rates(d, n_steps)[:, None]
+    m = batched_expm(aug * (H / 2))
+    phi, gam = m[:, :4, :4], m[:, :4, 4].T.copy()
+    i_ex = [s.name for s in LESION_STATES].index("Ex")
+    rec_y = [y.copy()]
+    rec_pk = [pk.copy()]
+    for k in range(n_steps):
+        for sl, entry in bolus.get(k, ()):
+            if entry is None:
+                y[i_ex, sl] += dose[sl]
+            else:
+                pk[entry, sl] += dose[sl]
+        uk = u[k] * dose
+        u_pk = np.where(local, 0.0, uk)
+        u_les = np.where(local, uk, 0.0)
+        pk_half = np.einsum("nij,jn->in", phi, pk) + gam * u_pk
+        pk_end = np.einsum("nij,jn->in", phi, pk_half) + gam * u_pk
+        pk_end[np.abs(pk_end) < _TINY] = 0.0
+        p0, ph, p1 = pk[0], pk_half[0], pk_end[0]
+        c0, ch, c1 = pk[3], pk_half[3], pk_end[3]
+        k1 = lesion_rhs(y, p0, c0, u_les, p)
+        k2 = lesion_rhs(y + (H / 2) * k1, ph, ch, u_les, p)
+        k3 = lesion_rhs(y + (H / 2) * k2, ph, ch, u_les, p)
+        k4 = lesion_rhs(y + H * k3, p1, c1, u_les, p)
+        y = y + (H / 6) * (k1 + 2 * k2 + 2 * k3 + k4)
+        pk = pk_end
+        if (k + 1) % every == 0:
+            rec_y.append(y.copy())
+            rec_pk.append(pk.copy())
+    ys = np.stack(rec_y)
+    pks = np.stack(rec_pk)
+    values = {s.name: ys[:, i, :] for i, s in enumerate(LESION_STATES)}
+    values.update({s.name: pks[:, i, :] for i, s in enumerate(PK_STATES)})
+    values.update(outputs(values, p))
+    days = np.arange(ys.shape[0]) / record_per_day
+    return [
+        Trajectory(
+            days, {k: np.broadcast_to(v, (len(days), big))[:, sl] for k, v in values.items()}
+        )
+        for sl in slices
+    ]
