@@ -60,8 +60,11 @@ def evaluate(
     ),
     json: bool = JSON_OPTION,
 ) -> None:
-    """Evaluate a therapy design: mechanisms, evidence, predicted recovery, delivery, risks and
-    ranked alternatives, as an HTML report (plus JSON and plots)."""
+    """Evaluate a therapy design (the main job): one HTML report with JSON and plots.
+
+    The report holds the design's mechanisms and evidence, predicted recovery, delivery,
+    translational risks and ranked alternatives.
+    """
     from exosci.evaluate import write_report
 
     doc = _run(spec, samples, seed, scheduler, quiet=json)
