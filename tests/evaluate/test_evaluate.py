@@ -140,3 +140,16 @@ def test_compare_two_designs(tmp_path: Path) -> None:
     assert res.exit_code == 0, res.output
     rows = json.loads(res.stdout)["designs"]
     assert len(rows) == 2 and (tmp_path / "cmp.png").stat().st_size > 1000
+
+
+def test_human_spec_gets_a_labelled_rat_proxy_and_the_trial(tmp_path: Path) -> None:
+    spec = load_spec(MAIN).model_copy(update={"species": "human"})
+    out = evaluate(spec, samples=20, seed=0, alternative_samples=10)
+    outlook = out["prediction"]["clinical_outlook"]
+    assert "rat-model proxy" in outlook["note"]
+    assert any("irct" in t["id"] for t in outlook["trials"])
+    assert "species-rodent-only" not in {r["id"] for r in out["risks"]}
+    from exosci.evaluate import write_report
+
+    html = write_report(out, tmp_path / "h.html")["html"].read_text(encoding="utf-8")
+    assert "Clinical outlook (human)" in html
