@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.table import Table
 
+if TYPE_CHECKING:
+    from exosci.kb.store import KnowledgeBase
+
 from exosci.cli._common import JSON_OPTION, cli_errors, console, emit_json
-from exosci.kb.store import KnowledgeBase, build, default_kb, open_store
 
 app = typer.Typer(help="Query and build the knowledge graph of the review.", no_args_is_help=True)
 
@@ -18,6 +21,8 @@ STORE_OPTION = typer.Option(
 
 
 def get_kb(store: Path | None) -> KnowledgeBase:
+    from exosci.kb.store import default_kb, open_store
+
     return open_store(store) if store else default_kb()
 
 
@@ -100,6 +105,8 @@ def build_cmd(
     path: Path = typer.Argument(..., help="DuckDB file to write (replaced atomically)."),
 ) -> None:
     """Validate the curated files and write them to a DuckDB store file."""
+    from exosci.kb.store import build
+
     kb = build(path)
     console.print(
         f"built {path}: {kb.stats()['statements']} statements, hash {kb.meta()['content_hash']}"

@@ -10,7 +10,6 @@ from rich.table import Table
 
 from exosci.cli._common import JSON_OPTION, cli_errors, console, emit_json
 from exosci.errors import UserInputError
-from exosci.qc import check_prep, nta_formats, plot_nta, read_nta
 
 app = typer.Typer(
     help="Vesicle quality: NTA size/concentration and MISEV checks.", no_args_is_help=True
@@ -48,6 +47,8 @@ def nta(
 
     With --json, one file gives one report object; several give {"samples": [report, ...]}.
     """
+    from exosci.qc import plot_nta, read_nta
+
     reports = [
         read_nta(f, format=format, dilution=dilution, on_empty="report" if allow_empty else "raise")
         for f in files
@@ -114,6 +115,8 @@ def nta(
 @cli_errors
 def formats(json: bool = JSON_OPTION) -> None:
     """List the NTA export formats this version reads."""
+    from exosci.qc import nta_formats
+
     docs: list[dict[str, Any]] = [f.describe() for f in nta_formats().values()]
     if json:
         emit_json({"formats": docs})
@@ -142,6 +145,8 @@ def check(
     json: bool = JSON_OPTION,
 ) -> None:
     """MISEV2018/2023 requirements, particle:protein purity, transparency, naming and storage advice."""
+    from exosci.qc import check_prep
+
     report = check_prep(prep)
     if json:
         emit_json(report.model_dump())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import typer
 from rich.table import Table
@@ -14,10 +14,9 @@ from exosci.cli._common import JSON_OPTION, cli_errors, console, emit_json
 from exosci.cli.kb import STORE_OPTION, get_kb
 from exosci.cli.kb import app as kb_app
 from exosci.errors import UnknownNameError, UserInputError
-from exosci.kb.export import EXPORTERS, ExportFormat, export_graph
-from exosci.reason.explain import Direction, ExplainResult
-from exosci.reason.explain import explain as explain_query
-from exosci.reason.profile import AXES, profile_of
+
+if TYPE_CHECKING:
+    from exosci.reason.explain import ExplainResult
 
 _ARROW = {1: "[green]↑ increases[/]", -1: "[red]↓ decreases[/]"}
 _EDGE = {1: "[green]+[/]", -1: "[red]−[/]"}
@@ -58,6 +57,9 @@ def explain(
     json: bool = JSON_OPTION,
 ) -> None:
     """How SUBJECT acts on OBJECT: signed causal paths, ranked by evidence, with citations."""
+    from exosci.reason.explain import Direction
+    from exosci.reason.explain import explain as explain_query
+
     if sign not in (None, "up", "down"):
         raise UserInputError(f"--sign must be 'up' or 'down', got {sign!r}")
     res = explain_query(
@@ -94,6 +96,8 @@ def profile(
     json: bool = JSON_OPTION,
 ) -> None:
     """Coverage of the five repair mechanisms: which, how strongly, by which evidence."""
+    from exosci.reason.profile import AXES, profile_of
+
     ent, prof = profile_of(get_kb(store), name, max_length=max_length)
     doc: dict[str, Any] = {"id": ent.id, "name": ent.name, "type": ent.type, **prof.to_dict()}
     if json:
@@ -124,7 +128,9 @@ def profile(
 @kb_app.command("export")
 @cli_errors
 def export(
-    format: str = typer.Option(..., "--format", "-f", help="One of: " + ", ".join(EXPORTERS) + "."),
+    format: str = typer.Option(
+        ..., "--format", "-f", help="One of: graphml, cx2, indra-json, csv."
+    ),
     output: Path | None = typer.Option(
         None, "--output", "-o", help="File to write (default: stdout)."
     ),
@@ -132,6 +138,8 @@ def export(
     json: bool = JSON_OPTION,
 ) -> None:
     """Export the knowledge graph as GraphML, Cytoscape CX2, INDRA statement JSON or CSV."""
+    from exosci.kb.export import EXPORTERS, ExportFormat, export_graph
+
     if format not in EXPORTERS:
         raise UserInputError(f"unknown export format {format!r}; accepted: {', '.join(EXPORTERS)}")
     kb = get_kb(store)

@@ -9,14 +9,6 @@ import typer
 from rich.table import Table
 
 from exosci.cli._common import JSON_OPTION, cli_errors, console, emit_json
-from exosci.release import (
-    MODELS,
-    carrier_yaml,
-    fit_release,
-    plot_fits,
-    read_profile,
-    similarity,
-)
 
 app = typer.Typer(
     help="Fit release-kinetics models (DDSolver library) to cumulative-release data.",
@@ -59,6 +51,8 @@ def fit_cmd(
 ) -> None:
     """Fit the model library to a release curve, rank by AIC, and optionally plot, write a
     spec block, and compare with a second profile (f1/f2)."""
+    from exosci.release import carrier_yaml, fit_release, plot_fits, read_profile, similarity
+
     profile = read_profile(data, time_unit=time_unit, allow_over_100=allow_over_100)
     result = fit_release(profile, models=model or None, seed=seed)
     doc = result.to_dict()
@@ -126,6 +120,8 @@ def _f(x: float | None, spec: str) -> str:
 @cli_errors
 def models_cmd(json: bool = JSON_OPTION) -> None:
     """List the release-model registry: formulas, parameters, units and bounds."""
+    from exosci.release import MODELS
+
     doc = [
         {
             "name": m.name,
