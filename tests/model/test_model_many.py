@@ -1,4 +1,4 @@
-"""integrate_many stacks designs in one pass and must equal integrate per design."""
+"""Stacking designs in one pass (integrate_many) must give each design what it gets alone."""
 
 from __future__ import annotations
 

@@ -170,13 +170,18 @@ class _Obj(dict[str, Any]):
         return value
 
 
-def write_report(doc: dict[str, Any], html_path: Path) -> dict[str, Path]:
-    """Write REPORT.html (self-contained), REPORT.json and the plots as PNG beside it."""
-    plots = {
+def make_plots(doc: dict[str, Any]) -> dict[str, bytes | None]:
+    """The report's figures as PNG bytes (None where a figure does not apply)."""
+    return {
         "mechanisms": plot_mechanisms(doc),
         "recovery": plot_recovery(doc),
         "delivery": plot_delivery(doc),
     }
+
+
+def write_report(doc: dict[str, Any], html_path: Path) -> dict[str, Path]:
+    """Write REPORT.html (self-contained), REPORT.json and the plots as PNG beside it."""
+    plots = make_plots(doc)
     html_path.parent.mkdir(parents=True, exist_ok=True)
     html_path.write_text(render_html(doc, plots), encoding="utf-8")
     json_path = html_path.with_suffix(".json")

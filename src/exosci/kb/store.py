@@ -216,21 +216,15 @@ def _insert(con: duckdb.DuckDBPyConnection, sql: str, rows: list[tuple[Any, ...]
         con.unregister("_rows")
 
 
-def _fill(con: duckdb.DuckDBPyConnection, cur: Curated) -> None:
-    con.execute(_DDL)
-    _insert(
-        con,
-        "INSERT INTO meta VALUES (?, ?)",
-        [("schema_version", str(SCHEMA_VERSION)), ("content_hash", cur.content_hash)],
-    )
-    _insert(
-        con,
-        "INSERT INTO refs VALUES (?, ?, ?, ?, ?, ?)",
-        [
-            (r.number, r.first_author, r.year, r.title, r.journal, r.doi)
-            for r in cur.references.values()
-        ],
-    )
+def _insert_graph(
+    con: duckdb.DuckDBPyConnection,
+    entities: list[Entity],
+    statements: list[Statement],
+    *,
+    origin: Callable[[str], str],
+) -> None:
+    """Entities (with their name keys), statements and evidence rows; ``origin`` labels each
+    record from its key (``entity:<id>`` / ``statement:<id>``)."""
     _insert(
         con,
         "INSERT INTO entities VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -245,30 +239,18 @@ def _fill(con: duckdb.DuckDBPyConnection, cur: Curated) -> None:
                 e.description,
                 json.dumps(e.attributes),
                 e.refs,
-                cur.origin.get("entity:" + e.id, "import"),
+                origin("entity:" + e.id),
             )
-            for e in cur.entities.values()
+            for e in entities
         ],
     )
-    _insert(
-        con,
-        "INSERT INTO names VALUES (?, ?, ?)",
-        [row for e in cur.entities.values() for row in _name_rows(e)],
-    )
+    _insert(con, "INSERT INTO names VALUES (?, ?, ?)", [r for e in entities for r in _name_rows(e)])
     _insert(
         con,
         "INSERT INTO statements VALUES (?, ?, ?, ?, ?, ?, ?)",
         [
-            (
-                s.id,
-                s.subject,
-                s.predicate,
-                s.object,
-                s.sign,
-                s.section,
-                cur.origin.get("statement:" + s.id, "import"),
-            )
-            for s in cur.statements
+            (s.id, s.subject, s.predicate, s.object, s.sign, s.section, origin("statement:" + s.id))
+            for s in statements
         ],
     )
     _insert(
@@ -289,9 +271,32 @@ def _fill(con: duckdb.DuckDBPyConnection, cur: Curated) -> None:
                 json.dumps([q.model_dump(exclude_none=True) for q in ev.quantities]),
                 ev.text,
             )
-            for s in cur.statements
+            for s in statements
             for i, ev in enumerate(s.evidence)
         ],
+    )
+
+
+def _fill(con: duckdb.DuckDBPyConnection, cur: Curated) -> None:
+    con.execute(_DDL)
+    _insert(
+        con,
+        "INSERT INTO meta VALUES (?, ?)",
+        [("schema_version", str(SCHEMA_VERSION)), ("content_hash", cur.content_hash)],
+    )
+    _insert(
+        con,
+        "INSERT INTO refs VALUES (?, ?, ?, ?, ?, ?)",
+        [
+            (r.number, r.first_author, r.year, r.title, r.journal, r.doi)
+            for r in cur.references.values()
+        ],
+    )
+    _insert_graph(
+        con,
+        list(cur.entities.values()),
+        cur.statements,
+        origin=lambda key: cur.origin.get(key, "import"),
     )
     _insert(
         con,
@@ -448,53 +453,7 @@ def insert_records(
                 raise CurationError(
                     f"{origin}: statement {st.id!r} cites unknown reference(s) {missing}"
                 )
-    _insert(
-        con,
-        "INSERT INTO entities VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            (
-                e.id,
-                e.name,
-                e.type,
-                e.curie,
-                e.xrefs,
-                e.synonyms,
-                e.description,
-                json.dumps(e.attributes),
-                e.refs,
-                tag,
-            )
-            for e in new_ents
-        ],
-    )
-    _insert(con, "INSERT INTO names VALUES (?, ?, ?)", [r for e in new_ents for r in _name_rows(e)])
-    _insert(
-        con,
-        "INSERT INTO statements VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [(s.id, s.subject, s.predicate, s.object, s.sign, s.section, tag) for s in statements],
-    )
-    _insert(
-        con,
-        "INSERT INTO evidence VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            (
-                s.id,
-                i,
-                ev.refs,
-                ev.species,
-                ev.model,
-                ev.injury_model,
-                ev.cell_type,
-                ev.route,
-                ev.preconditioning,
-                ev.engineering,
-                json.dumps([q.model_dump(exclude_none=True) for q in ev.quantities]),
-                ev.text,
-            )
-            for s in statements
-            for i, ev in enumerate(s.evidence)
-        ],
-    )
+    _insert_graph(con, new_ents, statements, origin=lambda _key: tag)
 
 
 def insert_targets(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, *, origin: str) -> int:

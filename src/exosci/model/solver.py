@@ -91,64 +91,7 @@ def integrate(
     design: Design, params: dict[str, Any], n: int, *, record_per_day: int = 1
 ) -> Trajectory:
     """Integrate ``n`` virtual subjects (``params`` values scalar or shape ``(n,)``)."""
-    if STEPS_PER_DAY % record_per_day:
-        raise ValueError(f"record_per_day must divide {STEPS_PER_DAY}")
-    p = derive(params, design)
-    n_steps = design.horizon_days * STEPS_PER_DAY
-    every = STEPS_PER_DAY // record_per_day
-    y0 = initial_state(p, design, n)
-    y = np.stack([y0[s.name] for s in LESION_STATES])
-    pk = np.zeros((4, n))
-    dose = design.dose_ug * np.broadcast_to(np.asarray(p.get("dose_scale", 1.0), float), (n,))
-    u = input_rates(design, n_steps)
-    bolus = set(design.dose_steps()) if design.release is None else set()
-    entry = ENTRY.get(design.route)  # None: local (straight into the lesion)
-    use_pk = entry is not None and design.dose_ug > 0
-    if use_pk:
-        assert entry is not None
-        aug = np.zeros((n, 5, 5))
-        aug[:, :4, :4] = pk_matrix(p, n)
-        aug[:, entry, 4] = 1.0
-        m = batched_expm(aug * (H / 2))
-        phi, gam = m[:, :4, :4], m[:, :4, 4].T.copy()  # (n,4,4), (4,n)
-    i_ex = [s.name for s in LESION_STATES].index("Ex")
-    zero = np.zeros(n)
-    rec_y = [y.copy()]
-    rec_pk = [pk.copy()]
-    for k in range(n_steps):
-        if k in bolus:
-            if entry is None:
-                y[i_ex] += dose
-            else:
-                pk[entry] += dose
-        uk = u[k] * dose
-        if use_pk:
-            pk_half = np.einsum("nij,jn->in", phi, pk) + gam * uk
-            pk_end = np.einsum("nij,jn->in", phi, pk_half) + gam * uk
-            pk_end[np.abs(pk_end) < _TINY] = 0.0  # no denormals: they are ~100x slower
-            p0, ph, p1 = pk[0], pk_half[0], pk_end[0]
-            c0, ch, c1 = pk[3], pk_half[3], pk_end[3]
-            u_les = zero
-        else:
-            pk_end = pk
-            p0 = ph = p1 = c0 = ch = c1 = zero
-            u_les = uk if entry is None else zero
-        k1 = lesion_rhs(y, p0, c0, u_les, p)
-        k2 = lesion_rhs(y + (H / 2) * k1, ph, ch, u_les, p)
-        k3 = lesion_rhs(y + (H / 2) * k2, ph, ch, u_les, p)
-        k4 = lesion_rhs(y + H * k3, p1, c1, u_les, p)
-        y = y + (H / 6) * (k1 + 2 * k2 + 2 * k3 + k4)
-        pk = pk_end
-        if (k + 1) % every == 0:
-            rec_y.append(y.copy())
-            rec_pk.append(pk.copy())
-    ys = np.stack(rec_y)  # (t, states, n)
-    pks = np.stack(rec_pk)
-    values = {s.name: ys[:, i, :] for i, s in enumerate(LESION_STATES)}
-    values.update({s.name: pks[:, i, :] for i, s in enumerate(PK_STATES)})
-    values.update(outputs(values, p))
-    days = np.arange(ys.shape[0]) / record_per_day
-    return Trajectory(days, values)
+    return integrate_many([design], params, n, record_per_day=record_per_day)[0]
 
 
 def integrate_many(

@@ -65,22 +65,21 @@ def mount(app: FastAPI, get_kb: Callable[[], KnowledgeBase]) -> None:
         res = resolve_spec(parse_spec(spec, where="request body"), get_kb())
         return ensemble(res.design, samples=samples, seed=seed).to_dict()
 
+    def _evaluate(spec: dict[str, Any], samples: int, seed: int) -> dict[str, Any]:
+        from exosci.evaluate import evaluate as run
+        from exosci.therapy import parse_spec
+
+        spec_model = parse_spec(spec, where="request body")
+        alt = min(samples, 200)
+        return run(spec_model, kb=get_kb(), samples=samples, seed=seed, alternative_samples=alt)
+
     @app.post("/api/evaluate")
     def evaluate(
         spec: dict[str, Any] = Body(..., description="A therapy spec (DESIGN.md) as JSON."),
         samples: int = Query(300, ge=10, le=20000),
         seed: int = 0,
     ) -> dict[str, Any]:
-        from exosci.evaluate import evaluate as run
-        from exosci.therapy import parse_spec
-
-        doc = run(
-            parse_spec(spec, where="request body"),
-            kb=get_kb(),
-            samples=samples,
-            seed=seed,
-            alternative_samples=min(samples, 200),
-        )
+        doc = _evaluate(spec, samples, seed)
         doc.pop("design_rows", None)
         return doc
 
@@ -90,28 +89,10 @@ def mount(app: FastAPI, get_kb: Callable[[], KnowledgeBase]) -> None:
         samples: int = Query(300, ge=10, le=20000),
         seed: int = 0,
     ) -> str:
-        from exosci.evaluate import evaluate as run
-        from exosci.evaluate.render import (
-            plot_delivery,
-            plot_mechanisms,
-            plot_recovery,
-            render_html,
-        )
-        from exosci.therapy import parse_spec
+        from exosci.evaluate.render import make_plots, render_html
 
-        doc = run(
-            parse_spec(spec, where="request body"),
-            kb=get_kb(),
-            samples=samples,
-            seed=seed,
-            alternative_samples=min(samples, 200),
-        )
-        plots = {
-            "mechanisms": plot_mechanisms(doc),
-            "recovery": plot_recovery(doc),
-            "delivery": plot_delivery(doc),
-        }
-        return render_html(doc, plots)
+        doc = _evaluate(spec, samples, seed)
+        return render_html(doc, make_plots(doc))
 
     @app.post("/api/cargo/enrich")
     def cargo_enrich(
