@@ -50,6 +50,9 @@ STATISTICS = {
 }
 
 
+SMALL_UNIVERSE = 100  # genes; below this a hypergeometric p-value says little
+
+
 @dataclass(frozen=True)
 class EnrichmentResult:
     """One profile's enrichment table with everything needed to read it honestly."""
@@ -77,8 +80,26 @@ class EnrichmentResult:
             "universe": self.universe,
             "query_genes": self.query_genes,
             "sets_tested": len(self.table),
-            "notes": list(self.notes),
+            "notes": list(self.notes) + self._warnings(),
         }
+
+    def _warnings(self) -> list[str]:
+        """Plain warnings a reader needs before trusting the p-values."""
+        out = []
+        size = int(self.universe.get("size", 0))
+        if size < SMALL_UNIVERSE:
+            out.append(
+                f"WARNING: the universe has only {size} genes, too few for meaningful p-values; "
+                "give validated targets (--targets miRTarBase/TargetScan, or a store with "
+                "`exosci kb import`) and gene sets (--genesets GMT)"
+            )
+        unverified = self.mirnas.unverified()
+        if unverified:
+            out.append(
+                f"{len(unverified)} name(s) accepted by naming rule only, not checked against "
+                f"miRBase (give --mature-fa to check): {', '.join(unverified)}"
+            )
+        return out
 
 
 def _plain(v: Any) -> Any:

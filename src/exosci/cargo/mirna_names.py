@@ -378,6 +378,10 @@ class MirnaNames:
     def names(self) -> list[str]:
         return list(dict.fromkeys(r.name for r in self.recognized))
 
+    def unverified(self) -> list[str]:
+        """Inputs kept only because they are well-formed (no reference listed them)."""
+        return [r.input for r in self.recognized if "naming rule" in r.how]
+
     def to_dict(self) -> dict[str, object]:
         return {
             "recognized": [
@@ -387,6 +391,7 @@ class MirnaNames:
             "unrecognized": [
                 {"name": u.input, "suggestions": u.suggestions} for u in self.unrecognized
             ],
+            "unverified": self.unverified(),
             "species": self.species,
             "reference": self.reference,
         }

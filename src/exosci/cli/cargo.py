@@ -109,6 +109,9 @@ def _render(doc: dict) -> None:  # type: ignore[type-arg]
         console.print(
             f"  [yellow]not recognised[/] {u['name']!r}; closest: {', '.join(u['suggestions'])}"
         )
+    for note in doc["notes"]:
+        if note.startswith("WARNING") or "naming rule only" in note:
+            console.print(f"[yellow]{note}[/]")
     u = doc["universe"]
     console.print(
         f"universe: {u['size']} genes ({u['kind']}: {u['description']}); "
