@@ -132,3 +132,26 @@ def test_cli_kb_json_shapes() -> None:
     res = runner.invoke(app, ["kb", "show", "ferroptosys"])
     assert res.exit_code == 2
     assert "ferroptosis" in res.stderr
+
+
+def test_reimport_is_idempotent_and_conflicts_are_refused(tmp_path: Path) -> None:
+    path = tmp_path / "kb.duckdb"
+    build(path)
+    st = Statement(
+        id="st:imp:twice",
+        subject="gene:pten",
+        predicate="inhibits",
+        object="pw:pi3k-akt",
+        evidence=[Evidence(refs=[100], text="imported twice")],
+    )
+    counts: list[dict[str, int]] = []
+    for _ in range(2):
+        update_store(path, lambda con: counts.append(insert_records(con, [], [st], origin="t")))
+    assert counts == [
+        {"entities": 0, "statements": 1, "skipped": 0},
+        {"entities": 0, "statements": 0, "skipped": 1},
+    ]
+    assert sum(s.id == "st:imp:twice" for s in open_store(path).curated.statements) == 1
+    changed = st.model_copy(update={"predicate": "activates"})
+    with pytest.raises(CurationError, match="different content"):
+        update_store(path, lambda con: insert_records(con, [], [changed], origin="t"))

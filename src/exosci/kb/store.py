@@ -428,25 +428,41 @@ def insert_records(
     statements: list[Statement],
     *,
     origin: str,
-) -> None:
+) -> dict[str, int]:
     """Add imported entities and statements to a store (inside :func:`update_store`).
 
     Entities whose id already exists are kept as they are (curated records win); every
     statement subject/object must exist in the store or in ``entities``; evidence must cite
-    references the store knows. ``origin`` is recorded as ``import:<origin>``.
+    references the store knows. A statement whose id is already in the store with the same
+    subject, predicate and object is skipped (re-importing a file is idempotent); the same id
+    with different content is an error. ``origin`` is recorded as ``import:<origin>``.
+    Returns the counts of entities and statements added and statements skipped.
     """
     known = {r[0] for r in con.execute("SELECT id FROM entities").fetchall()}
     ref_numbers = {r[0] for r in con.execute("SELECT number FROM refs").fetchall()}
     tag = origin if origin.startswith("import:") else f"import:{origin}"
     new_ents = [e for e in entities if e.id not in known]
     all_ids = known | {e.id for e in new_ents}
-    taken = {r[0] for r in con.execute("SELECT id FROM statements").fetchall()}
+    taken = {
+        r[0]: tuple(r[1:])
+        for r in con.execute("SELECT id, subject, predicate, object FROM statements").fetchall()
+    }
+    fresh: list[Statement] = []
+    for st in statements:
+        if st.id in taken and taken[st.id] == (st.subject, st.predicate, st.object):
+            continue
+        fresh.append(st)
+    skipped = len(statements) - len(fresh)
+    statements = fresh
     for st in statements:
         for role, eid in (("subject", st.subject), ("object", st.object)):
             if eid not in all_ids:
                 raise CurationError(f"{origin}: statement {st.id!r}: {role} {eid!r} is unknown")
         if st.id in taken:
-            raise CurationError(f"{origin}: statement id {st.id!r} already in the store")
+            raise CurationError(
+                f"{origin}: statement id {st.id!r} is already in the store with different "
+                f"content ({' '.join(taken[st.id])}); give the imported statement a new id"
+            )
         for ev in st.evidence:
             missing = [n for n in ev.refs if n not in ref_numbers]
             if missing:
@@ -454,6 +470,7 @@ def insert_records(
                     f"{origin}: statement {st.id!r} cites unknown reference(s) {missing}"
                 )
     _insert_graph(con, new_ents, statements, origin=lambda _key: tag)
+    return {"entities": len(new_ents), "statements": len(statements), "skipped": skipped}
 
 
 def insert_targets(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, *, origin: str) -> int:

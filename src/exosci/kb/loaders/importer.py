@@ -58,9 +58,10 @@ def write_loaded(con: duckdb.DuckDBPyConnection, loaded: Loaded) -> dict[str, in
     if loaded.entities or loaded.statements:
         from exosci.kb.store import insert_records
 
-        insert_records(con, loaded.entities, loaded.statements, origin=loaded.source)
-        counts["entities"] = len(loaded.entities)
-        counts["statements"] = len(loaded.statements)
+        added = insert_records(con, loaded.entities, loaded.statements, origin=loaded.source)
+        counts["entities"] = added["entities"]
+        counts["statements"] = added["statements"]
+        counts["statements_already_present"] = added["skipped"]
     return counts
 
 
