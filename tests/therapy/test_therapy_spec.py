@@ -132,3 +132,25 @@ def test_bad_yaml_is_a_user_error(tmp_path: Path) -> None:
     p.write_text("name: [unclosed\n")
     with pytest.raises(UserInputError):
         load_spec(p)
+
+
+def test_loaded_product_is_chosen_from_cargo_and_inherits_its_parent() -> None:
+    from exosci.therapy import load_spec, resolve_spec
+
+    root = Path(__file__).resolve().parents[2] / "examples"
+    res = resolve_spec(load_spec(root / "m2-exos-berberine-mouse.yaml"))
+    assert res.product is not None and res.product.id == "exo:m2-berberine"
+    assert "exo:m2-macrophage" in res.profile.entities  # the unloaded vesicles' evidence counts
+    hyp = resolve_spec(load_spec(root / "hypoxia-bmsc-ha-hydrogel-rat.yaml"))
+    assert hyp.product.id == "exo:bmsc-hypoxia" and "exo:bmsc" in hyp.profile.entities
+
+
+def test_loading_products_need_the_cargo_they_carry() -> None:
+    from exosci.kb import default_kb
+    from exosci.therapy.resolve import choose_product
+
+    kb = default_kb()
+    src = kb.entity("src:m2-macrophage")
+    assert choose_product(kb, src, set()).id == "exo:m2-macrophage"
+    assert choose_product(kb, src, set(), frozenset({"chem:berberine"})).id == "exo:m2-berberine"
+    assert choose_product(kb, src, set(), frozenset({"chem:ibrutinib"})).id == "exo:m2-macrophage"

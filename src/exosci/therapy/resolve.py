@@ -68,8 +68,21 @@ def _statements(kb: Any, predicate: str) -> list[tuple[str, str]]:
     return [(s.subject, s.object) for s in kb.curated.statements if s.predicate == predicate]
 
 
-def choose_product(kb: Any, source: Entity, modifiers: set[str]) -> Entity | None:
-    """The most specific exosome product of ``source`` matching the preconditioning/engineering."""
+LOADING = {
+    "small_molecule": "int:drug-loading",
+    "rna": "int:sirna-loading",
+    "mirna": "int:mirna-loading",
+}
+
+
+def choose_product(
+    kb: Any, source: Entity, modifiers: set[str], cargo: frozenset[str] = frozenset()
+) -> Entity | None:
+    """The most specific exosome product of ``source`` matching the preconditioning/engineering.
+
+    A product made by loading (drug, siRNA or miRNA loading) also fits when it carries one of
+    the spec's ``cargo`` ids, so "M2 macrophage + berberine" finds the berberine-loaded M2-Exos.
+    """
     if source.type == "exosome":
         return source
     products = [s for s, o in _statements(kb, "derived_from") if o == source.id]
@@ -82,10 +95,35 @@ def choose_product(kb: Any, source: Entity, modifiers: set[str]) -> Entity | Non
         for s, o in _statements(kb, pred):
             if s in mods:
                 mods[s].add(o)
+    carried = {p: {o for s, o in _statements(kb, "carries") if s == p} for p in products}
+    loading = set(LOADING.values())
+
+    def fits(p: str) -> bool:
+        extra = mods[p] - modifiers
+        return not extra or (extra <= loading and bool(carried[p] & cargo))
+
     # Prefer products whose modifications are all in the spec, the more of them the better.
-    fitting = [p for p in products if mods[p] <= modifiers]
+    fitting = [p for p in products if fits(p)]
     best = max(fitting, key=lambda p: (len(mods[p]), p == f"exo:{source.id[4:]}"), default=None)
     return kb.curated.entities[best] if best else None
+
+
+def parent_products(kb: Any, product: Entity, source: Entity) -> list[str]:
+    """The unmodified products a modified product is made from: their evidence applies to it.
+
+    That is the generic product (``exo:<source>``) of the spec's cell source and of every cell
+    source the product is derived from, and any exosome it is recorded as derived from.
+    """
+    ents = kb.curated.entities
+    derived = [
+        s.object
+        for s in kb.curated.statements
+        if s.subject == product.id and s.predicate == "derived_from" and s.object in ents
+    ]
+    sources = [e for e in [source.id, *derived] if e.startswith("src:")]
+    out = [f"exo:{e[4:]}" for e in sources]
+    out += [e for e in derived if ents[e].type == "exosome" and e != "exo:exosome"]
+    return [p for p in dict.fromkeys(out) if p in ents and p != product.id]
 
 
 def _release(spec: TherapySpec, carrier: Entity | None) -> tuple[Release | None, str]:
@@ -150,7 +188,8 @@ def resolve_spec(spec: TherapySpec, kb: Any = None) -> ResolvedTherapy:
         for key in ("preconditioning", "engineering", "cargo", "co_therapies"):
             ents[f"exosome.{key}"] = [_resolve(kb, f"exosome.{key}", v) for v in getattr(ex, key)]
         mods = {e.id for k in ("preconditioning", "engineering") for e in ents[f"exosome.{k}"]}
-        product = choose_product(kb, ents["exosome.source"][0], mods)
+        cargo_ids = frozenset(e.id for e in ents["exosome.cargo"])
+        product = choose_product(kb, ents["exosome.source"][0], mods, cargo_ids)
         if product is not None and product.id != ents["exosome.source"][0].id:
             notes.append(f"source resolved to the product {product.name} ({product.id})")
     dose_ug = _dose_ug(spec) if ex is not None else 0.0
@@ -165,6 +204,8 @@ def resolve_spec(spec: TherapySpec, kb: Any = None) -> ResolvedTherapy:
         from exosci.reason.profile import mechanism_profile
 
         ids = draft.profile_entities() + [ents["exosome.source"][0].id]
+        if product is not None:
+            ids += parent_products(kb, product, ents["exosome.source"][0])
         profile = mechanism_profile(kb, list(dict.fromkeys(ids)))
         scores = {a: float(profile.axes[a].score) for a in AXES}
     t0 = spec.timing.start_hours_post_injury / 24.0
