@@ -167,7 +167,7 @@ def rank_alternatives(
             "kind": "current",
             "gain_median": current,
             "delta_vs_design": 0.0,
-            "evidence_statements": _evidence_count(kb, set(base.profile_entities())),
+            "evidence_statements": _evidence_count(kb, set(base.evidence_entities())),
             "is_current": True,
         }
     ]
@@ -178,7 +178,7 @@ def rank_alternatives(
                 "kind": v.kind,
                 "gain_median": g,
                 "delta_vs_design": g - current,
-                "evidence_statements": _evidence_count(kb, set(r.profile_entities())),
+                "evidence_statements": _evidence_count(kb, set(r.evidence_entities())),
                 "is_current": False,
                 "spec": v.spec.model_dump(mode="json", exclude_defaults=True),
             }

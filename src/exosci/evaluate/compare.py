@@ -30,7 +30,7 @@ def compare_specs(
         tr, ct = sim.treated["score"], sim.control["score"]
         gain = tr[-1] - ct[-1]
         q = np.quantile(gain, [0.5, 0.05, 0.95])
-        ids = set(res.profile_entities())
+        ids = set(res.evidence_entities())
         rows.append(
             {
                 "name": spec.name,

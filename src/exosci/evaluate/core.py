@@ -251,7 +251,7 @@ def evaluate(
             "notes": res.notes,
         },
         "mechanisms": mechanisms,
-        "evidence_summary": _evidence_summary(kb, res.profile_entities()),
+        "evidence_summary": _evidence_summary(kb, res.evidence_entities()),
         "prediction": prediction,
         "delivery": delivery_block(res, sim),
         "risks": risks,

@@ -42,6 +42,10 @@ class ResolvedTherapy:
     design: Design
     notes: list[str] = field(default_factory=list)
 
+    def evidence_entities(self) -> list[str]:
+        """Entities whose evidence the design draws on (the profile's, when there is one)."""
+        return list(self.profile.entities) if self.profile is not None else self.profile_entities()
+
     def profile_entities(self) -> list[str]:
         ids = [self.product.id] if self.product else []
         for key in FIELD_TYPES:
