@@ -155,3 +155,16 @@ def test_reimport_is_idempotent_and_conflicts_are_refused(tmp_path: Path) -> Non
     changed = st.model_copy(update={"predicate": "activates"})
     with pytest.raises(CurationError, match="different content"):
         update_store(path, lambda con: insert_records(con, [], [changed], origin="t"))
+
+
+def test_reference_lookup_lists_what_cites_it() -> None:
+    doc = default_kb().reference(47)
+    assert doc["doi"] == "10.4103/1673-5374.391194"
+    cited = {(s["subject"], s["object"]) for s in doc["statements"]}
+    assert ("hypoxia-preconditioned BMSC exosomes", "miR-146a-5p") in cited
+    every = {st.id for st in default_kb().curated.statements for ev in st.evidence if 47 in ev.refs}
+    assert {s["id"] for s in doc["statements"]} == every
+    with pytest.raises(UnknownNameError):
+        default_kb().reference(999)
+    res = CliRunner().invoke(app, ["kb", "ref", "999"])
+    assert res.exit_code == 2 and "1-194" in res.stderr

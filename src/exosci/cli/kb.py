@@ -99,6 +99,34 @@ def show(
         )
 
 
+@app.command("ref")
+@cli_errors
+def ref(
+    number: int = typer.Argument(..., help="A reference number of the review (1-194)."),
+    store: Path | None = STORE_OPTION,
+    json: bool = JSON_OPTION,
+) -> None:
+    """One of the review's references and every statement, entity and fact that cites it."""
+    doc = get_kb(store).reference(number)
+    if json:
+        emit_json(doc)
+        return
+    console.print(
+        f"[bold]{doc['number']}.[/] {doc['first_author']} ({doc['year']}). {doc['title']}. "
+        f"[italic]{doc['journal']}[/]. doi:{doc['doi']}"
+    )
+    for st in doc["statements"]:
+        sign = {1: "+", -1: "-", 0: "·"}[st["sign"]]
+        console.print(
+            f"  [{sign}] {st['subject']} [italic]{st['predicate']}[/] {st['object']}"
+            f"  ({st['species']}, {st['model']}): {st['text']}"
+        )
+    for fact in doc["facts"]:
+        console.print(f"  fact ({fact['topic']}): {fact['text']}")
+    if doc["entities"]:
+        console.print("  entities citing it: " + ", ".join(doc["entities"]))
+
+
 @app.command("build")
 @cli_errors
 def build_cmd(

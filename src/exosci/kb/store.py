@@ -185,6 +185,41 @@ class KnowledgeBase:
             "statements": out_statements,
         }
 
+    def reference(self, number: int) -> dict[str, Any]:
+        """One review reference and everything in the graph that cites it."""
+        refs = self.curated.references
+        if number not in refs:
+            raise UnknownNameError(
+                str(number), f"reference number (the review cites 1-{max(refs)})", []
+            )
+        names = self.curated.entities
+        statements = [
+            {
+                "id": st.id,
+                "subject": names[st.subject].name,
+                "predicate": st.predicate,
+                "object": names[st.object].name,
+                "sign": st.sign,
+                "species": ev.species,
+                "model": ev.model,
+                "text": ev.text,
+                "quantities": [q.model_dump(exclude_none=True) for q in ev.quantities],
+            }
+            for st in self.curated.statements
+            for ev in st.evidence
+            if number in ev.refs
+        ]
+        return {
+            **refs[number].model_dump(),
+            "entities": [e.name for e in names.values() if number in e.refs],
+            "statements": statements,
+            "facts": [
+                {"id": f.id, "topic": f.topic, "text": f.text}
+                for f in self.curated.facts
+                if number in f.refs
+            ],
+        }
+
     def statements_frame(self) -> pd.DataFrame:
         return self.con.execute("SELECT * FROM statements ORDER BY id").df()
 
