@@ -60,10 +60,10 @@ def create_app(kb: KnowledgeBase | None = None) -> FastAPI:
 
     @app.get("/api/kb/references/{number}")
     def kb_reference(number: int) -> dict[str, Any]:
-        ref = get_kb().curated.references.get(number)
-        if ref is None:
+        kb = get_kb()
+        if number not in kb.curated.references:
             raise HTTPException(404, f"reference {number} is not in the review's list (1-194)")
-        return ref.model_dump()
+        return kb.reference(number)
 
     _mount_optional(app, get_kb)
     return app
