@@ -168,3 +168,18 @@ def test_reference_lookup_lists_what_cites_it() -> None:
         default_kb().reference(999)
     res = CliRunner().invoke(app, ["kb", "ref", "999"])
     assert res.exit_code == 2 and "1-194" in res.stderr
+
+
+def test_disk_cache_round_trip_and_corruption(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("EXOSCI_CACHE_DIR", str(tmp_path))
+    fresh = default_kb.__wrapped__()  # builds and writes the cache
+    files = sorted(p.suffix for p in tmp_path.iterdir())
+    assert files == [".duckdb", ".pickle"]
+    cached = default_kb.__wrapped__()  # opens the cache
+    assert cached.stats() == fresh.stats()
+    assert cached.resolve("NF-kB").id == "pw:nfkb"
+    next(tmp_path.glob("*.pickle")).write_bytes(b"not a pickle")
+    rebuilt = default_kb.__wrapped__()  # a broken cache is rebuilt, not fatal
+    assert rebuilt.stats() == fresh.stats()
+    monkeypatch.setenv("EXOSCI_NO_CACHE", "1")
+    assert default_kb.__wrapped__().stats()["statements"] == fresh.stats()["statements"]

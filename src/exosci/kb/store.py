@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import pickle
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -15,7 +17,7 @@ import duckdb
 import pandas as pd
 
 from exosci.errors import CurationError, UnknownNameError
-from exosci.kb.curated import Curated, load_curated
+from exosci.kb.curated import DATA_DIR, Curated, load_curated
 from exosci.kb.names import closest, normalize
 from exosci.kb.schema import SCHEMA_VERSION, Entity, Evidence, Quantity, Statement
 
@@ -543,5 +545,60 @@ def update_store(path: Path | str, change: Callable[[duckdb.DuckDBPyConnection],
 
 @cache
 def default_kb() -> KnowledgeBase:
-    """The curated knowledge base, built in memory once per process."""
-    return build()
+    """The curated knowledge base, once per process.
+
+    Built stores are cached on disk, keyed by a digest of the curated files, the schema version
+    and the exosci version, so later processes open a ready DuckDB file instead of re-parsing
+    and re-loading the YAML. ``EXOSCI_CACHE_DIR`` moves the cache (default
+    ``~/.cache/exosci``); ``EXOSCI_NO_CACHE=1`` turns it off. A cache that cannot be read or
+    written is ignored (the store is then built in memory as usual).
+    """
+    folder = _cache_dir()
+    if folder is None:
+        return build()
+    key = _cache_key()
+    db, pick = folder / f"kb-{key}.duckdb", folder / f"kb-{key}.pickle"
+    try:
+        if db.exists() and pick.exists():
+            cur = pickle.loads(pick.read_bytes())
+            if isinstance(cur, Curated):
+                return KnowledgeBase(duckdb.connect(str(db), read_only=True), cur)
+    except Exception:  # noqa: BLE001 - a broken cache is rebuilt, never fatal
+        pass
+    kb = build()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=folder, suffix=".duckdb")
+        os.close(fd)
+        os.unlink(tmp)
+        kb.con.execute(f"ATTACH '{tmp}' AS cache_out")
+        kb.con.execute("COPY FROM DATABASE memory TO cache_out")
+        kb.con.execute("DETACH cache_out")
+        tmp_pick = Path(tmp).with_suffix(".pickle")
+        tmp_pick.write_bytes(pickle.dumps(kb.curated))
+        os.replace(tmp, db)
+        os.replace(tmp_pick, pick)
+    except Exception:  # noqa: BLE001 - read-only home, full disk...: run without the cache
+        pass
+    return kb
+
+
+def _cache_dir() -> Path | None:
+    if os.environ.get("EXOSCI_NO_CACHE"):
+        return None
+    root = os.environ.get("EXOSCI_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "exosci"
+    )
+    return Path(root)
+
+
+def _cache_key() -> str:
+    from exosci import __version__
+
+    digest = hashlib.sha256(f"{__version__}/{SCHEMA_VERSION}".encode())
+    for path in sorted(DATA_DIR.rglob("*")):
+        if path.is_file():
+            digest.update(str(path.relative_to(DATA_DIR)).encode() + path.read_bytes())
+    for module in ("curated.py", "schema.py", "store.py", "names.py"):
+        digest.update((Path(__file__).parent / module).read_bytes())
+    return digest.hexdigest()[:20]
