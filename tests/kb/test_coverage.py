@@ -88,3 +88,22 @@ def test_every_statement_entity_and_reference_exists() -> None:
         assert st.subject in cur.entities and st.object in cur.entities
         for ev in st.evidence:
             assert all(n in cur.references for n in ev.refs)
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("BMSC-Exos", "exo:bmsc"),
+        ("bone marrow MSC exosomes", "exo:bmsc"),
+        ("Treg-derived exosomes", "exo:treg"),
+        ("Treg exosomes", "exo:treg"),
+        ("NF-kB", "pw:nfkb"),
+        ("NF-κB", "pw:nfkb"),
+        ("BMSC-HSEV", "exo:bmsc-hypoxia"),
+        ("M2-Exos", "exo:m2-macrophage"),
+        ("HucMSC-EX", "exo:ucmsc"),
+        ("macrophage polarisation", "proc:m2-polarization"),
+    ],
+)
+def test_names_users_type_resolve(typed: str, expected: str) -> None:
+    assert default_kb().resolve(typed).id == expected
