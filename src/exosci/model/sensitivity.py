@@ -17,6 +17,7 @@ from exosci.model.parameters import FloatArray, ParameterTable, default_paramete
 from exosci.model.simulate import batch_plan, paired_run
 
 DESIGN_FACTORS = ("dose_scale", *(f"score_{a}" for a in AXES))
+QUANTILE_RANGE = (0.01, 0.99)
 
 
 @dataclass(frozen=True)
@@ -39,7 +40,9 @@ class SensitivityResult:
 def _to_params(u: FloatArray, names: list[str], table: ParameterTable) -> dict[str, FloatArray]:
     params = {k: np.full(len(u), v) for k, v in table.nominal().items()}
     for j, name in enumerate(names):
-        col = np.clip(u[:, j], 1e-6, 1 - 1e-6)
+        # Factors span the 1-99 % quantiles of each prior: Morris levels include 0 and 1, and
+        # lognormal tails beyond that (rates x20) leave the model's validated range.
+        col = np.clip(u[:, j], QUANTILE_RANGE[0], QUANTILE_RANGE[1])
         if name == "dose_scale":
             params[name] = 0.25 * 16.0**col  # log-uniform 0.25-4
         elif name.startswith("score_"):
@@ -92,6 +95,12 @@ def sensitivity(
         futs = [client.submit(_evaluate, design, table, c, names, day, pure=False) for c in chunks]
         ys = client.gather(futs)
     y = np.concatenate(ys)
+    bad = ~np.isfinite(y)
+    if bad.any():
+        raise FloatingPointError(
+            f"{int(bad.sum())} of {len(y)} sensitivity runs gave a non-finite score; the "
+            "factor ranges reach parameter values where the fixed-step solver is unstable"
+        )
     rows: list[dict[str, Any]] = []
     if method == "sobol":
         res = sobol_analyze.analyze(problem, y, calc_second_order=False, seed=seed)
