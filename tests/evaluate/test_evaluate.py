@@ -153,3 +153,16 @@ def test_human_spec_gets_a_labelled_rat_proxy_and_the_trial(tmp_path: Path) -> N
 
     html = write_report(out, tmp_path / "h.html")["html"].read_text(encoding="utf-8")
     assert "Clinical outlook (human)" in html
+
+
+def test_alternatives_skip_other_names_for_the_same_vesicles() -> None:
+    from exosci.evaluate import rank_alternatives
+    from exosci.kb import default_kb
+
+    spec = load_spec(EXAMPLES / "iv-bmsc-exos-rat.yaml")  # source written as "BMSC-Exos"
+    rows = rank_alternatives(spec=spec, kb=default_kb(), samples=10, seed=0)
+    assert "source: bone marrow MSC" not in {r["change"] for r in rows}
+    hyp = next(r for r in rows if r["change"] == "add hypoxic preconditioning")
+    assert (
+        hyp["evidence_statements"] > next(r for r in rows if r["is_current"])["evidence_statements"]
+    )

@@ -154,3 +154,15 @@ def test_loading_products_need_the_cargo_they_carry() -> None:
     assert choose_product(kb, src, set()).id == "exo:m2-macrophage"
     assert choose_product(kb, src, set(), frozenset({"chem:berberine"})).id == "exo:m2-berberine"
     assert choose_product(kb, src, set(), frozenset({"chem:ibrutinib"})).id == "exo:m2-macrophage"
+
+
+def test_named_generic_product_plus_modifier_finds_the_specific_product() -> None:
+    import yaml
+
+    from exosci.therapy import parse_spec, resolve_spec
+
+    root = Path(__file__).resolve().parents[2] / "examples"
+    doc = yaml.safe_load((root / "iv-bmsc-exos-rat.yaml").read_text())
+    assert resolve_spec(parse_spec(doc)).product.id == "exo:bmsc"
+    doc["exosome"]["preconditioning"] = ["hypoxia"]
+    assert resolve_spec(parse_spec(doc)).product.id == "exo:bmsc-hypoxia"

@@ -152,9 +152,16 @@ def rank_alternatives(
     cands = variants(spec)
     for v in cands:
         try:
-            resolved.append((v, resolve_spec(v.spec, kb)))
+            r = resolve_spec(v.spec, kb)
         except UserInputError as exc:
             rows.append({"change": v.change, "kind": v.kind, "skipped": str(exc)})
+            continue
+        same_vesicles = (
+            r.product is not None and base.product is not None and (r.product.id == base.product.id)
+        )
+        if v.kind == "source" and same_vesicles:
+            continue  # another name for the vesicles already in the design
+        resolved.append((v, r))
     if progress:
         progress(0, len(cands))
     gains = _gains([base.design] + [r.design for _, r in resolved], samples, seed)

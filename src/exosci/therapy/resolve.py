@@ -88,6 +88,14 @@ def choose_product(
     the spec's ``cargo`` ids, so "M2 macrophage + berberine" finds the berberine-loaded M2-Exos.
     """
     if source.type == "exosome":
+        # A generic product named directly ("BMSC-Exos") plus hypoxia or a loaded drug still
+        # means the more specific product of the same cell source, when the graph has one.
+        cells = [o for s, o in _statements(kb, "derived_from") if s == source.id]
+        cells = [c for c in cells if c in kb.curated.entities and c.startswith("src:")]
+        if cells and (modifiers or cargo):
+            specific = choose_product(kb, kb.curated.entities[cells[0]], modifiers, cargo)
+            if specific is not None and _is_modified(kb, specific.id):
+                return specific
         return source
     products = [s for s, o in _statements(kb, "derived_from") if o == source.id]
     products += [o for s, o in _statements(kb, "secretes") if s == source.id]
@@ -110,6 +118,13 @@ def choose_product(
     fitting = [p for p in products if fits(p)]
     best = max(fitting, key=lambda p: (len(mods[p]), p == f"exo:{source.id[4:]}"), default=None)
     return kb.curated.entities[best] if best else None
+
+
+def _is_modified(kb: Any, product: str) -> bool:
+    return any(
+        s.subject == product and s.predicate in ("preconditioned_by", "engineered_with")
+        for s in kb.curated.statements
+    )
 
 
 def parent_products(kb: Any, product: Entity, source: Entity) -> list[str]:
