@@ -72,6 +72,14 @@ def test_risks_cover_carrier_and_manufacturing(doc: dict) -> None:
     assert "route-iv-hepatic-clearance" not in ids
 
 
+def test_sensitivity_names_design_choices_and_priors(doc: dict) -> None:
+    top = doc["sensitivity"]["top"]
+    assert top and all(r["mu_star"] >= 0 for r in top)
+    mus = [r["mu_star"] for r in top]
+    assert mus == sorted(mus, reverse=True)
+    assert {r["kind"] for r in doc["sensitivity"]["top"]} <= {"design choice", "parameter prior"}
+
+
 def test_cell_free_spec_predicts_no_gain_and_suggests_vesicles() -> None:
     spec = parse_spec(
         {
@@ -85,6 +93,7 @@ def test_cell_free_spec_predicts_no_gain_and_suggests_vesicles() -> None:
     out = evaluate(spec, samples=20, seed=1, alternative_samples=20)
     assert out["prediction"]["gain"]["median"] == pytest.approx(0.0, abs=1e-9)
     assert out["mechanisms"] == {}
+    assert out["sensitivity"] is None  # nothing given, nothing to be sensitive to
     assert all(a["kind"] in ("current", "source") for a in out["alternatives"])
 
 
@@ -112,7 +121,8 @@ def test_cli_writes_html_json_and_plots(tmp_path: Path) -> None:
     assert "doi.org/10.3389/fneur.2025.1645457" in html
     assert json.loads(out.with_suffix(".json").read_text())["spec"]["name"] == doc["spec"]["name"]
     pngs = sorted(p.name for p in (tmp_path / "rep_files").iterdir())
-    assert pngs == ["delivery.png", "mechanisms.png", "recovery.png"]
+    assert pngs == ["delivery.png", "mechanisms.png", "recovery.png", "sensitivity.png"]
+    assert "What matters most" in html
 
 
 def test_cli_bad_spec_exits_2_with_field(tmp_path: Path) -> None:

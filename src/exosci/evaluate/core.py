@@ -16,6 +16,8 @@ from exosci.evaluate.alternatives import rank_alternatives
 from exosci.evaluate.risks import DesignFeatures, assess_risks
 from exosci.kb.schema import PREDICATES
 from exosci.kb.store import KnowledgeBase, default_kb
+from exosci.model.design import AXES
+from exosci.model.parameters import default_parameters
 from exosci.model.simulate import ASSUMPTIONS, LABEL, SimulationResult, ensemble
 from exosci.therapy import ResolvedTherapy, TherapySpec, resolve_spec
 
@@ -190,6 +192,7 @@ def evaluate(
     samples: int = 1000,
     seed: int = 0,
     alternative_samples: int = 300,
+    sensitivity_trajectories: int = 16,
     scheduler: Any = None,
     progress: Callable[[str, int, int], None] | None = None,
 ) -> dict[str, Any]:
@@ -203,6 +206,8 @@ def evaluate(
         Virtual subjects in the main ensemble (paired treated/control).
     alternative_samples
         Virtual subjects per alternative design (same seed, so comparisons are paired).
+    sensitivity_trajectories
+        Morris trajectories for the sensitivity screen (0 skips it).
     progress
         Called as ``progress(stage, done, total)``.
     """
@@ -241,6 +246,7 @@ def evaluate(
         progress=(lambda d, t: progress("alternatives", d, t)) if progress else None,
     )
     prediction = prediction_block(sim)
+    sensitivity = sensitivity_block(res, seed=seed, n=sensitivity_trajectories)
     if clinical:
         prediction["clinical_outlook"] = _clinical_outlook(kb, spec.species)
     doc: dict[str, Any] = {
@@ -256,6 +262,7 @@ def evaluate(
         "delivery": delivery_block(res, sim),
         "risks": risks,
         "alternatives": alternatives,
+        "sensitivity": sensitivity,
         "assumptions": list(ASSUMPTIONS),
         "parameters": sim.table.records(),
         "timecourse": {
@@ -294,6 +301,31 @@ def _annotate(kb: KnowledgeBase, evidence: dict[str, Any]) -> dict[str, Any]:
         steps.append({"source": names[i], "target": names[i + 1], "predicate": pred, "sign": sign})
         text += f" {'⊣' if sign < 0 else '→'} {names[i + 1]}"
     return {**evidence, "steps": steps, "display": text or " → ".join(names)}
+
+
+DESIGN_FACTOR_LABELS = {
+    "dose_scale": "dose (x0.25-4)",
+    **{f"score_{a}": f"evidence for {a.replace('_', ' ')}" for a in AXES},
+}
+
+
+def sensitivity_block(res: ResolvedTherapy, *, seed: int, n: int) -> dict[str, Any] | None:
+    """Which priors and design choices move the final score most (Morris elementary effects)."""
+    if n <= 0 or res.design.dose_ug <= 0:
+        return None
+    from exosci.model.sensitivity import sensitivity
+
+    out = sensitivity(res.design, method="morris", n=n, seed=seed).to_dict()
+    table = default_parameters().params
+    top = []
+    for row in out["indices"][:12]:
+        name = row["name"]
+        label = DESIGN_FACTOR_LABELS.get(name) or (
+            table[name].description if name in table else name
+        )
+        kind = "design choice" if name in DESIGN_FACTOR_LABELS else "parameter prior"
+        top.append({**row, "label": label, "kind": kind})
+    return {**{k: v for k, v in out.items() if k != "indices"}, "trajectories": n, "top": top}
 
 
 def _bands(x: np.ndarray) -> dict[str, list[float]]:

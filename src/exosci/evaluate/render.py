@@ -116,6 +116,26 @@ def plot_delivery(doc: dict[str, Any]) -> bytes:
     return _png(fig)
 
 
+def plot_sensitivity(doc: dict[str, Any]) -> bytes | None:
+    sens = doc.get("sensitivity")
+    if not sens or not sens["top"]:
+        return None
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    rows = sens["top"][:10]
+    fig, ax = plt.subplots(figsize=(7, 3.4))
+    colors = ["#b54708" if r["kind"] == "design choice" else "#1f6f8b" for r in rows]
+    ax.barh([r["label"][:48] for r in rows], [r["mu_star"] for r in rows], color=colors)
+    ax.invert_yaxis()
+    ax.set_xlabel(f"Morris mu* (mean |elementary effect| on {sens['output']})")
+    ax.set_title("What moves the prediction (orange: design choices) — MODEL")
+    ax.tick_params(axis="y", labelsize=8)
+    return _png(fig)
+
+
 def _delivery_rows(doc: dict[str, Any]) -> list[tuple[str, str]]:
     d = doc["delivery"]
     auc, peak = d["lesion_auc_ug_day"], d["lesion_peak_ug"]
@@ -176,6 +196,7 @@ def make_plots(doc: dict[str, Any]) -> dict[str, bytes | None]:
         "mechanisms": plot_mechanisms(doc),
         "recovery": plot_recovery(doc),
         "delivery": plot_delivery(doc),
+        "sensitivity": plot_sensitivity(doc),
     }
 
 
