@@ -126,7 +126,13 @@ def load_spec(path: str | Path) -> TherapySpec:
     p = Path(path)
     if not p.is_file():
         raise UserInputError(f"{p}: no such spec file.")
-    text = p.read_text(encoding="utf-8")
+    try:
+        text = p.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise FileFormatError(
+            f"{p}: not UTF-8 text (bad byte at offset {exc.start}); expected a YAML or JSON "
+            "therapy spec."
+        ) from None
     try:
         data = json.loads(text) if p.suffix.lower() == ".json" else yaml.safe_load(text)
     except (json.JSONDecodeError, yaml.YAMLError) as exc:
