@@ -56,7 +56,7 @@ def mount(app: FastAPI, get_kb: Callable[[], KnowledgeBase]) -> None:
     @app.post("/api/simulate")
     def simulate(
         spec: dict[str, Any] = Body(..., description="A therapy spec (DESIGN.md) as JSON."),
-        samples: int = Query(500, ge=10, le=20000),
+        samples: int = Query(500, ge=10, le=5000),
         seed: int = 0,
     ) -> dict[str, Any]:
         from exosci.model.simulate import ensemble
@@ -76,7 +76,7 @@ def mount(app: FastAPI, get_kb: Callable[[], KnowledgeBase]) -> None:
     @app.post("/api/evaluate")
     def evaluate(
         spec: dict[str, Any] = Body(..., description="A therapy spec (DESIGN.md) as JSON."),
-        samples: int = Query(300, ge=10, le=20000),
+        samples: int = Query(300, ge=10, le=5000),
         seed: int = 0,
     ) -> dict[str, Any]:
         doc = _evaluate(spec, samples, seed)
@@ -86,7 +86,7 @@ def mount(app: FastAPI, get_kb: Callable[[], KnowledgeBase]) -> None:
     @app.post("/api/evaluate/report", response_class=HTMLResponse)
     def evaluate_report(
         spec: dict[str, Any] = Body(...),
-        samples: int = Query(300, ge=10, le=20000),
+        samples: int = Query(300, ge=10, le=5000),
         seed: int = 0,
     ) -> str:
         from exosci.evaluate.render import make_plots, render_html
