@@ -11,6 +11,7 @@ from typing import Any
 
 from exosci.errors import UnknownNameError
 from exosci.kb.schema import Entity
+from exosci.reason.explain import SUBJECT_TYPES
 from exosci.reason.graph import HasCurated, SignedGraph, signed_graph
 from exosci.reason.paths import RawPath, distances_to, find_paths
 
@@ -154,17 +155,7 @@ def _evidence(sg: SignedGraph, path: RawPath) -> dict[str, Any]:
     }
 
 
-PROFILE_TYPES = (
-    "cell_source",
-    "exosome",
-    "mirna",
-    "rna",
-    "gene",
-    "small_molecule",
-    "material",
-    "delivery_system",
-    "intervention",
-)
+PROFILE_TYPES = SUBJECT_TYPES  # what can be profiled is what can start an explanation
 
 
 def profile_of(
