@@ -74,6 +74,7 @@ def test_search_then_show_an_entity(page) -> None:  # type: ignore[no-untyped-de
     page.click("#f-kb button[type=submit]")
     page.locator("a.hit", has_text="Treg exosomes").first.click()
     playwright_api.expect(page.locator("#k-show")).to_contain_text("miR-2861")
+    playwright_api.expect(page.locator("#k-show")).to_contain_text("Mechanism profile")
 
 
 def test_explain_shows_signed_cited_paths(page) -> None:  # type: ignore[no-untyped-def]
