@@ -12,21 +12,6 @@ from exosci.release import MODELS, fit_release, interpret_kp_exponent
 
 T_DAYS = np.linspace(0.0, 14.0, 15)
 
-# True parameters (time in days) chosen so each curve is well resolved on 0-14 days.
-TRUE: dict[str, dict[str, float]] = {
-    "zero_order": {"k0": 6.0},
-    "first_order": {"k1": 0.3},
-    "higuchi": {"kH": 25.0},
-    "korsmeyer_peppas": {"kKP": 15.0, "n": 0.6},
-    "hixson_crowell": {"kHC": 0.05},
-    "hopfenberg": {"kHB": 0.04, "n": 2.0},
-    "baker_lonsdale": {"kBL": 0.02},
-    "peppas_sahlin": {"k1": 25.0, "k2": -2.0, "m": 0.5},
-    "weibull": {"tau": 5.0, "beta": 0.8},
-    "makoid_banakar": {"kMB": 20.0, "n": 0.7, "k": 0.05},
-    "gompertz": {"alpha": 2.0, "beta": 0.8},
-    "logistic": {"alpha": -1.5, "beta": 1.5},
-}
 # Relative tolerance by number of parameters, for 0.5 %-point noise on 15 points (observed
 # worst errors over five seeds were 0.8 %, 7.8 % and 8.8 %; correlated parameters need more room).
 RTOL = {1: 0.02, 2: 0.10, 3: 0.15}
@@ -44,29 +29,31 @@ NESTED_IN: dict[str, set[str]] = {
 }
 
 
-def _frame(name: str, sigma: float, rng: np.random.Generator) -> pd.DataFrame:
-    y = MODELS[name].percent(T_DAYS, TRUE[name]) + rng.normal(0.0, sigma, T_DAYS.size)
+def _frame(
+    name: str, params: dict[str, float], sigma: float, rng: np.random.Generator
+) -> pd.DataFrame:
+    y = MODELS[name].percent(T_DAYS, params) + rng.normal(0.0, sigma, T_DAYS.size)
     return pd.DataFrame({"time_d": T_DAYS, "released_pct": np.clip(y, 0.0, 100.0)})
 
 
-def test_every_registered_model_has_a_recovery_case() -> None:
-    assert set(TRUE) == set(MODELS)
+def test_every_registered_model_has_a_recovery_case(true_params) -> None:
+    assert set(true_params) == set(MODELS)
 
 
-@pytest.mark.parametrize("name", sorted(TRUE))
-def test_fit_recovers_known_parameters(name: str, rng: np.random.Generator) -> None:
-    fit = fit_release(_frame(name, 0.5, rng), models=[name])
+@pytest.mark.parametrize("name", sorted(MODELS))
+def test_fit_recovers_known_parameters(name: str, rng: np.random.Generator, true_params) -> None:
+    fit = fit_release(_frame(name, true_params[name], 0.5, rng), models=[name])
     got = fit.get(name).params
     tol = RTOL[MODELS[name].n_params]
-    for key, value in TRUE[name].items():
+    for key, value in true_params[name].items():
         assert got[key] == pytest.approx(value, rel=tol), (name, key, got)
 
 
-@pytest.mark.parametrize("name", sorted(set(TRUE) - {"korsmeyer_peppas"}))
+@pytest.mark.parametrize("name", sorted(set(MODELS) - {"korsmeyer_peppas"}))
 @pytest.mark.parametrize("seed", [1, 2])
-def test_aic_ranks_the_true_model_first_on_clean_data(name: str, seed: int) -> None:
+def test_aic_ranks_the_true_model_first_on_clean_data(name: str, seed: int, true_params) -> None:
     # Korsmeyer-Peppas is fitted on F <= 60 % only, so it is never AIC-ranked against the others.
-    fit = fit_release(_frame(name, 0.05, np.random.default_rng(seed)))
+    fit = fit_release(_frame(name, true_params[name], 0.05, np.random.default_rng(seed)))
     candidates = [
         f for f in fit.fits if f.rank is not None and f.name not in NESTED_IN.get(name, ())
     ]
@@ -74,14 +61,22 @@ def test_aic_ranks_the_true_model_first_on_clean_data(name: str, seed: int) -> N
     assert fit.get(name).r2_adj > 0.999
 
 
-def test_nested_model_collapses_onto_its_special_case(rng: np.random.Generator) -> None:
-    fit = fit_release(_frame("first_order", 0.05, rng), models=["weibull"])
+def test_nested_model_collapses_onto_its_special_case(
+    rng: np.random.Generator, true_params
+) -> None:
+    fit = fit_release(
+        _frame("first_order", true_params["first_order"], 0.05, rng), models=["weibull"]
+    )
     assert fit.get("weibull").params["beta"] == pytest.approx(1.0, abs=0.01)
 
 
-def test_criteria_match_ddsolver_definitions_and_scipy(rng: np.random.Generator) -> None:
+def test_criteria_match_ddsolver_definitions_and_scipy(
+    rng: np.random.Generator, true_params
+) -> None:
     t = T_DAYS
-    reps = MODELS["weibull"].percent(t, TRUE["weibull"])[:, None] + rng.normal(0, 1.5, (t.size, 3))
+    reps = MODELS["weibull"].percent(t, true_params["weibull"])[:, None] + rng.normal(
+        0, 1.5, (t.size, 3)
+    )
     reps = np.clip(reps, 0, 100)
     reps[0] = 0.0
     df = pd.DataFrame({"time_d": t, "a": reps[:, 0], "b": reps[:, 1], "c": reps[:, 2]})
@@ -111,15 +106,17 @@ def test_criteria_match_ddsolver_definitions_and_scipy(rng: np.random.Generator)
     assert fit.weighting == "sd"
 
 
-def test_korsmeyer_peppas_uses_only_the_first_60_percent(rng: np.random.Generator) -> None:
-    fit = fit_release(_frame("weibull", 0.2, rng))
+def test_korsmeyer_peppas_uses_only_the_first_60_percent(
+    rng: np.random.Generator, true_params
+) -> None:
+    fit = fit_release(_frame("weibull", true_params["weibull"], 0.2, rng))
     kp = fit.get("korsmeyer_peppas")
-    y = MODELS["weibull"].percent(T_DAYS, TRUE["weibull"])
+    y = MODELS["weibull"].percent(T_DAYS, true_params["weibull"])
     assert kp.n_points == int(np.sum(np.clip(y + 0, 0, 100) <= 60)) or kp.n_points < T_DAYS.size
     assert kp.rank is None and "not comparable" in (kp.rank_note or "")
     assert fit.best is not None and fit.best != "korsmeyer_peppas"
     # Data entirely below 60 %: KP is fitted on every point and takes part in the ranking.
-    low = _frame("korsmeyer_peppas", 0.05, rng)
+    low = _frame("korsmeyer_peppas", true_params["korsmeyer_peppas"], 0.05, rng)
     low = low[low["released_pct"] <= 60]
     assert fit_release(low).get("korsmeyer_peppas").rank is not None
 
@@ -146,8 +143,8 @@ def test_too_few_points_skip_big_models_or_fail_clearly() -> None:
         fit_release(pd.DataFrame({"time_h": [0.0], "pct": [0.0]}))
 
 
-def test_results_are_seeded_and_frames_are_pandas(rng: np.random.Generator) -> None:
-    df = _frame("gompertz", 0.5, rng)
+def test_results_are_seeded_and_frames_are_pandas(rng: np.random.Generator, true_params) -> None:
+    df = _frame("gompertz", true_params["gompertz"], 0.5, rng)
     a, b = fit_release(df, seed=3), fit_release(df, seed=3)
     assert a.to_dict() == b.to_dict()
     frame = a.to_frame()
