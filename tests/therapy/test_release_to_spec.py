@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import yaml
 
 from exosci.model.simulate import ensemble
@@ -22,13 +23,12 @@ def test_fitted_carrier_block_round_trips_into_the_model(tmp_path: Path) -> None
     res = resolve_spec(parse_spec(spec_doc))
     rel = res.design.release
     assert rel is not None and rel.fitted and rel.model == fit.best
-    # the model releases what the fitted curve says, day by day
-    t = np.array([1.0, 7.0, 14.0])
-    expected = release_fraction(rel.model, rel.params, t)
-    measured = release_fraction(
-        block["carrier"]["release"]["model"], block["carrier"]["release"]["params"], t
-    )
-    np.testing.assert_allclose(expected, measured)
+    # the model's carrier releases what the lab measured: within 4 %-points of the replicate
+    # means at every time point (read here with pandas, independently of exosci's parser)
+    data = pd.read_csv(EXAMPLES / "release-ha-hydrogel.csv", comment="#")
+    measured = data.filter(like="rep").mean(axis=1).to_numpy()
+    released = 100 * release_fraction(rel.model, rel.params, data["time_d"].to_numpy())
+    np.testing.assert_allclose(released, measured, atol=4.0)
     default = resolve_spec(load_spec(EXAMPLES / "hypoxia-bmsc-ha-hydrogel-rat.yaml"))
     a = ensemble(res.design, samples=20, seed=2, outputs=("score", "lesion_free"))
     b = ensemble(default.design, samples=20, seed=2, outputs=("score", "lesion_free"))

@@ -115,7 +115,7 @@ def _evidence_summary(kb: KnowledgeBase, entity_ids: list[str]) -> dict[str, Any
     }
 
 
-def _features(res: ResolvedTherapy) -> DesignFeatures:
+def _features(kb: KnowledgeBase, res: ResolvedTherapy) -> DesignFeatures:
     spec = res.spec
     src = res.entities.get("exosome.source", [])
     carrier = res.entities.get("carrier", [])
@@ -124,20 +124,18 @@ def _features(res: ResolvedTherapy) -> DesignFeatures:
         route=res.entities["route"][0].id,
         start_hours_post_injury=spec.timing.start_hours_post_injury,
         dose_ug=res.design.dose_ug if spec.exosome else None,
-        source=_source_id(res, src[0].id) if src else None,
+        source=_source_id(kb, src[0].id) if src else None,
         product=res.product.id if res.product else None,
         carrier=carrier[0].id if carrier else None,
         engineered=bool(spec.exosome and spec.exosome.engineering),
     )
 
 
-def _source_id(res: ResolvedTherapy, given: str) -> str:
+def _source_id(kb: KnowledgeBase, given: str) -> str:
     """The cell source behind the spec's source (it may name a product)."""
     if given.startswith("src:"):
         return given
-    from exosci.kb import default_kb
-
-    for st in default_kb().curated.statements:
+    for st in kb.curated.statements:
         if st.subject == given and st.predicate == "derived_from":
             return st.object
     return given
@@ -234,7 +232,7 @@ def evaluate(
         if res.profile is not None
         else {}
     )
-    feats = _features(res)
+    feats = _features(kb, res)
     if clinical:
         feats = DesignFeatures(**{**vars(feats), "species": spec.species})
     risks = [r.to_dict(kb) for r in assess_risks(kb, feats)]
