@@ -222,12 +222,6 @@ class KnowledgeBase:
             ],
         }
 
-    def statements_frame(self) -> pd.DataFrame:
-        return self.con.execute("SELECT * FROM statements ORDER BY id").df()
-
-    def targets_frame(self) -> pd.DataFrame:
-        return self.con.execute("SELECT * FROM targets").df()
-
 
 def _name_rows(ent: Entity) -> list[tuple[str, str, str]]:
     labels = [ent.id, ent.name, *ent.synonyms, *ent.xrefs]

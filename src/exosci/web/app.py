@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from exosci import __version__
 from exosci.errors import UnknownNameError, UserInputError
 from exosci.kb.store import KnowledgeBase, default_kb
+from exosci.web import routes
 
 
 def _static(name: str) -> str:
@@ -65,12 +66,5 @@ def create_app(kb: KnowledgeBase | None = None) -> FastAPI:
             raise HTTPException(404, f"reference {number} is not in the review's list (1-194)")
         return kb.reference(number)
 
-    _mount_optional(app, get_kb)
-    return app
-
-
-def _mount_optional(app: FastAPI, get_kb: Any) -> None:
-    """Routes over the analysis modules (added as those modules' APIs settle)."""
-    from exosci.web import routes
-
     routes.mount(app, get_kb)
+    return app
