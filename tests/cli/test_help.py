@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import typer
 from typer.main import get_command
 from typer.testing import CliRunner
 
@@ -22,5 +21,17 @@ def test_every_command_has_help_text() -> None:
         assert result.exit_code == 0, (path, result.output)
 
 
-def test_typer_app_is_a_typer() -> None:
-    assert isinstance(app, typer.Typer)
+def test_version_flag_prints_the_installed_distribution_version() -> None:
+    from importlib.metadata import version
+
+    result = CliRunner().invoke(app, ["--version"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip() == f"exosci {version('exosci')}"
+
+
+def test_suite_does_not_touch_the_users_cache() -> None:
+    import os
+    from pathlib import Path
+
+    cache = Path(os.environ["EXOSCI_CACHE_DIR"]).resolve()
+    assert Path.home().resolve() / ".cache" not in cache.parents

@@ -82,14 +82,6 @@ def test_quantitative_findings_are_typed_numbers() -> None:
     assert (67.0, "%") in found and (58.0, "%") in found and (8.0, "fold") in found
 
 
-def test_every_statement_entity_and_reference_exists() -> None:
-    cur = default_kb().curated
-    for st in cur.statements:
-        assert st.subject in cur.entities and st.object in cur.entities
-        for ev in st.evidence:
-            assert all(n in cur.references for n in ev.refs)
-
-
 @pytest.mark.parametrize(
     ("typed", "expected"),
     [

@@ -13,8 +13,27 @@ app = typer.Typer(
     help="Design and judge exosome therapies for spinal cord injury.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
-    add_completion=False,
+    add_completion=True,
 )
+
+
+def _version(value: bool) -> None:
+    if value:
+        from exosci import __version__
+
+        typer.echo(f"exosci {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+    ),
+) -> None:
+    """Design and judge exosome therapies for spinal cord injury."""
+
+
 app.add_typer(kb.app, name="kb")
 app.add_typer(cargo.app, name="cargo")
 app.add_typer(qc.app, name="qc")
