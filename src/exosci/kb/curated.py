@@ -149,5 +149,21 @@ def _cross_check(
                 )
         for ev in st.evidence:
             check_refs(ev.refs, where)
+            _check_context(ev.context, entities, where)
     for fact in facts:
         check_refs(fact.refs, f"{origin['fact:' + fact.id]}: fact {fact.id!r}")
+
+
+def _check_context(context: str | None, entities: dict[str, Entity], where: str) -> None:
+    """An evidence context is a CL/UBERON CURIE listed in ``kb.contexts`` or an entity id."""
+    from exosci.kb.contexts import CONTEXTS
+
+    if context is None or context in CONTEXTS or context in entities:
+        return
+    from exosci.kb.names import closest
+
+    hint = ", ".join(closest(context, [*CONTEXTS, *entities], limit=3))
+    raise CurationError(
+        f"{where}: evidence context {context!r} is neither a CL/UBERON id listed in"
+        f" exosci.kb.contexts nor an entity id (closest: {hint})"
+    )

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: evidence grade and context
 
 EntityType = Literal[
     "cell_source",  # a cell or tissue that secretes vesicles (Table 1 and text)
@@ -68,6 +68,23 @@ Predicate = Literal[
 ]
 Species = Literal["rat", "mouse", "human", "monkey", "pig", "dog", "zebrafish", "unspecified"]
 Model = Literal["in_vitro", "in_vivo", "clinical", "in_silico", "review"]
+
+# What kind of evidence a record is (GRADE's "type of evidence"; SYRCLE covers the animal arm):
+# - experimental: the cited paper measured this itself (``model`` says in vivo / in vitro /
+#   clinical, ``species`` the organism);
+# - review_claim: the review states it with a citation, but the cited paper's own data for this
+#   exact link are not described (a background, summary or speculative sentence);
+# - curator_inferred: a link the curators added to connect the review's statements (e.g. a
+#   process to the repair mechanism it belongs to); no paper tested it as such.
+EvidenceGrade = Literal["experimental", "review_claim", "curator_inferred"]
+GRADES: dict[str, str] = {
+    "experimental": "direct experimental evidence from the cited study",
+    "review_claim": "review-level claim: stated in the review, cited study's data not described",
+    "curator_inferred": "curator-inferred link, not tested as such by any cited study",
+}
+# Evidence context: the cell type / tissue the study looked at, as a Cell Ontology or UBERON
+# CURIE (labels in ``exosci.kb.contexts``) or as an entity id of the graph (e.g. a cell_type).
+_CONTEXT_CURIE = re.compile(r"^(CL|UBERON):\d{7}$")
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9_.:+-]*$")
 _DOI = re.compile(r"^10\.\d{4,9}/\S+$")
@@ -140,6 +157,41 @@ class Evidence(_Strict):
     engineering: str | None = None
     quantities: list[Quantity] = []
     text: str  # paraphrase in our own words, never copied sentences
+    # Kind of evidence (see GRADES). When a file omits it: review_claim for model "review",
+    # else experimental.
+    grade: EvidenceGrade = "experimental"
+    # Cell type / tissue studied: "CL:0000235", "UBERON:0002240" or an entity id; None when the
+    # paper (as the review reports it) names none.
+    context: str | None = None
+    # SYRCLE risk-of-bias items, where the study reports them (None: not known).
+    randomised: bool | None = None
+    blinded: bool | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_grade(cls, data: object) -> object:
+        if isinstance(data, dict) and data.get("grade") is None:
+            data = {
+                **data,
+                "grade": "review_claim" if data.get("model") == "review" else "experimental",
+            }
+        return data
+
+    @model_validator(mode="after")
+    def _grade_matches_model(self) -> Evidence:
+        if self.grade == "experimental" and self.model == "review":
+            raise ValueError(
+                "grade 'experimental' needs the study's model (in_vivo, in_vitro, clinical or"
+                " in_silico), not 'review'; use grade review_claim or curator_inferred"
+            )
+        if self.context is not None and not (
+            _CONTEXT_CURIE.match(self.context) or _ID.match(self.context)
+        ):
+            raise ValueError(
+                f"context must be a CL/UBERON CURIE (e.g. 'CL:0000235') or an entity id,"
+                f" got {self.context!r}"
+            )
+        return self
 
 
 class Statement(_Strict):

@@ -34,7 +34,7 @@ CREATE TABLE statements (id VARCHAR PRIMARY KEY, subject VARCHAR, predicate VARC
 CREATE TABLE evidence (statement_id VARCHAR, idx INTEGER, refs INTEGER[], species VARCHAR,
                        model VARCHAR, injury_model VARCHAR, cell_type VARCHAR, route VARCHAR,
                        preconditioning VARCHAR, engineering VARCHAR, quantities JSON,
-                       text VARCHAR);
+                       text VARCHAR, grade VARCHAR, context VARCHAR);
 CREATE TABLE facts (id VARCHAR, topic VARCHAR, key VARCHAR, value JSON, unit VARCHAR,
                     refs INTEGER[], text VARCHAR);
 CREATE TABLE targets (mirna VARCHAR, gene VARCHAR, gene_entrez BIGINT, species VARCHAR,
@@ -161,6 +161,8 @@ class KnowledgeBase:
                             "doi": [refs[n].doi for n in ev.refs],
                             "species": ev.species,
                             "model": ev.model,
+                            "grade": ev.grade,
+                            "context": ev.context,
                             "route": ev.route,
                             "quantities": [q.model_dump(exclude_none=True) for q in ev.quantities],
                             "text": ev.text,
@@ -204,6 +206,8 @@ class KnowledgeBase:
                 "sign": st.sign,
                 "species": ev.species,
                 "model": ev.model,
+                "grade": ev.grade,
+                "context": ev.context,
                 "text": ev.text,
                 "quantities": [q.model_dump(exclude_none=True) for q in ev.quantities],
             }
@@ -286,7 +290,7 @@ def _insert_graph(
     )
     _insert(
         con,
-        "INSERT INTO evidence VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO evidence VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             (
                 s.id,
@@ -301,6 +305,8 @@ def _insert_graph(
                 ev.engineering,
                 json.dumps([q.model_dump(exclude_none=True) for q in ev.quantities]),
                 ev.text,
+                ev.grade,
+                ev.context,
             )
             for s in statements
             for i, ev in enumerate(s.evidence)
@@ -418,7 +424,7 @@ def _with_imports(cur: Curated, con: duckdb.DuckDBPyConnection) -> Curated:
         "SELECT e.* FROM evidence e JOIN statements s ON s.id = e.statement_id "
         "WHERE s.origin LIKE 'import:%' ORDER BY e.statement_id, e.idx"
     ).fetchall():
-        sid, _, refs, species, model, inj, cell, route, pre, eng, qty, text = row
+        sid, _, refs, species, model, inj, cell, route, pre, eng, qty, text, grade, ctx = row
         evidence.setdefault(sid, []).append(
             Evidence(
                 refs=refs,
@@ -431,6 +437,8 @@ def _with_imports(cur: Curated, con: duckdb.DuckDBPyConnection) -> Curated:
                 engineering=eng,
                 quantities=[Quantity(**q) for q in json.loads(qty or "[]")],
                 text=text,
+                grade=grade,
+                context=ctx,
             )
         )
     statements = list(cur.statements)

@@ -67,6 +67,8 @@ class EdgeSupport:
     refs: tuple[int, ...]
     species: tuple[str, ...]
     models: tuple[str, ...]
+    grades: tuple[str, ...] = ()  # evidence grades (schema.GRADES) behind the edge
+    contexts: tuple[str, ...] = ()  # cell type / tissue contexts of its evidence
 
 
 def edge_strength(statements: Iterable[Statement]) -> float:
@@ -94,6 +96,8 @@ def _support(statements: list[Statement]) -> EdgeSupport:
         refs=tuple(sorted({n for ev in evs for n in ev.refs})),
         species=tuple(sorted({ev.species for ev in evs})),
         models=tuple(sorted({ev.model for ev in evs})),
+        grades=tuple(sorted({ev.grade for ev in evs})),
+        contexts=tuple(sorted({ev.context for ev in evs if ev.context})),
     )
 
 

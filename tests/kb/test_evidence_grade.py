@@ -1,0 +1,72 @@
+"""Every evidence record carries a grade (experimental / review claim / curator-inferred) and,
+where the study names one, the cell type or tissue it looked at."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from exosci.errors import CurationError
+from exosci.kb.contexts import CONTEXTS, context_label, lineage
+from exosci.kb.curated import DATA_DIR, load_curated
+from exosci.kb.schema import GRADES, Evidence
+
+
+def test_grade_defaults_follow_the_model_field() -> None:
+    assert Evidence(refs=[47], model="review", text="x").grade == "review_claim"
+    assert Evidence(refs=[47], model="in_vivo", species="mouse", text="x").grade == "experimental"
+    assert (
+        Evidence(refs=[47], model="review", grade="curator_inferred", text="x").grade
+        == "curator_inferred"
+    )
+
+
+def test_a_review_sentence_cannot_be_graded_experimental() -> None:
+    with pytest.raises(ValidationError, match="grade 'experimental'"):
+        Evidence(refs=[47], model="review", grade="experimental", text="x")
+
+
+def test_context_must_be_a_cl_or_uberon_curie_or_an_entity_id() -> None:
+    assert Evidence(refs=[47], text="x", context="CL:0000235").context == "CL:0000235"
+    assert Evidence(refs=[47], text="x", context="src:bmsc").context == "src:bmsc"
+    with pytest.raises(ValidationError, match="context must be"):
+        Evidence(refs=[47], text="x", context="Macrophages (RAW264.7)")
+
+
+def test_unknown_context_in_a_file_names_the_record_and_close_ids(tmp_path: Path) -> None:
+    dest = tmp_path / "data"
+    dest.mkdir()
+    for name in ("references.tsv", "core.yaml", "vocabulary.yaml"):
+        shutil.copy(DATA_DIR / name, dest / name)
+    (dest / "zz.yaml").write_text(
+        """
+statements:
+  - id: st:test:ctx
+    subject: proc:neuroinflammation
+    predicate: promotes
+    object: proc:glial-scar
+    evidence:
+      - {refs: [1], model: in_vivo, context: "CL:0000236", text: "made up"}
+""",
+        encoding="utf-8",
+    )
+    with pytest.raises(CurationError, match=r"st:test:ctx.*CL:0000236.*closest: CL:0000235"):
+        load_curated(dest)
+
+
+def test_context_lineage_walks_cell_ontology_parents() -> None:
+    assert list(lineage("CL:0000890")) == ["CL:0000890", "CL:0000235"]
+    assert context_label("CL:0002573") == "Schwann cell"
+    assert all(parent is None or parent in CONTEXTS for _, parent in CONTEXTS.values())
+
+
+def test_every_curated_record_has_a_known_grade() -> None:
+    cur = load_curated()
+    grades = {ev.grade for st in cur.statements for ev in st.evidence}
+    assert grades <= set(GRADES)
+    for st in cur.statements:
+        for ev in st.evidence:
+            assert not (ev.model == "review" and ev.grade == "experimental"), st.id
