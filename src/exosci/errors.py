@@ -28,3 +28,18 @@ class CurationError(UserInputError):
 
 class FileFormatError(UserInputError):
     """An input file is not in the format expected (names file, line, and what was expected)."""
+
+
+class MissingExtraError(UserInputError, ImportError):
+    """An optional feature whose dependencies are not installed (names the extra to install)."""
+
+
+def require(module: str, *, extra: str, feature: str) -> None:
+    """Fail with a clear message when ``module`` (from the ``extra`` extra) is not importable."""
+    from importlib.util import find_spec
+
+    if find_spec(module) is None:
+        raise MissingExtraError(
+            f"{feature} needs the optional dependency {module!r}, which is not installed. "
+            f"Install it with: pip install 'exosci[{extra}]'"
+        )

@@ -79,6 +79,9 @@ def simulate(
 
         doc["plot"] = str(plot_simulation(result, plot))
     if sbml:
+        from exosci.errors import require
+
+        require("libsbml", extra="sbml", feature="--sbml export")
         from exosci.model.sbml import to_sbml
 
         sbml.write_text(to_sbml(design), encoding="utf-8")

@@ -13,6 +13,10 @@ def serve(
     port: int = typer.Option(8000, help="TCP port."),
 ) -> None:
     """Serve the web app and REST API (OpenAPI docs at /docs)."""
+    from exosci.errors import require
+
+    require("uvicorn", extra="web", feature="exosci serve")
+    require("fastapi", extra="web", feature="exosci serve")
     import uvicorn
 
     from exosci.web import create_app

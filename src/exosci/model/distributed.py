@@ -10,6 +10,9 @@ import numpy as np
 
 def client_for(scheduler: Any) -> Any:
     """A ``distributed.Client`` for an address, or the given client unchanged."""
+    from exosci.errors import require
+
+    require("distributed", extra="dask", feature="running on a Dask cluster (--scheduler)")
     from distributed import Client
 
     if isinstance(scheduler, Client):
