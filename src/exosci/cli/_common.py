@@ -51,11 +51,14 @@ def cli_errors(fn: Callable[P, R]) -> Callable[P, R]:
         except typer.Exit:
             raise
         except UserInputError as exc:
-            err_console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
+            err_console.print(
+                f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True
+            )
             raise typer.Exit(2) from None
         except Exception as exc:  # noqa: BLE001 - the contract: internal failure -> exit 1
             err_console.print(
-                f"[bold red]internal error:[/] {type(exc).__name__}: {escape(str(exc))}", highlight=False
+                f"[bold red]internal error:[/] {type(exc).__name__}: {escape(str(exc))}",
+                highlight=False,
             )
             if "--debug" in sys.argv:
                 traceback.print_exc()
