@@ -12,7 +12,7 @@ import yaml
 from pydantic import ValidationError
 
 from exosci.errors import CurationError
-from exosci.kb.schema import CuratedFile, Entity, Fact, Reference, Statement
+from exosci.kb.schema import CuratedFile, Entity, Fact, HierarchyLink, Reference, Statement
 
 DATA_DIR = Path(str(resources.files("exosci.kb") / "data"))
 # libyaml's C parser when available (about 10x faster on the curated files), else pure Python.
@@ -29,6 +29,7 @@ class Curated:
     facts: list[Fact]
     origin: dict[str, str] = field(default_factory=dict)
     content_hash: str = ""
+    hierarchy: list[HierarchyLink] = field(default_factory=list)  # is_a / part_of, child first
 
 
 def _read_references(path: Path) -> dict[int, Reference]:
@@ -93,6 +94,7 @@ def load_curated(data_dir: Path | None = None) -> Curated:
     entities: dict[str, Entity] = {}
     statements: list[Statement] = []
     facts: list[Fact] = []
+    hierarchy: list[HierarchyLink] = []
     origin: dict[str, str] = {}
     digest = hashlib.sha256(ref_path.read_bytes())
     for path in sorted(data_dir.rglob("*.yaml")):
@@ -116,8 +118,87 @@ def load_curated(data_dir: Path | None = None) -> Curated:
         for fact in curated.facts:
             facts.append(fact)
             origin["fact:" + fact.id] = rel
+        for link in curated.hierarchy:
+            key = f"hierarchy:{link.child}>{link.parent}"
+            if key in origin:
+                raise CurationError(
+                    f"{rel}: hierarchy link {link.child} -> {link.parent} already in {origin[key]}"
+                )
+            hierarchy.append(link)
+            origin[key] = rel
     _cross_check(references, entities, statements, facts, origin)
-    return Curated(references, entities, statements, facts, origin, digest.hexdigest()[:16])
+    _check_hierarchy(references, entities, hierarchy, origin)
+    return Curated(
+        references,
+        entities,
+        statements,
+        facts,
+        origin,
+        digest.hexdigest()[:16],
+        hierarchy,
+    )
+
+
+# Which entity types may be a kind of / a part of which (child type -> parent types).
+_HIERARCHY_TYPES: dict[str, tuple[str, ...]] = {
+    "exosome": ("exosome",),
+    "cell_source": ("cell_source", "cell_type"),
+    "cell_type": ("cell_type", "cell_source"),
+    "gene": ("gene", "pathway", "process"),
+    "pathway": ("pathway",),
+    "process": ("process", "mechanism"),
+    "mirna": ("mirna",),
+    "delivery_system": ("delivery_system",),
+    "material": ("material",),
+    "small_molecule": ("small_molecule",),
+    "intervention": ("intervention",),
+}
+
+
+def _check_hierarchy(
+    references: dict[int, Reference],
+    entities: dict[str, Entity],
+    links: list[HierarchyLink],
+    origin: dict[str, str],
+) -> None:
+    """Links name defined entities of compatible types, cite known references, form no cycle."""
+    parents: dict[str, list[str]] = {}
+    for link in links:
+        where = f"{origin[f'hierarchy:{link.child}>{link.parent}']}: hierarchy link"
+        for role, eid in (("child", link.child), ("parent", link.parent)):
+            if eid not in entities:
+                from exosci.kb.names import closest
+
+                hint = ", ".join(closest(eid, list(entities), limit=3))
+                raise CurationError(
+                    f"{where} {link.child} -> {link.parent}: {role} {eid!r} is not a defined "
+                    f"entity (closest: {hint})"
+                )
+        ctype, ptype = entities[link.child].type, entities[link.parent].type
+        if ptype not in _HIERARCHY_TYPES.get(ctype, ()):
+            raise CurationError(
+                f"{where} {link.child} -> {link.parent}: a {ctype} cannot be {link.relation} a "
+                f"{ptype} (accepted parents: {', '.join(_HIERARCHY_TYPES.get(ctype, ()))})"
+            )
+        for n in link.refs:
+            if n not in references:
+                raise CurationError(f"{where} {link.child} -> {link.parent}: unknown ref {n}")
+        parents.setdefault(link.child, []).append(link.parent)
+    state: dict[str, int] = {}  # 1 = on the stack, 2 = done
+
+    def visit(node: str, trail: list[str]) -> None:
+        if state.get(node) == 2:
+            return
+        if state.get(node) == 1:
+            cycle = " -> ".join([*trail[trail.index(node) :], node])
+            raise CurationError(f"hierarchy has a cycle: {cycle}")
+        state[node] = 1
+        for p in parents.get(node, ()):
+            visit(p, [*trail, node])
+        state[node] = 2
+
+    for child in parents:
+        visit(child, [])
 
 
 def _cross_check(

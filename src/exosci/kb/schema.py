@@ -229,9 +229,33 @@ class Fact(_Strict):
     text: str
 
 
+HierarchyRelation = Literal["is_a", "part_of"]
+
+
+class HierarchyLink(_Strict):
+    """``child`` is a kind of (``is_a``) or a component of (``part_of``) ``parent``.
+
+    Evidence gathered for the child counts for the parent (labelled with the child), never the
+    other way: what is shown for BMSC exosomes is evidence about MSC exosomes, not vice versa.
+    """
+
+    child: str
+    relation: HierarchyRelation
+    parent: str
+    refs: list[int] = []  # where the review (or the parent paper) supports the link
+    note: str | None = None  # why, in our own words, where the link is a curator's choice
+
+    @model_validator(mode="after")
+    def _not_self(self) -> HierarchyLink:
+        if self.child == self.parent:
+            raise ValueError(f"hierarchy link {self.child} {self.relation} itself")
+        return self
+
+
 class CuratedFile(_Strict):
     """The layout of one YAML file under ``kb/data``; any section may be absent."""
 
     entities: list[Entity] = []
     statements: list[Statement] = []
     facts: list[Fact] = []
+    hierarchy: list[HierarchyLink] = []

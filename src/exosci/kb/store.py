@@ -37,6 +37,8 @@ CREATE TABLE evidence (statement_id VARCHAR, idx INTEGER, refs INTEGER[], specie
                        text VARCHAR, grade VARCHAR, context VARCHAR);
 CREATE TABLE facts (id VARCHAR, topic VARCHAR, key VARCHAR, value JSON, unit VARCHAR,
                     refs INTEGER[], text VARCHAR);
+CREATE TABLE hierarchy (child VARCHAR, relation VARCHAR, parent VARCHAR, refs INTEGER[],
+                        note VARCHAR);
 CREATE TABLE targets (mirna VARCHAR, gene VARCHAR, gene_entrez BIGINT, species VARCHAR,
                       support VARCHAR, experiments VARCHAR, pmids VARCHAR, score DOUBLE,
                       source VARCHAR);
@@ -138,6 +140,22 @@ class KnowledgeBase:
     # -- records ------------------------------------------------------------------------
     def entity(self, ent_id: str) -> Entity:
         return self.curated.entities[ent_id]
+
+    # -- hierarchy ----------------------------------------------------------------------
+    def _entity_id(self, name_or_id: str) -> str:
+        return name_or_id if name_or_id in self.curated.entities else self.resolve(name_or_id).id
+
+    def ancestors(self, name_or_id: str) -> list[str]:
+        """Ids of what this entity is a kind or a part of (``is_a``/``part_of``), nearest first."""
+        from exosci.kb.hierarchy import ancestors
+
+        return ancestors(self.curated, self._entity_id(name_or_id))
+
+    def descendants(self, name_or_id: str) -> list[str]:
+        """Ids of this entity's kinds and parts, nearest first: evidence for them counts for it."""
+        from exosci.kb.hierarchy import descendants
+
+        return descendants(self.curated, self._entity_id(name_or_id))
 
     def statements_of(self, ent_id: str) -> list[Statement]:
         return [s for s in self.curated.statements if ent_id in (s.subject, s.object)]
@@ -337,6 +355,11 @@ def _fill(con: duckdb.DuckDBPyConnection, cur: Curated) -> None:
     )
     _insert(
         con,
+        "INSERT INTO hierarchy VALUES (?, ?, ?, ?, ?)",
+        [(h.child, h.relation, h.parent, h.refs, h.note) for h in cur.hierarchy],
+    )
+    _insert(
+        con,
         "INSERT INTO facts VALUES (?, ?, ?, ?, ?, ?, ?)",
         [(f.id, f.topic, f.key, json.dumps(f.value), f.unit, f.refs, f.text) for f in cur.facts],
     )
@@ -458,7 +481,15 @@ def _with_imports(cur: Curated, con: duckdb.DuckDBPyConnection) -> Curated:
         origin["statement:" + sid] = orig
     if len(statements) == len(cur.statements) and len(ents) == len(cur.entities):
         return cur
-    return Curated(cur.references, ents, statements, cur.facts, origin, cur.content_hash)
+    return Curated(
+        cur.references,
+        ents,
+        statements,
+        cur.facts,
+        origin,
+        cur.content_hash,
+        list(getattr(cur, "hierarchy", [])),
+    )
 
 
 def insert_records(
@@ -601,6 +632,6 @@ def _cache_key() -> str:
     for path in sorted(DATA_DIR.rglob("*")):
         if path.is_file():
             digest.update(str(path.relative_to(DATA_DIR)).encode() + path.read_bytes())
-    for module in ("curated.py", "schema.py", "store.py", "names.py"):
+    for module in ("curated.py", "schema.py", "store.py", "names.py", "hierarchy.py"):
         digest.update((Path(__file__).parent / module).read_bytes())
     return digest.hexdigest()[:20]

@@ -20,7 +20,7 @@ import networkx as nx
 from exosci.errors import UnknownNameError
 from exosci.kb.curated import DATA_DIR, Curated, _read_references
 from exosci.kb.names import closest, normalize
-from exosci.kb.schema import PREDICATES, Entity, Evidence, Reference, Statement
+from exosci.kb.schema import PREDICATES, Entity, Evidence, HierarchyLink, Reference, Statement
 from exosci.kb.store import KnowledgeBase
 
 Node = tuple[str, int]
@@ -198,6 +198,18 @@ class RecordsKB:
         kind = "/".join(t.replace("_", " ") for t in types) if types else "name"
         raise UnknownNameError(name, kind, closest(name, pool))
 
+    def ancestors(self, entity_id: str) -> list[str]:
+        """Ids of what ``entity_id`` is a kind or a part of, nearest first."""
+        from exosci.kb.hierarchy import ancestors
+
+        return ancestors(self.curated, entity_id)
+
+    def descendants(self, entity_id: str) -> list[str]:
+        """Ids of the kinds and parts of ``entity_id``, nearest first."""
+        from exosci.kb.hierarchy import descendants
+
+        return descendants(self.curated, entity_id)
+
 
 def kb_from_records(
     entities: Sequence[Entity],
@@ -205,6 +217,7 @@ def kb_from_records(
     *,
     references: dict[int, Reference] | None = None,
     backend: Literal["duckdb", "memory"] = "duckdb",
+    hierarchy: Sequence[HierarchyLink] = (),
 ) -> KnowledgeBase | RecordsKB:
     """A knowledge base over hand-made records (for tests, imports and what-if graphs).
 
@@ -216,7 +229,15 @@ def kb_from_records(
     refs = references if references is not None else package_references()
     origin = {"entity:" + e.id: "records" for e in entities}
     origin.update({"statement:" + s.id: "records" for s in statements})
-    cur = Curated(refs, {e.id: e for e in entities}, list(statements), [], origin, "records")
+    cur = Curated(
+        refs,
+        {e.id: e for e in entities},
+        list(statements),
+        [],
+        origin,
+        "records",
+        list(hierarchy),
+    )
     if backend == "memory":
         return RecordsKB(cur)
     from exosci.kb.store import _fill  # the store's own loader keeps tables and names consistent
