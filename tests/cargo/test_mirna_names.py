@@ -50,9 +50,9 @@ def test_unresolved_reported_with_suggestions(mirbase) -> None:  # type: ignore[
     assert res.to_dict()["unrecognized"][0]["name"] == "miR-99999z"
 
 
-def test_offline_reference_without_mature_fa() -> None:
-    ref = kb_reference(["hsa-miR-20a-5p", "mmu-miR-21a-5p"])
-    assert "no mature.fa" in ref.label
+def test_offline_reference_is_the_shipped_mirbase_table() -> None:
+    ref = kb_reference()
+    assert ref.label.startswith("miRBase 22.1")
     res = normalize_mirnas(
         ["miR-20a", "mmu-miR-21a-5p", "not a mirna"], species="mouse", reference=ref
     )
@@ -62,7 +62,7 @@ def test_offline_reference_without_mature_fa() -> None:
 
 
 def test_match_key_joins_across_species_and_releases() -> None:
-    ref = reference_from_names(["hsa-miR-21-5p"], label="t")
+    ref = reference_from_names(["hsa-miR-21-5p", "mmu-miR-21a-5p"], label="t")
     human = normalize_mirnas(["hsa-miR-21-5p"], reference=ref).recognized[0]
     mouse = normalize_mirnas(["mmu-miR-21a-5p"], reference=ref).recognized[0]
     assert human.key == mouse.key == "mir-21-5p"

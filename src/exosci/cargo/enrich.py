@@ -96,8 +96,8 @@ class EnrichmentResult:
         unverified = self.mirnas.unverified()
         if unverified:
             out.append(
-                f"{len(unverified)} name(s) accepted by naming rule only, not checked against "
-                f"miRBase (give --mature-fa to check): {', '.join(unverified)}"
+                f"{len(unverified)} name(s) accepted by naming rule only (opt-in), not listed "
+                f"in the miRBase reference: {', '.join(unverified)}"
             )
         return out
 

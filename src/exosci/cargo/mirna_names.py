@@ -1,8 +1,11 @@
 """miRNA name normalisation: miRBase names, MIMAT accessions, exceRpt ids, legacy spellings.
 
 The reference is either a miRBase ``mature.fa`` the user gives (optionally with
-``aliases.txt``), or — offline, with no download — the miRNA names of the knowledge graph and
-of the target tables in use, plus the rules below. The result always says which was used.
+``aliases.txt``), or — offline, the default — the shipped miRBase name table (every human,
+mouse and rat mature name, accession and previous name of miRBase 22.1; see
+:mod:`exosci.cargo.mirbase_table`). A well-formed name that miRBase does not list is unknown;
+accepting such names by naming rule is an explicit opt-in (``accept_by_rule=True``), and the
+result says so for each name it concerns. The result always says which reference was used.
 
 Rules, in order (``P`` is the species prefix: hsa, mmu, rno):
 
@@ -36,7 +39,7 @@ from exosci.kb.names import closest
 PREFIX = {"human": "hsa", "mouse": "mmu", "rat": "rno"}
 SPECIES_OF_PREFIX = {v: k for k, v in PREFIX.items()}
 _NAME = re.compile(
-    r"^(?:(?P<sp>[a-z]{2,5})-)?(?P<kind>mi[rR]|MIR|let|lin)-?(?P<num>\d+)(?P<letter>[a-z]?)"
+    r"^(?:(?P<sp>[a-z]{2,5})-)?(?P<kind>mi[rR]|MIR|let|lin)-?(?P<num>\d+)(?P<letter>[a-z]{0,2})"
     r"(?P<copy>(?:-\d+)?)(?P<arm>-[35]p|\*)?$",
     re.IGNORECASE,
 )
@@ -124,6 +127,9 @@ class MirnaReference:
     accessions: dict[str, str] = field(default_factory=dict)
     name_accession: dict[str, str] = field(default_factory=dict)
     sequences: dict[str, str] = field(default_factory=dict)
+    accept_by_rule: bool = False  # opt-in: keep well-formed names the reference lacks
+    legacy: dict[tuple[str, str], str] = field(default_factory=dict, repr=False)
+    removed: dict[str, str] = field(default_factory=dict, repr=False)  # name -> status
     _arm_cache: dict[str, str | None] = field(default_factory=dict, repr=False)
     _stems: dict[str, list[str]] = field(default_factory=dict, repr=False)
 
@@ -147,7 +153,9 @@ class MirnaReference:
         bare = self.by_key.get(("", rest.lower()))
         if bare is None and self.any_species:
             bare = self.by_rest.get(rest.lower())
-        return f"{prefix}-{bare}" if bare is not None and prefix else bare
+        if bare is not None and prefix and not _split_prefix(bare)[0]:
+            return f"{prefix}-{bare}"
+        return bare
 
     def names_for(self, prefix: str) -> list[str]:
         if self.any_species:
@@ -174,7 +182,8 @@ class MirnaReference:
 
 def _split_prefix(name: str) -> tuple[str, str]:
     head, sep, tail = name.partition("-")
-    if sep and re.fullmatch(r"[a-z]{2,5}", head) and parse_name(tail) is not None:
+    known = head in SPECIES_OF_PREFIX or parse_name(tail) is not None
+    if sep and re.fullmatch(r"[a-z]{2,5}", head) and known:
         return head, tail
     return "", name
 
@@ -206,10 +215,14 @@ def reference_from_mature_fa(
 
 
 def reference_from_names(
-    names: Iterable[str], *, accessions: dict[str, str] | None = None, label: str
+    names: Iterable[str],
+    *,
+    accessions: dict[str, str] | None = None,
+    label: str,
+    accept_by_rule: bool = True,
 ) -> MirnaReference:
-    """A name-only reference (knowledge graph and target tables), rules instead of sequences."""
-    ref = MirnaReference(label=label, any_species=True)
+    """A name-only reference (a name known in one species counts for all); rules on request."""
+    ref = MirnaReference(label=label, any_species=True, accept_by_rule=accept_by_rule)
     for name in names:
         if parse_name(name) is not None:
             ref.add(name)
@@ -219,39 +232,76 @@ def reference_from_names(
     return ref
 
 
-def kb_reference(
-    extra_names: Iterable[str] = (), *, curated: dict[str, list[str]] | None = None
-) -> MirnaReference:
-    """The offline reference: curated miRNA names/synonyms/MIMATs plus ``extra_names``."""
-    from exosci.kb.loaders.curated import curated_mirna_names
+@lru_cache(maxsize=2)
+def _mirbase_reference(accept_by_rule: bool) -> MirnaReference:
+    from exosci.cargo.mirbase_table import legacy_names, load_mirbase_table
 
-    names: list[str] = []
-    accessions: dict[str, str] = {}
-    for name, extra in (curated if curated is not None else curated_mirna_names()).items():
-        names.append(name)
-        for e in extra:
-            if _MIMAT.match(e):
-                accessions[e] = name
-            else:
-                names.append(e)
-    return reference_from_names(
-        [*names, *extra_names],
-        accessions=accessions,
-        label="knowledge-graph and target-table miRNA names + naming rules (no mature.fa given)",
-    )
+    table = load_mirbase_table()
+    ref = MirnaReference(label=table.label, accept_by_rule=accept_by_rule)
+    frame = table.frame
+    current = frame[frame["status"] == "current"]
+    for acc, name, seq in current[["accession", "name", "sequence"]].itertuples(index=False):
+        ref.add(name, acc, seq or None)
+    for acc, name, status in frame.loc[
+        frame["status"] != "current", ["accession", "name", "status"]
+    ].itertuples(index=False):
+        ref.accessions.setdefault(acc, name)
+        if name not in ref.name_accession:  # a removed name nobody took over
+            ref.add(name, acc)
+            ref.removed[name] = status.replace(
+                "removed after", "removed from miRBase after release"
+            )
+    by_acc = dict(zip(frame["accession"], frame["name"], strict=True))
+    for old, (acc, how, _) in legacy_names(table).items():
+        prefix, rest = _split_prefix(old)
+        key = (prefix, rest.lower())
+        if key not in ref.by_key:
+            ref.by_key[key] = by_acc[acc]
+            ref.legacy[key] = how
+    if accept_by_rule:
+        ref.label += " + naming rules for unlisted names (opt-in)"
+    return ref
+
+
+def mirbase_reference(*, accept_by_rule: bool = False) -> MirnaReference:
+    """The offline default: the shipped miRBase table (current, previous and removed names).
+
+    ``accept_by_rule=True`` also keeps well-formed names miRBase does not list (opt-in;
+    each such name says so). The object is shared: do not modify it.
+    """
+    return _mirbase_reference(accept_by_rule)
+
+
+def kb_reference(
+    extra_names: Iterable[str] = (),
+    *,
+    curated: dict[str, list[str]] | None = None,
+    accept_by_rule: bool = False,
+) -> MirnaReference:
+    """The offline reference: the shipped miRBase table (``extra_names``/``curated`` unused).
+
+    Kept for callers of the former name-only reference; the knowledge graph's miRNA names are
+    all miRBase names, so the miRBase table covers them.
+    """
+    del extra_names, curated
+    return mirbase_reference(accept_by_rule=accept_by_rule)
 
 
 def _find(ref: MirnaReference, prefix: str, p: Parsed, arm: str) -> tuple[str, str] | None:
     """Exact name, then the paralogue-letter fallbacks; returns (name, note)."""
     letters = [p.letter] + (["a"] if p.letter == "" else ([""] if p.letter == "a" else []))
     for letter in letters:
-        hit = ref.lookup(prefix, _with_arm(p.stem(letter=letter), arm))
+        rest = _with_arm(p.stem(letter=letter), arm)
+        hit = ref.lookup(prefix, rest)
         if hit is not None:
             note = (
                 ""
                 if letter == p.letter
                 else f"paralogue letter {'a added' if letter else 'a dropped'}"
             )
+            legacy = ref.legacy.get((prefix, rest.lower()))
+            if legacy:
+                note = f"{note}; {legacy}" if note else legacy
             return hit, note
     return None
 
@@ -259,11 +309,11 @@ def _find(ref: MirnaReference, prefix: str, p: Parsed, arm: str) -> tuple[str, s
 def resolve_one(ref: MirnaReference, raw: str, prefix: str) -> list[tuple[str, str, str]] | None:
     """(name, how, arm) for one input; several for precursors; ``None`` when unresolved.
 
-    With a name-only reference (no mature.fa) a well-formed miRBase-style name that the
-    reference lacks is still accepted, spelled by the rules, and says so in ``how``.
+    With ``ref.accept_by_rule`` (an explicit opt-in) a well-formed miRBase-style name that
+    the reference lacks is still accepted, spelled by the rules, and says so in ``how``.
     """
     hits = _resolve_known(ref, raw, prefix)
-    if hits or not ref.any_species:
+    if hits or not ref.accept_by_rule:
         return hits
     text = raw.strip().split(":")[0]
     p = parse_name(text)
@@ -282,15 +332,18 @@ def resolve_one(ref: MirnaReference, raw: str, prefix: str) -> list[tuple[str, s
     arm = p.arm or "5p"
     if p.arm == "*":
         arm = "3p"
-    how = "well-formed name not in the offline reference; kept by naming rule"
+    how = f"well-formed name not in {ref.label}; kept by naming rule (opt-in)"
     if p.arm in ("", "*"):
         how += f" ({'arm-less' if p.arm == '' else 'star'}: {arm} arm assumed)"
     name = f"{pre}-{_with_arm(p.stem(), p.arm)}" if pre else _with_arm(p.stem(), p.arm)
     return [(name, how, arm)]
 
 
+_LONG = re.compile(r"^(?:(?P<sp>[a-z]{2,5})-)?microRNA[- ]?", re.IGNORECASE)
+
+
 def _resolve_known(ref: MirnaReference, raw: str, prefix: str) -> list[tuple[str, str, str]] | None:
-    text = raw.strip()
+    text = _LONG.sub(lambda m: f"{m.group('sp')}-miR-" if m.group("sp") else "miR-", raw.strip())
     if ":" in text:  # exceRpt: name:MIMAT...:...
         parts = text.split(":")
         acc = next((t for t in parts if _MIMAT.match(t)), None)
@@ -300,10 +353,14 @@ def _resolve_known(ref: MirnaReference, raw: str, prefix: str) -> list[tuple[str
         text = parts[0]
     if _MIMAT.match(text):
         by_acc = ref.accessions.get(text.upper())
-        return [(by_acc, "MIMAT accession", _arm(by_acc))] if by_acc else None
+        how = "MIMAT accession"
+        if by_acc in ref.removed:
+            how += f" ({ref.removed[by_acc]})"
+        return [(by_acc, how, _arm(by_acc))] if by_acc else None
     p = parse_name(text)
     if p is None:
-        plain = ref.lookup(prefix, text)
+        own, rest = _split_prefix(text)
+        plain = ref.lookup(own or prefix, rest)
         return [(plain, "exact", _arm(plain))] if plain else None
     pre = p.prefix or prefix
     if p.precursor:
@@ -318,11 +375,16 @@ def _resolve_known(ref: MirnaReference, raw: str, prefix: str) -> list[tuple[str
     dominant = ref.dominant_arm(p)
     if exact is not None:
         arm = p.arm
-        if arm in ("", "*") and dominant:
+        if _arm(exact[0]) in ("5p", "3p"):  # the reference names the arm: it decides
+            arm = _arm(exact[0])
+        elif arm in ("", "*") and dominant:
             arm = dominant if arm == "" else ("3p" if dominant == "5p" else "5p")
-        return [(exact[0], exact[1] or "exact", arm)]
+        how = exact[1] or "exact"
+        if exact[0] in ref.removed:
+            how += f" ({ref.removed[exact[0]]})"
+        return [(exact[0], how, arm)]
     if p.arm in ("5p", "3p"):
-        if ref.any_species:
+        if ref.accept_by_rule:
             return None  # keep the arm the user gave (rule-based acceptance follows)
         other = "3p" if p.arm == "5p" else "5p"
         legacy = _find(ref, pre, p, "")
@@ -442,7 +504,7 @@ def normalize_mirnas(
         )
     sp = species or inferred or "human"
     prefix = PREFIX.get(sp, sp)
-    ref = reference if reference is not None else kb_reference()
+    ref = reference if reference is not None else mirbase_reference()
     recognized: list[Resolved] = []
     unrecognized: list[Unresolved] = []
     for i, raw in enumerate(names):
