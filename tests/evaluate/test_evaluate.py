@@ -57,11 +57,14 @@ def test_every_mechanism_step_is_signed_and_cited(doc: dict) -> None:
             assert prod == ev["sign"]
 
 
-def test_alternatives_ranked_and_include_the_design(doc: dict) -> None:
-    ranked = [a for a in doc["alternatives"] if "gain_median" in a]
-    gains = [a["gain_median"] for a in ranked]
-    assert gains == sorted(gains, reverse=True)
+def test_alternatives_ranked_by_verdict_then_paired_difference(doc: dict) -> None:
+    ranked = [a for a in doc["alternatives"] if "delta" in a]
+    order = {"better": 0, "indistinguishable": 1, "current": 1, "worse": 2}
+    keys = [(order[a["verdict"]], -a["delta"]["median"]) for a in ranked]
+    assert keys == sorted(keys)
     assert sum(a["is_current"] for a in ranked) == 1
+    for a in ranked:
+        assert a["delta"]["p05"] <= a["delta"]["median"] <= a["delta"]["p95"]
     kinds = {a["kind"] for a in ranked}
     assert {"source", "carrier", "route"} <= kinds
 
@@ -170,7 +173,7 @@ def test_alternatives_skip_other_names_for_the_same_vesicles() -> None:
     from exosci.kb import default_kb
 
     spec = load_spec(EXAMPLES / "iv-bmsc-exos-rat.yaml")  # source written as "BMSC-Exos"
-    rows = rank_alternatives(spec=spec, kb=default_kb(), samples=10, seed=0)
+    rows = rank_alternatives(spec=spec, kb=default_kb(), samples=10, seed=0)["rows"]
     assert "source: bone marrow MSC" not in {r["change"] for r in rows}
     hyp = next(r for r in rows if r["change"] == "add hypoxic preconditioning")
     assert (

@@ -87,13 +87,22 @@ def evaluate(
         best = m["evidence"][0]["display"] if m["evidence"] else "—"
         table.add_row(axis, f"{m['score']:.2f}", best)
     console.print(table)
-    top = [a for a in doc["alternatives"] if "gain_median" in a][:5]
-    alt = Table(title="ranked alternatives (model, paired)")
-    for col in ("#", "change", "gain", "vs design"):
+    for flag in p.get("flags", []):
+        style = "bold red" if flag["severity"] == "warning" else "cyan"
+        console.print(
+            f"[{style}]{'FLAG' if flag['severity'] == 'warning' else 'note'}:[/] {flag['text']}"
+        )
+    top = [a for a in doc["alternatives"] if "delta" in a][:6]
+    alt = Table(title="ranked alternatives (model, paired: Δ vs this design)")
+    for col in ("#", "change", "Δ median (90 % interval)", "verdict"):
         alt.add_column(col)
     for i, a in enumerate(top, 1):
-        alt.add_row(str(i), a["change"], f"{a['gain_median']:+.2f}", f"{a['delta_vs_design']:+.2f}")
+        d = a["delta"]
+        delta = "—" if a["is_current"] else f"{d['median']:+.2f} ({d['p05']:+.2f}..{d['p95']:+.2f})"
+        verdict = f"gain {a['gain']['median']:+.1f}" if a["is_current"] else a["verdict"]
+        alt.add_row(str(i), a["change"], delta, verdict)
     console.print(alt)
+    console.print(f"[dim]{doc['alternatives_method']['text']}[/]")
     highs = [r for r in doc["risks"] if r["severity"] != "low"]
     console.print(f"{len(doc['risks'])} risks ({len(highs)} moderate or high); see the report.")
     console.print(f"report: {written['html']}  (JSON: {written['json']})")

@@ -1,19 +1,20 @@
-"""Ranked alternatives: change one element of a design, simulate with the same seed, compare."""
+"""Ranked alternatives: change one element of a design, simulate the same virtual subjects, and
+judge each change by its paired difference from the design (median and 90 % interval).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
 from exosci.errors import UserInputError
 from exosci.kb.store import KnowledgeBase
 from exosci.model.design import Design
-from exosci.model.parameters import default_parameters
-from exosci.model.solver import integrate_many
-from exosci.therapy import TherapySpec, resolve_spec
+from exosci.model.parameters import FloatArray, ParameterTable, default_parameters
+from exosci.therapy import ResolvedTherapy, TherapySpec, resolve_spec
 from exosci.therapy.spec import ExosomeSpec
 
 # Candidate elements, as names users would type (resolved through the graph like any spec).
@@ -35,6 +36,15 @@ CARRIERS = (
     "light-cured hydrogel",
 )
 ROUTES = ("intravenous", "intranasal", "intrathecal", "local implantation")
+# Batch size of the headline ensemble; the draws of ensemble(samples, seed) depend on it.
+ENSEMBLE_BATCH = 2500
+# A paired difference smaller than this (BBB points) is not one a study could tell apart:
+# below the between-animal SD of BBB at the plateau (about 1.2-2.5 points in vehicle groups of
+# 5-10 rats; e.g. 11 +/- 1.16 and 11.3 +/- 1.4 at week 10 after moderate T9 contusion).
+MIN_DIFFERENCE_BBB = 1.0
+SCORE_RANGE = {"BBB": 21.0, "BMS": 9.0}
+Verdict = Literal["better", "worse", "indistinguishable", "current"]
+_ORDER = {"better": 0, "indistinguishable": 1, "current": 1, "worse": 2}
 
 
 @dataclass(frozen=True)
@@ -50,9 +60,31 @@ def _with_exosome(spec: TherapySpec, **update: Any) -> TherapySpec:
     return spec.model_copy(update={"exosome": ex})
 
 
+def is_implanted(spec: TherapySpec) -> bool:
+    """Local implantation (a carrier or bolus placed in the lesion) needs surgery per dose."""
+    route = spec.route.strip().lower()
+    return "implant" in route or route in ("local", "intralesional")
+
+
+def _one_implantation(spec: TherapySpec) -> tuple[TherapySpec, str]:
+    """``spec`` moved into the lesion once: several doses become one of the same total."""
+    n = spec.timing.doses
+    if n <= 1:
+        return spec, ""
+    total = spec.dose.amount * n
+    timing = spec.timing.model_copy(update={"doses": 1, "interval_days": 0.0})
+    dose = spec.dose.model_copy(update={"amount": total})
+    note = f", one implantation of the {n} × {spec.dose.amount:g} {spec.dose.unit} total"
+    return spec.model_copy(update={"timing": timing, "dose": dose}), note
+
+
 def variants(spec: TherapySpec) -> list[Variant]:
     """One-element changes of ``spec`` worth comparing (source, preconditioning, carrier, route,
-    timing). Without vesicles, the alternatives are the vesicle designs themselves."""
+    timing). Without vesicles, the alternatives are the vesicle designs themselves.
+
+    Repeated dosing is not offered for a locally implanted design (each dose would be another
+    surgery); see :func:`not_offered`.
+    """
     out: list[Variant] = []
     ex = spec.exosome
     if ex is None:
@@ -77,13 +109,14 @@ def variants(spec: TherapySpec) -> list[Variant]:
             )
         )
     current_carrier = (spec.carrier_name or "").lower()
+    implanted, note = _one_implantation(spec)
     for c in CARRIERS:
         if c != current_carrier:
             out.append(
                 Variant(
-                    f"carrier: {c} (local implantation)",
+                    f"carrier: {c} (local implantation{note})",
                     "carrier",
-                    spec.model_copy(update={"carrier": c, "route": "local implantation"}),
+                    implanted.model_copy(update={"carrier": c, "route": "local implantation"}),
                 )
             )
     for r in ROUTES:
@@ -100,7 +133,7 @@ def variants(spec: TherapySpec) -> list[Variant]:
         out.append(
             Variant("start 1 h after injury", "timing", spec.model_copy(update={"timing": timing}))
         )
-    if spec.timing.doses == 1:
+    if spec.timing.doses == 1 and not is_implanted(spec):
         timing = spec.timing.model_copy(update={"doses": 3, "interval_days": 1.0})
         out.append(
             Variant(
@@ -112,83 +145,190 @@ def variants(spec: TherapySpec) -> list[Variant]:
     return out
 
 
+def not_offered(spec: TherapySpec) -> list[dict[str, Any]]:
+    """Changes deliberately left out, with the reason (shown in the report)."""
+    if spec.exosome is not None and spec.timing.doses == 1 and is_implanted(spec):
+        return [
+            {
+                "change": "three daily doses instead of one",
+                "kind": "timing",
+                "not_offered": "the vesicles are implanted in the lesion: each further dose "
+                "would be another surgery",
+            }
+        ]
+    return []
+
+
 def _evidence_count(kb: KnowledgeBase, ids: set[str]) -> int:
     return sum(1 for s in kb.curated.statements if s.subject in ids or s.object in ids)
 
 
-def _gains(designs: list[Design], samples: int, seed: int) -> list[float]:
-    """Median day-horizon gain over control for each design, on the same parameter draws.
+def subject_draws(
+    table: ParameterTable, samples: int, seed: int, *, batch_size: int = ENSEMBLE_BATCH
+) -> dict[str, FloatArray]:
+    """The parameter draws of :func:`exosci.model.simulate.ensemble` for ``samples`` and ``seed``:
+    the same virtual subjects, in the same order."""
+    from exosci.model.simulate import batch_plan
 
-    All designs and one shared control run in a single vectorised integration
-    (:func:`exosci.model.solver.integrate_many`); the draws are those of the first batch of
-    :func:`exosci.model.simulate.ensemble` with the same seed.
+    parts = [
+        table.sample(size, np.random.default_rng(ss))
+        for size, ss in batch_plan(samples, seed, batch_size)
+    ]
+    return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+
+
+def paired_final_scores(
+    designs: list[Design], params: dict[str, FloatArray], n: int
+) -> tuple[list[FloatArray], FloatArray]:
+    """Final-day score of each design and of the untreated control, per virtual subject.
+
+    All designs and one shared control run in a single vectorised integration on the same
+    ``n`` parameter sets, so every difference between two of them is paired.
     """
-    table = default_parameters()
-    params = table.sample(samples, np.random.default_rng(np.random.SeedSequence(seed).spawn(1)[0]))
-    runs = integrate_many(
-        [*designs, designs[0]], params, samples, dose_scales=[1.0] * len(designs) + [0.0]
-    )
-    control = runs[-1].values["score"][-1]
-    return [float(np.median(r.values["score"][-1] - control)) for r in runs[:-1]]
+    from exosci.model.solver import integrate_many
+
+    sub = {k: np.asarray(v)[:n] for k, v in params.items()}
+    runs = integrate_many([*designs, designs[0]], sub, n, dose_scales=[1.0] * len(designs) + [0.0])
+    finals = [np.asarray(r.values["score"][-1], float) for r in runs]
+    return finals[:-1], finals[-1]
+
+
+def quantiles(x: FloatArray) -> dict[str, float]:
+    q = np.quantile(x, [0.5, 0.05, 0.95])
+    return {"median": float(q[0]), "p05": float(q[1]), "p95": float(q[2])}
+
+
+def min_difference(score_name: str) -> float:
+    """The smallest difference worth calling one: 1 BBB point, scaled to the score's range."""
+    return MIN_DIFFERENCE_BBB * SCORE_RANGE[score_name] / SCORE_RANGE["BBB"]
+
+
+def verdict(delta: dict[str, float], threshold: float) -> Verdict:
+    """``better``/``worse`` only when the 90 % interval excludes 0 and |median| >= threshold."""
+    if delta["p05"] <= 0.0 <= delta["p95"] or abs(delta["median"]) < threshold:
+        return "indistinguishable"
+    return "better" if delta["median"] > 0 else "worse"
 
 
 def rank_alternatives(
     *,
     spec: TherapySpec,
     kb: KnowledgeBase,
+    base: ResolvedTherapy | None = None,
     samples: int = 300,
     seed: int = 0,
+    headline_samples: int | None = None,
+    headline_gain: dict[str, float] | None = None,
+    table: ParameterTable | None = None,
     progress: Callable[[int, int], None] | None = None,
-) -> list[dict[str, Any]]:
-    """The design and its one-change variants, ranked by predicted median gain over control.
+) -> dict[str, Any]:
+    """The design and its one-change variants, ranked by their paired difference from it.
 
-    Every variant is simulated with the same seed and sample count, so the parameter draws are
-    identical and the differences are paired. Variants whose names the graph cannot resolve are
-    reported as skipped rather than dropped.
+    Parameters
+    ----------
+    base
+        ``spec`` already resolved (resolved here when not given).
+    samples
+        Virtual subjects the alternatives are simulated on: the first ``samples`` subjects of
+        the headline ensemble (same seed, same parameter draws).
+    headline_samples, headline_gain
+        Size and gain quantiles of the headline ensemble; the "this design" row shows that gain
+        unchanged, so the report has one gain figure.
+
+    Returns
+    -------
+    dict
+        ``rows`` (ranked: better, then indistinguishable, then worse; each group by median
+        difference), ``not_offered``, ``skipped`` and ``method`` (what the numbers are).
     """
-    base = resolve_spec(spec, kb)
-    resolved: list[tuple[Variant, Any]] = []
-    rows: list[dict[str, Any]] = []
+    base = base or resolve_spec(spec, kb)
+    table = table or default_parameters()
+    n_head = headline_samples or samples
+    n = min(samples, n_head)
+    score_name = base.design.score_name
+    threshold = min_difference(score_name)
     cands = variants(spec)
+    resolved: list[tuple[Variant, ResolvedTherapy]] = []
+    skipped: list[dict[str, Any]] = []
     for v in cands:
         try:
             r = resolve_spec(v.spec, kb)
         except UserInputError as exc:
-            rows.append({"change": v.change, "kind": v.kind, "skipped": str(exc)})
+            skipped.append({"change": v.change, "kind": v.kind, "skipped": str(exc)})
             continue
-        same_vesicles = (
-            r.product is not None and base.product is not None and (r.product.id == base.product.id)
-        )
-        if v.kind == "source" and same_vesicles:
+        same_vesicles = r.product is not None and base.product is not None
+        if v.kind == "source" and same_vesicles and r.product.id == base.product.id:  # type: ignore[union-attr]
             continue  # another name for the vesicles already in the design
         resolved.append((v, r))
     if progress:
         progress(0, len(cands))
-    gains = _gains([base.design] + [r.design for _, r in resolved], samples, seed)
+    params = subject_draws(table, n_head, seed)
+    finals, control = paired_final_scores(
+        [base.design] + [r.design for _, r in resolved], params, n
+    )
     if progress:
         progress(len(cands), len(cands))
-    current = gains[0]
-    ranked: list[dict[str, Any]] = [
+    current = finals[0]
+    own_gain = quantiles(current - control)
+    rows: list[dict[str, Any]] = [
         {
             "change": "this design",
             "kind": "current",
-            "gain_median": current,
-            "delta_vs_design": 0.0,
+            "gain": headline_gain or own_gain,
+            "delta": {"median": 0.0, "p05": 0.0, "p95": 0.0},
+            "verdict": "current",
             "evidence_statements": _evidence_count(kb, set(base.evidence_entities())),
             "is_current": True,
         }
     ]
-    for (v, r), g in zip(resolved, gains[1:], strict=True):
-        ranked.append(
-            {
-                "change": v.change,
-                "kind": v.kind,
-                "gain_median": g,
-                "delta_vs_design": g - current,
-                "evidence_statements": _evidence_count(kb, set(r.evidence_entities())),
-                "is_current": False,
-                "spec": v.spec.model_dump(mode="json", exclude_defaults=True),
-            }
-        )
-    ranked.sort(key=lambda r: -r["gain_median"])
-    return ranked + rows
+    for (v, r), fin in zip(resolved, finals[1:], strict=True):
+        delta = quantiles(fin - current)
+        doses = r.spec.timing.doses
+        row: dict[str, Any] = {
+            "change": v.change,
+            "kind": v.kind,
+            "delta": delta,
+            "verdict": verdict(delta, threshold),
+            "evidence_statements": _evidence_count(kb, set(r.evidence_entities())),
+            "is_current": False,
+            "spec": v.spec.model_dump(mode="json", exclude_defaults=True),
+        }
+        if r.design.route == "local" and doses > 1:
+            row["repeated_surgery"] = doses
+            row["change"] += f" — needs {doses} surgeries (one per implantation)"
+        rows.append(row)
+    rows.sort(key=lambda r: (_ORDER[r["verdict"]], -r["delta"]["median"]))
+    return {
+        "rows": rows,
+        "not_offered": not_offered(spec),
+        "skipped": skipped,
+        "method": {
+            "subjects": n,
+            "headline_subjects": n_head,
+            "score_name": score_name,
+            "horizon_days": base.design.horizon_days,
+            "min_difference": threshold,
+            "this_design_gain_on_subjects": own_gain,
+            "text": _method_text(n, n_head, score_name, base.design.horizon_days, threshold),
+        },
+    }
+
+
+def _method_text(n: int, n_head: int, score: str, day: int, threshold: float) -> str:
+    subset = (
+        f"the first {n} of the {n_head} virtual subjects of the headline prediction"
+        if n < n_head
+        else f"the same {n} virtual subjects as the headline prediction"
+    )
+    scale = (
+        ""
+        if score == "BBB"
+        else f" (1 BBB point scaled to the BMS range: 1 × 9/21 = {threshold:.2f} BMS points)"
+    )
+    return (
+        f"Δ = alternative minus this design in {score} at day {day}, simulated on {subset} "
+        "(same parameter draws, so the difference is paired); shown as the median over subjects "
+        "and the 5th–95th percentile of the per-subject differences (90 % interval). An "
+        "alternative is called better or worse only when that interval excludes 0 and "
+        f"|median Δ| ≥ {threshold:.2g} {score} points{scale}; otherwise indistinguishable."
+    )

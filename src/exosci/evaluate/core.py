@@ -12,7 +12,8 @@ import numpy as np
 
 from exosci import __version__
 from exosci.errors import UserInputError
-from exosci.evaluate.alternatives import rank_alternatives
+from exosci.evaluate.alternatives import ENSEMBLE_BATCH, is_implanted, rank_alternatives
+from exosci.evaluate.published import published_range_flags
 from exosci.evaluate.risks import DesignFeatures, assess_risks
 from exosci.kb.schema import PREDICATES
 from exosci.kb.store import KnowledgeBase, default_kb
@@ -22,7 +23,8 @@ from exosci.model.simulate import ASSUMPTIONS, LABEL, SimulationResult, ensemble
 from exosci.therapy import ResolvedTherapy, TherapySpec, resolve_spec
 
 REPORT_DAYS = (1, 3, 7, 14, 21, 28, 35, 42)
-# Network meta-analysis of 40 rat studies (REFERENCES.md): BBB weighted mean difference by week.
+# Network meta-analysis of 40 rat studies (Cytotherapy 2024;26:1-10; see published.yaml): BBB
+# weighted mean difference by week.
 NMA_BBB_WMD = {7: 1.58, 14: 3.12, 21: 4.44, 28: 4.54}
 CLINICAL_SPECIES = ("human", "monkey")
 
@@ -34,6 +36,28 @@ def _quantiles(x: np.ndarray) -> dict[str, float]:
 
 def _day_index(days: np.ndarray, day: float) -> int:
     return int(np.argmin(np.abs(days - day)))
+
+
+def band_label(sim: SimulationResult) -> str:
+    """What the 5-95 % bands of this ensemble are (the simulator may say; else its priors)."""
+    given = sim.extra.get("band_label")
+    if given:
+        return str(given)
+    return (
+        "5th-95th percentile over virtual subjects, each a draw of every uncertain parameter "
+        "from its prior: model uncertainty, mixing uncertainty of the mean effect with "
+        "between-animal spread; it is neither one alone"
+    )
+
+
+def gain_definition(score: str, day: int, n: int) -> str:
+    """The one definition of "predicted gain" used in the summary, the alternatives and JSON."""
+    return (
+        f"Predicted gain = median over {n} virtual subjects of the paired difference treated − "
+        f"untreated control in {score} at day {day} (each subject is one draw of the model's "
+        "parameters, simulated with and without the therapy); 90 % band = 5th–95th percentile "
+        "of the same per-subject differences."
+    )
 
 
 def prediction_block(sim: SimulationResult) -> dict[str, Any]:
@@ -58,6 +82,8 @@ def prediction_block(sim: SimulationResult) -> dict[str, Any]:
         "table_treated": [float(np.median(tr[i])) for i in idx],
         "table_control": [float(np.median(ct[i])) for i in idx],
         "gain_by_day": gain_by_day,
+        "gain_definition": gain_definition(sim.design.score_name, horizon, sim.n_samples),
+        "band": band_label(sim),
         "benchmark": None,
     }
     if sim.design.species == "rat":
@@ -214,13 +240,14 @@ def evaluate(
         raise UserInputError(f"samples: {samples} is too few for 5-95 % bands; accepted: >= 10.")
     clinical = spec.species.strip().lower() in CLINICAL_SPECIES
     model_spec = spec.model_copy(update={"species": "rat"}) if clinical else spec
-    res = resolve_spec(model_spec, kb)
+    res = resolve_spec(model_spec, kb)  # the only resolution of this spec in the evaluation
     if progress:
         progress("ensemble", 0, samples)
     sim = ensemble(
         res.design,
         samples=samples,
         seed=seed,
+        batch_size=ENSEMBLE_BATCH,  # alternatives re-draw these subjects with the same plan
         scheduler=scheduler,
         progress=(lambda n: progress("ensemble", n, samples)) if progress else None,
     )
@@ -236,14 +263,19 @@ def evaluate(
     if clinical:
         feats = DesignFeatures(**{**vars(feats), "species": spec.species})
     risks = [r.to_dict(kb) for r in assess_risks(kb, feats)]
-    alternatives = rank_alternatives(
+    prediction = prediction_block(sim)
+    alts = rank_alternatives(
         spec=model_spec,
         kb=kb,
+        base=res,
         samples=alternative_samples,
         seed=seed,
+        headline_samples=samples,
+        headline_gain=prediction["gain"],
+        table=sim.table,
         progress=(lambda d, t: progress("alternatives", d, t)) if progress else None,
     )
-    prediction = prediction_block(sim)
+    prediction["flags"] = summary_flags(res, prediction)
     sensitivity = sensitivity_block(res, seed=seed, n=sensitivity_trajectories)
     if clinical:
         prediction["clinical_outlook"] = _clinical_outlook(kb, spec.species)
@@ -259,7 +291,8 @@ def evaluate(
         "prediction": prediction,
         "delivery": delivery_block(res, sim),
         "risks": risks,
-        "alternatives": alternatives,
+        "alternatives": alts["rows"] + alts["not_offered"] + alts["skipped"],
+        "alternatives_method": alts["method"],
         "sensitivity": sensitivity,
         "assumptions": list(ASSUMPTIONS),
         "parameters": sim.table.records(),
@@ -280,6 +313,24 @@ def evaluate(
     doc["references"] = _references(kb, doc)
     doc["design_rows"] = _design_rows(res)
     return doc
+
+
+def summary_flags(res: ResolvedTherapy, prediction: dict[str, Any]) -> list[dict[str, Any]]:
+    """What the summary must warn about: a gain outside the published range, repeated surgery."""
+    flags = published_range_flags(
+        prediction["gain_by_day"], res=res, horizon_days=prediction["horizon_days"]
+    )
+    doses = res.spec.timing.doses
+    if res.spec.exosome is not None and doses > 1 and is_implanted(res.spec):
+        flags.append(
+            {
+                "kind": "repeated_surgery",
+                "severity": "warning",
+                "text": f"{doses} doses of a locally implanted design: each dose after the first "
+                "needs the lesion re-exposed (another surgery).",
+            }
+        )
+    return flags
 
 
 def _annotate(kb: KnowledgeBase, evidence: dict[str, Any]) -> dict[str, Any]:
