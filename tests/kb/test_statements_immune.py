@@ -170,8 +170,8 @@ CHAINS: dict[str, tuple[str, list[tuple[str, str]], int]] = {
         ],
         +1,
     ),
-    "CD146+CD271+ UC-MSC-Exos / miR-501-5p / MLCK / ZO-1 (ref 111)": (
-        "exo:cd146-cd271-ucmsc",
+    "RGD-CD146+CD271+ UC-MSC-Exos / miR-501-5p / MLCK / ZO-1 (ref 111)": (
+        "exo:rgd-cd146-cd271-ucmsc",  # the cited title's RGD-modified product
         [
             ("carries", "mir:mir-501-5p"),
             ("decreases_amount", "gene:mylk"),
@@ -256,7 +256,7 @@ REACHES = [
     ("exo:bmsc-hypoxia", "mech:inflammation-suppression", +1),
     ("exo:treg", "mech:angiogenesis-bscb", +1),
     ("exo:utx-ko-endothelial", "mech:inflammation-suppression", +1),
-    ("exo:cd146-cd271-ucmsc", "mech:angiogenesis-bscb", +1),
+    ("exo:rgd-cd146-cd271-ucmsc", "mech:angiogenesis-bscb", +1),
     ("exo:ucmsc", "mech:ecm-regulation", +1),
     ("exo:rgd-cd163-macrophage", "mech:angiogenesis-bscb", +1),
     ("chem:ibrutinib", "mech:inflammation-suppression", +1),

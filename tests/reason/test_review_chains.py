@@ -59,9 +59,10 @@ CHAINS: dict[str, Chain] = {
     "mir210-jak1-stat3-bscb": Chain(
         "pericyte exosomes", "BSCB integrity", 1, ("miR-210", "JAK1", "STAT3"), 110
     ),
-    # 3.4: CD146+CD271+ MSC-Exos repair the BSCB through miR-501-5p/MLCK (111)
+    # 3.4: CD146+CD271+ MSC-Exos repair the BSCB through miR-501-5p/MLCK (111); the cited
+    # paper's product carries an RGD targeting peptide, so the evidence is on the RGD product
     "cd146-cd271-mir501-mlck-bscb": Chain(
-        "CD146+CD271+ UC-MSC exosomes", "BSCB integrity", 1, ("miR-501-5p", "MLCK"), 111
+        "RGD-CD146+CD271+ UC-MSC-Exos", "BSCB integrity", 1, ("miR-501-5p", "MLCK"), 111
     ),
     # 3.1: CD146+CD271+ UC-MSC sEV transfer miR-27a-3p and inhibit DLL4 (59)
     "cd146-cd271-mir27a-dll4": Chain(

@@ -127,6 +127,49 @@ def ref(
         console.print("  entities citing it: " + ", ".join(doc["entities"]))
 
 
+@app.command("studies")
+@cli_errors
+def studies_cmd(
+    product: str | None = typer.Option(
+        None, "--product", help="Only this exosome product and its more specific products."
+    ),
+    ref: int | None = typer.Option(None, "--ref", help="Only this review reference number."),
+    axis: str | None = typer.Option(
+        None, "--axis", help="Only this outcome axis (e.g. function, inflammation)."
+    ),
+    store: Path | None = STORE_OPTION,
+    json: bool = JSON_OPTION,
+) -> None:
+    """The review's in vivo therapy studies: one row per study arm and reported outcome."""
+    from exosci.kb.studies import COLUMNS
+
+    df = get_kb(store).studies(product, ref=ref, axis=axis)
+    if json:
+        rows = df.astype(object).where(df.notna(), None).to_dict(orient="records")
+        emit_json({"columns": list(COLUMNS), "n_rows": len(rows), "rows": rows})
+        return
+    table = Table(title=f"in vivo outcome evidence ({len(df)} rows, {df['arm'].nunique()} arms)")
+    for col in ("ref", "product", "species", "injury", "outcome", "axis", "dir", "figure"):
+        table.add_column(col)
+    for rec in df.astype(object).where(df.notna(), None).to_dict(orient="records"):
+        value, unit = rec["value"], rec["unit"] or ""
+        figure = f"{value:g} {unit}".strip() if value is not None else ""
+        outcome = str(rec["outcome"])
+        if rec["grade"] != "experimental":
+            outcome += " [review claim]"
+        table.add_row(
+            str(rec["ref"]),
+            str(rec["product_name"]),
+            str(rec["species"]),
+            str(rec["injury_model"] if rec["sci"] else rec["condition"]),
+            outcome,
+            str(rec["axis"]),
+            f"{int(rec['direction']):+d}" if rec["direction"] else "0",
+            figure,
+        )
+    console.print(table)
+
+
 @app.command("build")
 @cli_errors
 def build_cmd(

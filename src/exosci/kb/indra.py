@@ -69,7 +69,17 @@ PREFIX_TYPE: dict[str, str] = {
 }
 _TYPE_PREFIX = {v: k for k, v in PREFIX_TYPE.items()}
 _TAXON_SPECIES = {"10116": "rat", "10090": "mouse", "9606": "human", "9544": "monkey"}
-_SPECIES = {"rat", "mouse", "human", "monkey", "pig", "dog", "zebrafish", "unspecified"}
+_SPECIES = {
+    "rat",
+    "mouse",
+    "human",
+    "monkey",
+    "pig",
+    "dog",
+    "zebrafish",
+    "fruit_fly",
+    "unspecified",
+}
 _MODELS = {"in_vitro", "in_vivo", "clinical", "in_silico", "review"}
 _NAMESPACE = uuid.UUID("5d1f3c8e-8f0a-4d7e-9a53-0e6f3c1b2a47")
 

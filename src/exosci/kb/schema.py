@@ -47,6 +47,7 @@ PREDICATES: dict[str, int] = {
     "preconditioned_by": 0,  # exosome -> intervention
     "engineered_with": 0,  # exosome -> intervention
     "administered_by": 0,  # exosome -> route
+    "acts_via": 0,  # the source names the pathway but not the direction of the effect
 }
 Predicate = Literal[
     "activates",
@@ -65,8 +66,11 @@ Predicate = Literal[
     "preconditioned_by",
     "engineered_with",
     "administered_by",
+    "acts_via",
 ]
-Species = Literal["rat", "mouse", "human", "monkey", "pig", "dog", "zebrafish", "unspecified"]
+Species = Literal[
+    "rat", "mouse", "human", "monkey", "pig", "dog", "zebrafish", "fruit_fly", "unspecified"
+]
 Model = Literal["in_vitro", "in_vivo", "clinical", "in_silico", "review"]
 
 # What kind of evidence a record is (GRADE's "type of evidence"; SYRCLE covers the animal arm):

@@ -157,6 +157,23 @@ class KnowledgeBase:
 
         return descendants(self.curated, self._entity_id(name_or_id))
 
+    def studies(
+        self, product: str | None = None, *, ref: int | None = None, axis: str | None = None
+    ) -> pd.DataFrame:
+        """The in vivo outcome table (``exosci.kb.studies``), one row per arm and outcome.
+
+        ``product`` (a name or id) keeps that product's rows and those of its descendants
+        (more specific products); the ``product`` column says which one each row is for.
+        """
+        from exosci.kb.studies import load_studies, select_studies
+
+        df = load_studies(self.curated)
+        products = None
+        if product is not None:
+            pid = self.resolve(product, types=("exosome",)).id
+            products = [pid, *self.descendants(pid)]
+        return select_studies(df, products=products, ref=ref, axis=axis)
+
     def statements_of(self, ent_id: str) -> list[Statement]:
         return [s for s in self.curated.statements if ent_id in (s.subject, s.object)]
 

@@ -50,7 +50,7 @@ OutcomeAxis = Literal[
 InjuryModel = Literal[
     "contusion", "compression", "transection", "hemisection", "crush", "unspecified", "not_sci"
 ]
-SpeciesBasis = Literal["review", "cited_title", "curated_graph", "not_stated"]
+SpeciesBasis = Literal["review", "cited_title", "cited_abstract", "curated_graph", "not_stated"]
 Phase = Literal["acute", "subacute", "chronic"]
 
 COLUMNS: tuple[str, ...] = (
@@ -182,7 +182,9 @@ def _cross_check(arms: list[StudyArm], curated: Curated, where: str) -> None:
     ents = curated.entities
     for arm in arms:
         if arm.ref not in curated.references:
-            raise CurationError(f"{where}: arm {arm.id!r} cites reference {arm.ref}, not in the list")
+            raise CurationError(
+                f"{where}: arm {arm.id!r} cites reference {arm.ref}, not in the list"
+            )
         for name, eid in arm.entity_ids():
             if eid not in ents:
                 hint = ", ".join(closest(eid, list(ents), limit=3))
@@ -265,3 +267,34 @@ def load_studies(curated: Curated | None = None, path: Path | None = None) -> pd
 
         curated = load_curated()
     return studies_frame(load_arms(path, curated), curated)
+
+
+AXES_ACCEPTED: tuple[str, ...] = tuple(OutcomeAxis.__args__)  # type: ignore[attr-defined]
+
+
+def select_studies(
+    df: pd.DataFrame,
+    *,
+    products: list[str] | None = None,
+    ref: int | None = None,
+    axis: str | None = None,
+) -> pd.DataFrame:
+    """Rows for any of ``products`` (entity ids), one reference and/or one outcome axis."""
+    from exosci.errors import UserInputError
+
+    if axis is not None and axis not in AXES_ACCEPTED:
+        from exosci.kb.names import closest
+
+        near = closest(axis, list(AXES_ACCEPTED), limit=2)
+        hint = f" (closest: {', '.join(near)})" if near else ""
+        raise UserInputError(
+            f"unknown outcome axis {axis!r}; accepted: {', '.join(AXES_ACCEPTED)}{hint}"
+        )
+    mask = pd.Series(True, index=df.index)
+    if products is not None:
+        mask &= df["product"].isin(products)
+    if ref is not None:
+        mask &= df["ref"] == ref
+    if axis is not None:
+        mask &= df["axis"] == axis
+    return df[mask].reset_index(drop=True)

@@ -41,6 +41,7 @@ SPECIES_WEIGHT: dict[str, float] = {
     "rat": 0.8,
     "mouse": 0.8,
     "zebrafish": 0.6,
+    "fruit_fly": 0.4,
     "unspecified": 0.7,
 }
 
