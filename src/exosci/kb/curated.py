@@ -150,7 +150,7 @@ _HIERARCHY_TYPES: dict[str, tuple[str, ...]] = {
     "mirna": ("mirna",),
     "delivery_system": ("delivery_system",),
     "material": ("material",),
-    "small_molecule": ("small_molecule",),
+    "small_molecule": ("small_molecule", "pathway"),
     "intervention": ("intervention",),
 }
 

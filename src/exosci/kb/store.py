@@ -97,24 +97,15 @@ class KnowledgeBase:
         return self._name_index
 
     def resolve(self, name: str, *, types: tuple[str, ...] | None = None) -> Entity:
-        """The entity a user means by ``name`` (id, name, synonym or CURIE, forgivingly)."""
-        key = normalize(name)
-        ids: list[str] = []
-        # Exact key first, then the singular/plural twin ("M2 macrophages" -> "M2 macrophage").
-        for variant in (key, key[:-1] if key.endswith("s") else key + "s"):
-            found = self._names().get(variant, [])
-            if types:
-                found = [i for i in found if self.curated.entities[i].type in types]
-            if found:
-                ids = found
-                break
-        if ids:
-            # Prefer an exact preferred-name/id match, then the first curated one.
-            exact = [i for i in ids if normalize(self.curated.entities[i].name) == normalize(name)]
-            return self.curated.entities[(exact or ids)[0]]
-        pool = [e.name for e in self.curated.entities.values() if not types or e.type in types]
-        kind = "/".join(t.replace("_", " ") for t in types) if types else "name"
-        raise UnknownNameError(name, kind, closest(name, pool))
+        """The entity a user means by ``name`` (id, name, synonym or CURIE, forgivingly).
+
+        Beyond synonyms, the review's ways of writing names are understood (see
+        :mod:`exosci.kb.resolve`): ``X-derived Exos``, ``Exos derived from X``, knockout
+        markers, long and short forms, ``long form (SHORT)``, slash-joined complexes.
+        """
+        from exosci.kb.resolve import resolver
+
+        return resolver(self.curated).resolve(name, types=types)
 
     def search(self, query: str, *, limit: int = 20) -> list[dict[str, Any]]:
         """Entities whose name, synonym or CURIE contains the query (normalised), best first."""
@@ -649,6 +640,6 @@ def _cache_key() -> str:
     for path in sorted(DATA_DIR.rglob("*")):
         if path.is_file():
             digest.update(str(path.relative_to(DATA_DIR)).encode() + path.read_bytes())
-    for module in ("curated.py", "schema.py", "store.py", "names.py", "hierarchy.py"):
+    for module in ("curated.py", "schema.py", "store.py", "names.py", "hierarchy.py", "resolve.py"):
         digest.update((Path(__file__).parent / module).read_bytes())
     return digest.hexdigest()[:20]

@@ -17,9 +17,7 @@ from typing import Literal, Protocol
 import duckdb
 import networkx as nx
 
-from exosci.errors import UnknownNameError
 from exosci.kb.curated import DATA_DIR, Curated, _read_references
-from exosci.kb.names import closest, normalize
 from exosci.kb.schema import PREDICATES, Entity, Evidence, HierarchyLink, Reference, Statement
 from exosci.kb.store import KnowledgeBase
 
@@ -182,22 +180,12 @@ class RecordsKB:
 
     def __init__(self, curated: Curated) -> None:
         self.curated = curated
-        self._index: dict[str, list[str]] = {}
-        for ent in curated.entities.values():
-            for label in (ent.id, ent.name, *ent.synonyms, *ent.xrefs, ent.curie or ""):
-                key = normalize(label)
-                if key and ent.id not in self._index.setdefault(key, []):
-                    self._index[key].append(ent.id)
 
     def resolve(self, name: str, *, types: tuple[str, ...] | None = None) -> Entity:
-        """The entity ``name`` means (id, name, synonym or CURIE, normalised)."""
-        ids = self._index.get(normalize(name), [])
-        ids = [i for i in ids if not types or self.curated.entities[i].type in types]
-        if ids:
-            return self.curated.entities[ids[0]]
-        pool = [e.name for e in self.curated.entities.values() if not types or e.type in types]
-        kind = "/".join(t.replace("_", " ") for t in types) if types else "name"
-        raise UnknownNameError(name, kind, closest(name, pool))
+        """The entity ``name`` means (same rules as :meth:`KnowledgeBase.resolve`)."""
+        from exosci.kb.resolve import resolver
+
+        return resolver(self.curated).resolve(name, types=types)
 
     def ancestors(self, entity_id: str) -> list[str]:
         """Ids of what ``entity_id`` is a kind or a part of, nearest first."""
