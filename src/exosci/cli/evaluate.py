@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -100,7 +101,7 @@ def evaluate(
         d = a["delta"]
         delta = "—" if a["is_current"] else f"{d['median']:+.2f} ({d['p05']:+.2f}..{d['p95']:+.2f})"
         verdict = f"gain {a['gain']['median']:+.1f}" if a["is_current"] else a["verdict"]
-        alt.add_row(str(i), a["change"], delta, verdict)
+        alt.add_row(str(i), escape(a["change"]), delta, verdict)
     console.print(alt)
     console.print(f"[dim]{doc['alternatives_method']['text']}[/]")
     highs = [r for r in doc["risks"] if r["severity"] != "low"]
@@ -122,10 +123,18 @@ def compare(
 
     if len(specs) < 2:
         raise UserInputError(f"compare needs two or more specs; got {len(specs)}.")
-    doc = compare_specs([load_spec(p) for p in specs], samples=samples, seed=seed, plot=plot)
+    doc = compare_specs(
+        [load_spec(p) for p in specs],
+        samples=samples,
+        seed=seed,
+        plot=plot,
+        files=[p.name if len({q.name for q in specs}) == len(specs) else str(p) for p in specs],
+    )
     if json:
         emit_json(doc)
         return
+    for warning in doc["warnings"]:
+        err_console.print(f"[bold yellow]warning:[/] {warning}")
     table = Table(title="designs compared (model predictions, paired draws)")
     for col in (
         "design",
@@ -140,8 +149,8 @@ def compare(
     for row in doc["designs"]:
         g = row["gain"]
         table.add_row(
-            row["name"],
-            row["score_name"],
+            escape(row["name"]),
+            f"{row['score_name']} 0-{row['score_max']:g}",
             f"{row['treated_final']:.1f}",
             f"{row['control_final']:.1f}",
             f"{g['median']:+.1f} ({g['p05']:+.1f}..{g['p95']:+.1f})",
@@ -149,5 +158,17 @@ def compare(
             str(row["evidence_statements"]),
         )
     console.print(table)
+    diff = Table(title="A − B, final day (paired: same virtual subjects)")
+    for col in ("A", "B", "A − B median (90 % interval)", "verdict"):
+        diff.add_column(col)
+    for d in doc["differences"]:
+        if "delta" in d:
+            q = d["delta"]
+            shown = f"{q['median']:+.2f} ({q['p05']:+.2f}..{q['p95']:+.2f}) {d['score_name']}"
+            diff.add_row(escape(d["a"]), escape(d["b"]), shown, d["verdict"])
+        else:
+            diff.add_row(escape(d["a"]), escape(d["b"]), "—", f"not compared: {d['skipped']}")
+    console.print(diff)
+    console.print(f"[dim]{doc['method']}[/]")
     if plot:
-        console.print(f"plot: {plot}")
+        console.print(f"plot: {plot} (one panel per species)")

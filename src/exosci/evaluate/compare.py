@@ -1,15 +1,36 @@
-"""Compare several designs on the same virtual subjects (same seed, same parameter draws)."""
+"""Compare several designs on the same virtual subjects (same seed, same parameter draws).
+
+Rat BBB (0-21) and mouse BMS (0-9) are different scales: designs of different species are
+never put on one axis (one plot panel per species) and never subtracted from each other.
+"""
 
 from __future__ import annotations
 
+from collections import Counter
+from itertools import combinations
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from exosci.evaluate.alternatives import min_difference, quantiles, verdict
 from exosci.kb.store import KnowledgeBase, default_kb
 from exosci.model.simulate import LABEL, ensemble
 from exosci.therapy import TherapySpec, resolve_spec
+
+Curve = tuple[str, str, str, float, np.ndarray, np.ndarray, np.ndarray]
+
+
+def unique_labels(names: list[str], files: list[str] | None = None) -> list[str]:
+    """Row names: the spec names, with the file (or position) added where a name repeats."""
+    counts = Counter(names)
+    out = []
+    for i, name in enumerate(names):
+        if counts[name] > 1:
+            out.append(f"{name} ({files[i] if files else f'#{i + 1}'})")
+        else:
+            out.append(name)
+    return out
 
 
 def compare_specs(
@@ -19,26 +40,33 @@ def compare_specs(
     samples: int = 500,
     seed: int = 0,
     plot: Path | None = None,
+    files: list[str] | None = None,
 ) -> dict[str, Any]:
-    """Final score, paired gain, lesion exposure and evidence count for each spec."""
+    """Final score, paired gain, lesion exposure and evidence count for each spec, and the
+    paired difference A - B (median, 90 % interval) between every two of the same species."""
     kb = kb or default_kb()
+    labels = unique_labels([s.name for s in specs], files)
     rows: list[dict[str, Any]] = []
-    curves: list[tuple[str, np.ndarray, np.ndarray, np.ndarray]] = []
-    for spec in specs:
+    curves: list[Curve] = []
+    finals: list[np.ndarray] = []
+    for label, spec in zip(labels, specs, strict=True):
         res = resolve_spec(spec, kb)
-        sim = ensemble(res.design, samples=samples, seed=seed, outputs=("score", "lesion_auc"))
+        d = res.design
+        sim = ensemble(d, samples=samples, seed=seed, outputs=("score", "lesion_auc"))
         tr, ct = sim.treated["score"], sim.control["score"]
-        gain = tr[-1] - ct[-1]
-        q = np.quantile(gain, [0.5, 0.05, 0.95])
         ids = set(res.evidence_entities())
         rows.append(
             {
-                "name": spec.name,
-                "species": res.design.species,
-                "score_name": res.design.score_name,
+                "name": label,
+                "spec_name": spec.name,
+                "file": files[len(rows)] if files else None,
+                "species": d.species,
+                "score_name": d.score_name,
+                "score_max": d.score_max,
+                "horizon_days": d.horizon_days,
                 "treated_final": float(np.median(tr[-1])),
                 "control_final": float(np.median(ct[-1])),
-                "gain": {"median": float(q[0]), "p05": float(q[1]), "p95": float(q[2])},
+                "gain": quantiles(tr[-1] - ct[-1]),
                 "lesion_auc_ug_day": float(np.median(sim.treated["lesion_auc"][-1])),
                 "mechanisms": {} if res.profile is None else res.profile.scores(),
                 "evidence_statements": sum(
@@ -46,33 +74,93 @@ def compare_specs(
                 ),
             }
         )
-        curves.append((spec.name, sim.days, np.median(tr, axis=1), np.median(ct, axis=1)))
+        finals.append(np.asarray(tr[-1], float))
+        curves.append(
+            (
+                label,
+                d.species,
+                d.score_name,
+                d.score_max,
+                sim.days,
+                np.median(tr, axis=1),
+                np.median(ct, axis=1),
+            )
+        )
+    species = sorted({r["species"] for r in rows})
+    warnings = []
+    if len(species) > 1:
+        warnings.append(
+            "Designs of different species are compared: rat BBB (0-21) and mouse BMS (0-9) are "
+            "different scales, so they are shown in separate panels and no difference is "
+            "computed between them."
+        )
+    out = {
+        "label": LABEL,
+        "samples": samples,
+        "seed": seed,
+        "designs": rows,
+        "differences": _differences(rows, finals),
+        "warnings": warnings,
+        "method": (
+            "A − B = design A minus design B in the final-day score on the same virtual subjects "
+            "(same seed and parameter draws): median over subjects and 5th–95th percentile of "
+            "the per-subject differences; indistinguishable when that interval includes 0 or "
+            "|median| < 1 BBB point (BMS: 9/21 of a point)."
+        ),
+    }
     if plot is not None:
-        _plot(curves, rows, plot)
-    return {"label": LABEL, "samples": samples, "seed": seed, "designs": rows}
+        fig = compare_figure(curves)
+        fig.savefig(plot, dpi=110, bbox_inches="tight")
+        import matplotlib.pyplot as plt
+
+        plt.close(fig)
+    return out
 
 
-def _plot(
-    curves: list[tuple[str, np.ndarray, np.ndarray, np.ndarray]],
-    rows: list[dict[str, Any]],
-    path: Path,
-) -> None:
+def _differences(rows: list[dict[str, Any]], finals: list[np.ndarray]) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for i, j in combinations(range(len(rows)), 2):
+        a, b = rows[i], rows[j]
+        entry: dict[str, Any] = {"a": a["name"], "b": b["name"], "score_name": a["score_name"]}
+        if a["species"] != b["species"]:
+            entry["skipped"] = f"different species ({a['species']} vs {b['species']})"
+        elif a["horizon_days"] != b["horizon_days"]:
+            entry["skipped"] = (
+                f"different horizons (day {a['horizon_days']} vs day {b['horizon_days']})"
+            )
+        else:
+            delta = quantiles(finals[i] - finals[j])
+            entry["delta"] = delta
+            entry["verdict"] = verdict(delta, min_difference(a["score_name"]))
+        out.append(entry)
+    return out
+
+
+def compare_figure(curves: list[Curve]) -> Any:
+    """One panel per species, each on its own score scale (never rat and mouse on one axis)."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(7.5, 4))
-    for name, days, tr, _ in curves:
-        ax.plot(days, tr, lw=2, label=name)
-    shown: set[str] = set()
-    for (_, days, _, ct), row in zip(curves, rows, strict=True):
-        if row["species"] not in shown:
-            ax.plot(days, ct, color="#888", ls="--", label=f"control ({row['species']})")
-            shown.add(row["species"])
-    ax.set_xlabel("days after injury")
-    ax.set_ylabel("locomotor score (median)")
-    ax.set_title("Designs compared — MODEL PREDICTION")
-    ax.legend(frameon=False, fontsize=8)
-    fig.savefig(path, dpi=110, bbox_inches="tight")
-    plt.close(fig)
+    species = list(dict.fromkeys(c[1] for c in curves))
+    fig, axes = plt.subplots(
+        1, len(species), figsize=(7.5 * len(species), 4), squeeze=False, sharey=False
+    )
+    for ax, sp in zip(axes[0], species, strict=True):
+        mine = [c for c in curves if c[1] == sp]
+        score, top = mine[0][2], mine[0][3]
+        for label, _, _, _, days, tr, _ in mine:
+            ax.plot(days, tr, lw=2, label=label)
+        drawn: list[np.ndarray] = []
+        for label, _, _, _, days, _, ct in mine:  # one line per distinct control course
+            if not any(len(c) == len(ct) and np.allclose(c, ct) for c in drawn):
+                name = f"untreated control ({sp})" if not drawn else f"control for {label}"
+                ax.plot(days, ct, color="#888", ls="--" if not drawn else ":", label=name)
+                drawn.append(ct)
+        ax.set_ylim(0, top)
+        ax.set_xlabel("days after injury")
+        ax.set_ylabel(f"{score} score, 0-{top:g} (median)")
+        ax.set_title(f"{sp}: {score} — MODEL PREDICTION")
+        ax.legend(frameon=False, fontsize=8)
+    return fig
