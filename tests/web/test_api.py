@@ -5,6 +5,8 @@ from fastapi.testclient import TestClient
 from exosci.web import create_app
 
 client = TestClient(create_app())
+# File routes take the file's bytes as application/octet-stream (a missing type is refused).
+OCTET = {"content-type": "application/octet-stream"}
 
 
 def test_health_and_index() -> None:
@@ -75,18 +77,22 @@ def test_evaluate_route_and_bad_spec() -> None:
 
 def test_release_fit_route_on_example() -> None:
     data = (EXAMPLES / "release-ha-hydrogel.csv").read_bytes()
-    doc = client.post("/api/release/fit", content=data).json()
+    doc = client.post("/api/release/fit", content=data, headers=OCTET).json()
     assert doc["best"] == "weibull"
-    res = client.post("/api/release/fit", content=b"")
+    res = client.post("/api/release/fit", content=b"", headers=OCTET)
     assert res.status_code == 422
 
 
 def test_qc_nta_route_on_real_export(shared) -> None:
     path = next((shared / "data" / "nta" / "zetaview").glob("*0002*size_488.txt"))
-    doc = client.post("/api/qc/nta", content=path.read_bytes(), params={"filename": path.name})
+    doc = client.post(
+        "/api/qc/nta", content=path.read_bytes(), params={"filename": path.name}, headers=OCTET
+    )
     assert doc.status_code == 200, doc.text
     assert doc.json()["format"].lower().startswith("zetaview")
-    garbage = client.post("/api/qc/nta", content=b"\x00\x01garbage", params={"filename": "x.txt"})
+    garbage = client.post(
+        "/api/qc/nta", content=b"\x00\x01garbage", params={"filename": "x.txt"}, headers=OCTET
+    )
     assert garbage.status_code == 422
 
 

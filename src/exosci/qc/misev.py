@@ -235,7 +235,7 @@ def _particle_counter(c: _Ctx, _: str | None) -> tuple[bool, str]:
     p = c.prep.particles
     if p is None:
         return False, "no particle measurement"
-    ok = c.method_in(p.method, "particle_counter") or p.nta_file is not None
+    ok = c.method_in(p.method, "particle_counter") or c.nta is not None
     return ok, p.method if ok else f"{p.method} is not a single-particle counter (e.g. NTA, TRPS)"
 
 
@@ -312,24 +312,25 @@ def _resolve_markers(prep: Prep) -> tuple[list[MarkerHit], list[MarkerHit]]:
     return detected, not_detected
 
 
-def _particles(prep: Prep, warnings: list[str]) -> tuple[float | None, NTAReport | None]:
+def _particles(
+    prep: Prep, warnings: list[str], nta: NTAReport | None
+) -> tuple[float | None, NTAReport | None]:
     p = prep.particles
     if p is None:
-        return None, None
-    nta = None
+        return None, nta
     per_ml = p.per_ml
-    if p.nta_file is not None:
+    if nta is None and p.nta_file is not None:
         nta = read_nta(p.nta_file)
-        if nta.concentration_per_ml is not None:
-            if not nta.concentration_corrected_for_dilution:
-                warnings.append(f"{p.nta_file}: NTA concentration is not dilution-corrected")
-            if per_ml is None:
-                per_ml = nta.concentration_per_ml
-            elif abs(per_ml / nta.concentration_per_ml - 1) > 0.1:
-                warnings.append(
-                    f"particles.per_ml {per_ml:.3g} differs from the NTA file's "
-                    f"{nta.concentration_per_ml:.3g} by more than 10 %"
-                )
+    if nta is not None and nta.concentration_per_ml is not None:
+        if not nta.concentration_corrected_for_dilution:
+            warnings.append(f"{nta.file}: NTA concentration is not dilution-corrected")
+        if per_ml is None:
+            per_ml = nta.concentration_per_ml
+        elif abs(per_ml / nta.concentration_per_ml - 1) > 0.1:
+            warnings.append(
+                f"particles.per_ml {per_ml:.3g} differs from the NTA file's "
+                f"{nta.concentration_per_ml:.3g} by more than 10 %"
+            )
     return per_ml, nta
 
 
@@ -403,8 +404,13 @@ def _storage_advice(c: _Ctx) -> list[Advice]:
     return out
 
 
-def check_prep(prep: Prep | Mapping[str, Any] | str | Path) -> MisevReport:
-    """Check a preparation (model, mapping or YAML path) against MISEV2018/2023."""
+def check_prep(
+    prep: Prep | Mapping[str, Any] | str | Path, *, nta: NTAReport | None = None
+) -> MisevReport:
+    """Check a preparation (model, mapping or YAML path) against MISEV2018/2023.
+
+    ``nta`` is an NTA export already read (an upload); otherwise ``particles.nta_file`` is read.
+    """
     if isinstance(prep, str | Path):
         prep = load_prep(prep)
     elif not isinstance(prep, Prep):
@@ -412,7 +418,7 @@ def check_prep(prep: Prep | Mapping[str, Any] | str | Path) -> MisevReport:
     rules = misev_rules()
     warnings: list[str] = []
     detected, not_detected = _resolve_markers(prep)
-    per_ml, nta = _particles(prep, warnings)
+    per_ml, nta = _particles(prep, warnings, nta)
     ratio, ratio_note = _purity_ratio(prep, per_ml)
     c = _Ctx(prep, rules, detected, not_detected, per_ml, ratio, ratio_note, nta, warnings)
 

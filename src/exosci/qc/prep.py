@@ -2,17 +2,34 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, PositiveFloat, ValidationError, model_validator
 
 from exosci.errors import UserInputError
+from exosci.limits import (
+    MAX_LIST_ITEMS,
+    MAX_NAME_CHARS,
+    MAX_SPEC_BYTES,
+    MAX_TEXT_CHARS,
+    MAX_YAML_ALIASES,
+    max_upload_bytes,
+    read_capped,
+    short,
+)
+from exosci.yamlsafe import load_yaml
+
+Name = Annotated[str, Field(min_length=1, max_length=MAX_NAME_CHARS)]
+OptName = Annotated[str, Field(max_length=MAX_NAME_CHARS)]
+Text = Annotated[str, Field(max_length=MAX_TEXT_CHARS)]
+Names = Annotated[list[Name], Field(max_length=MAX_LIST_ITEMS)]
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
 class Amount(_Strict):
@@ -21,15 +38,19 @@ class Amount(_Strict):
 
 
 class Source(_Strict):
-    material: str = Field(min_length=1, description="e.g. conditioned medium, plasma, CSF, tissue")
-    cell_source: str | None = None
+    material: Name = Field(description="e.g. conditioned medium, plasma, CSF, tissue")
+    cell_source: OptName | None = None
     amount: Amount | None = None
-    culture: str | None = None
+    culture: Text | None = None
 
 
 class Separation(_Strict):
-    method: list[str] = Field(min_length=1, description="one or more methods, in order")
-    settings: dict[str, str | float | int] = Field(default_factory=dict)
+    method: Annotated[list[Name], Field(min_length=1, max_length=MAX_LIST_ITEMS)] = Field(
+        description="one or more methods, in order"
+    )
+    settings: Annotated[dict[OptName, Text | float | int], Field(max_length=MAX_LIST_ITEMS)] = (
+        Field(default_factory=dict)
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -39,72 +60,121 @@ class Separation(_Strict):
         return data
 
 
-class Particles(_Strict):
-    method: str = Field(min_length=1)
+class _ParticlesBase(_Strict):
+    method: Name
     per_ml: PositiveFloat | None = None
     total: PositiveFloat | None = None
+
+
+class Particles(_ParticlesBase):
     nta_file: Path | None = Field(
-        default=None, description="an NTA export; fills per_ml when absent"
+        default=None, description="an NTA export next to the YAML; fills per_ml when absent"
+    )
+
+
+class NTAUpload(_Strict):
+    """An NTA export sent with the request (the API never opens a server path)."""
+
+    filename: Name = Field(description="the export's file name, for messages and format hints")
+    content: str = Field(
+        min_length=1,
+        max_length=max_upload_bytes(),
+        description="the export's text (or base64 of its bytes with encoding=base64)",
+    )
+    encoding: Literal["text", "base64"] = "text"
+
+    def data(self) -> bytes:
+        """The export's bytes."""
+        if self.encoding == "text":
+            return self.content.encode("utf-8")
+        try:
+            return base64.b64decode(self.content, validate=True)
+        except binascii.Error:
+            raise UserInputError(
+                "particles.nta_export.content: not valid base64 (encoding=base64)."
+            ) from None
+
+
+class UploadedParticles(_ParticlesBase):
+    nta_export: NTAUpload | None = Field(
+        default=None, description="an NTA export sent inline; fills per_ml when absent"
     )
 
 
 class Protein(_Strict):
-    method: str = Field(min_length=1)
+    method: Name
     ug_per_ml: PositiveFloat | None = None
     total_ug: PositiveFloat | None = None
 
 
 class Lipid(_Strict):
-    method: str = Field(min_length=1)
+    method: Name
     amount: PositiveFloat | None = None
-    unit: str | None = None
+    unit: OptName | None = None
 
 
 class Markers(_Strict):
-    method: str | None = Field(
+    method: OptName | None = Field(
         default=None, description="e.g. western blot, flow cytometry, proteomics"
     )
-    detected: list[str] = Field(default_factory=list)
-    not_detected: list[str] = Field(default_factory=list)
-    other: list[str] = Field(default_factory=list, description="markers outside MISEV categories")
+    detected: Names = Field(default_factory=list)
+    not_detected: Names = Field(default_factory=list)
+    other: Names = Field(default_factory=list, description="markers outside MISEV categories")
     antibodies_reported: bool = False
 
 
 class Imaging(_Strict):
-    method: str = Field(min_length=1)
-    notes: str | None = None
+    method: Name
+    notes: Text | None = None
 
 
 class Storage(_Strict):
     temperature_c: float = Field(ge=-273.15, le=60)
-    duration_days: float | None = Field(default=None, ge=0)
-    buffer: str | None = None
-    additives: list[str] = Field(default_factory=list)
+    duration_days: float | None = Field(default=None, ge=0, le=365 * 100)
+    buffer: OptName | None = None
+    additives: Names = Field(default_factory=list)
     tube: Literal["standard", "low-binding", "bsa-blocked", "unknown"] = "unknown"
-    freeze_thaw_cycles: int | None = Field(default=None, ge=0)
+    freeze_thaw_cycles: int | None = Field(default=None, ge=0, le=1000)
 
 
 class Claims(_Strict):
-    term: str = Field(
+    term: OptName = Field(
         default="EVs", description='what the paper calls them: "exosomes", "small EVs", "EVs"'
     )
     endosomal_origin_shown: bool = False
     engineered_or_loaded: bool = False
 
 
-class Prep(_Strict):
-    """One EV preparation as a paper or lab notebook would describe it."""
-
-    name: str = Field(min_length=1)
+class _PrepBase(_Strict):
+    name: Name
     source: Source
     separation: Separation
-    particles: Particles | None = None
     protein: Protein | None = None
     lipid: Lipid | None = None
     markers: Markers = Field(default_factory=lambda: Markers())
-    imaging: list[Imaging] = Field(default_factory=list)
+    imaging: Annotated[list[Imaging], Field(max_length=MAX_LIST_ITEMS)] = Field(
+        default_factory=list
+    )
     storage: Storage | None = None
     claims: Claims = Field(default_factory=lambda: Claims())
+
+
+class Prep(_PrepBase):
+    """One EV preparation as a paper or lab notebook would describe it."""
+
+    particles: Particles | None = None
+
+
+class PrepUpload(_PrepBase):
+    """A preparation sent to the API: an NTA export travels inline, never as a server path."""
+
+    particles: UploadedParticles | None = None
+
+    def split(self) -> tuple[Prep, NTAUpload | None]:
+        """The :class:`Prep` to check and the uploaded export, if any."""
+        data = self.model_dump(exclude={"particles": {"nta_export"}})
+        upload = self.particles.nta_export if self.particles else None
+        return Prep.model_validate(data), upload
 
 
 def _field_errors(exc: ValidationError, where: str) -> str:
@@ -112,7 +182,7 @@ def _field_errors(exc: ValidationError, where: str) -> str:
     for err in exc.errors():
         loc = ".".join(str(p) for p in err["loc"]) or "(top level)"
         got = err.get("input")
-        shown = "" if isinstance(got, dict | list) or got is None else f" (got {got!r})"
+        shown = "" if isinstance(got, dict | list) or got is None else f" (got {short(got)})"
         parts.append(f"{loc}: {err['msg']}{shown}")
     return f"{where}: invalid preparation: " + "; ".join(parts) + "."
 
@@ -130,19 +200,14 @@ def prep_from_dict(data: Any, *, where: str = "preparation") -> Prep:
 def load_prep(path: str | Path) -> Prep:
     """Read a preparation YAML; relative ``particles.nta_file`` paths resolve next to it."""
     p = Path(path)
+    raw = read_capped(p, what="preparation YAML", cap=MAX_SPEC_BYTES)
     try:
-        text = p.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise UserInputError(f"{p}: no such file.") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UserInputError(f"{p}: cannot be read as UTF-8 text ({exc}).") from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f", line {mark.line + 1}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise UserInputError(f"{p}{line}: not valid YAML ({problem}).") from None
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise UserInputError(
+            f"{p}: not UTF-8 text (bad byte at offset {exc.start}); expected a preparation YAML."
+        ) from None
+    data = load_yaml(text, where=str(p), max_aliases=MAX_YAML_ALIASES)
     prep = prep_from_dict(data, where=str(p))
     if prep.particles and prep.particles.nta_file and not prep.particles.nta_file.is_absolute():
         prep.particles.nta_file = p.parent / prep.particles.nta_file

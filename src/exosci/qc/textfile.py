@@ -6,7 +6,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from exosci.errors import FileFormatError
+from exosci.errors import FileFormatError, UserInputError
+from exosci.limits import read_capped
 
 # Control bytes that never occur in a text export; their presence means binary data.
 _BINARY = re.compile(rb"[\x00-\x08\x0b\x0e-\x1f]")
@@ -58,13 +59,9 @@ def decode_bytes(path: Path, data: bytes) -> TextFile:
 def read_text(path: Path) -> TextFile:
     """Read and decode ``path``; a missing or unreadable file is a user error."""
     try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise FileFormatError(f"{path}: no such file.") from None
-    except IsADirectoryError:
-        raise FileFormatError(f"{path}: is a directory; expected an NTA export file.") from None
-    except OSError as exc:
-        raise FileFormatError(f"{path}: cannot be read ({exc.strerror}).") from None
+        data = read_capped(path, what="NTA export file")
+    except UserInputError as exc:
+        raise FileFormatError(str(exc)) from None
     return decode_bytes(path, data)
 
 

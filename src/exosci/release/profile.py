@@ -21,6 +21,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from exosci.errors import FileFormatError, UserInputError
+from exosci.limits import read_capped
 
 FloatArray = NDArray[np.float64]
 TimeUnit = Literal["min", "h", "d", "w"]
@@ -83,10 +84,7 @@ def read_profile(
 ) -> ReleaseProfile:
     """Read a release CSV (comma, semicolon or tab separated; ``#`` lines are comments)."""
     p = Path(path)
-    try:
-        raw = p.read_bytes()
-    except OSError as exc:
-        raise UserInputError(f"{p}: cannot read the file ({exc.strerror or exc}).") from None
+    raw = read_capped(p, what="release table (CSV)")
     return parse_profile(raw, source=str(p), time_unit=time_unit, allow_over_100=allow_over_100)
 
 

@@ -4,69 +4,91 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from exosci.errors import FileFormatError, UserInputError
+from exosci.limits import (
+    DOSE_CEILING,
+    MAX_LIST_ITEMS,
+    MAX_NAME_CHARS,
+    MAX_SPEC_BYTES,
+    MAX_YAML_ALIASES,
+    read_capped,
+    short,
+)
+from exosci.yamlsafe import load_yaml
+
+Name = Annotated[str, Field(max_length=MAX_NAME_CHARS)]
+Names = Annotated[list[Name], Field(max_length=MAX_LIST_ITEMS)]
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, allow_inf_nan=False)
 
 
 class Injury(_Strict):
     """Injury model; the lesion model is calibrated on thoracic contusion/compression."""
 
     model: Literal["contusion", "compression"] = "contusion"
-    level: str = "T10"
+    level: Name = "T10"
     severity: Literal["mild", "moderate", "severe"] = "moderate"
 
 
 class ExosomeSpec(_Strict):
     """The vesicles: a cell source or product, and what was done to or loaded into them."""
 
-    source: str
-    preconditioning: list[str] = []
-    engineering: list[str] = []
-    cargo: list[str] = []
-    co_therapies: list[str] = []
+    source: Name
+    preconditioning: Names = []
+    engineering: Names = []
+    cargo: Names = []
+    co_therapies: Names = []
 
 
 class ReleaseSpec(_Strict):
     """A fitted release curve (``exosci release fit``) overriding the carrier's default."""
 
-    model: str
-    params: dict[str, float]
+    model: Name
+    params: Annotated[dict[Name, float], Field(max_length=MAX_LIST_ITEMS)]
     time_unit: Literal["day", "days", "d", "hour", "hours", "h"] = "day"
 
 
 class CarrierSpec(_Strict):
-    name: str
+    name: Name
     release: ReleaseSpec | None = None
 
 
 class Dose(_Strict):
-    amount: float = Field(ge=0)
+    amount: float = Field(ge=0, le=max(DOSE_CEILING.values()))
     unit: Literal["ug", "mg", "particles"] = "ug"
+
+    @model_validator(mode="after")
+    def _plausible(self) -> Dose:
+        ceiling = DOSE_CEILING[self.unit]
+        if self.amount > ceiling:
+            raise ValueError(
+                f"a dose of {self.amount:g} {self.unit} is above the plausible ceiling of "
+                f"{ceiling:g} {self.unit} (rodent SCI doses are 10-400 ug protein)"
+            )
+        return self
 
 
 class Timing(_Strict):
     start_hours_post_injury: float = Field(default=1.0, ge=0, le=24 * 60)
     doses: int = Field(default=1, ge=1, le=60)
-    interval_days: float = Field(default=0.0, ge=0)
+    interval_days: float = Field(default=0.0, ge=0, le=365)
 
 
 class TherapySpec(_Strict):
     """One therapy design, validated field by field (names are checked against the graph later)."""
 
-    name: str = "unnamed therapy"
-    species: str = "rat"
+    name: Name = "unnamed therapy"
+    species: Name = "rat"
     injury: Injury = Injury()
     exosome: ExosomeSpec | None = None
-    carrier: str | CarrierSpec | None = None
-    route: str = "intravenous"
+    carrier: Name | CarrierSpec | None = None
+    route: Name = "intravenous"
     dose: Dose = Dose(amount=0.0)
     timing: Timing = Timing()
     horizon_days: int = Field(default=42, ge=1, le=365)
@@ -87,11 +109,12 @@ _ACCEPTED = {
     "species": "rat or mouse (human/monkey are refused: see the message)",
     "injury.model": "contusion or compression",
     "injury.severity": "mild, moderate or severe",
-    "dose.amount": "a number >= 0",
+    "dose": "ug up to 1e5, mg up to 100, particles up to 1e14",
+    "dose.amount": "a finite number >= 0 (ug up to 1e5, mg up to 100, particles up to 1e14)",
     "dose.unit": "ug, mg or particles",
     "timing.start_hours_post_injury": "hours >= 0",
     "timing.doses": "an integer 1-60",
-    "timing.interval_days": "days >= 0",
+    "timing.interval_days": "days 0-365",
     "horizon_days": "an integer 1-365 (days)",
 }
 
@@ -102,7 +125,8 @@ def _format(exc: ValidationError, where: str) -> str:
         field = ".".join(str(x) for x in err["loc"]) or "(spec)"
         accepted = _ACCEPTED.get(field)
         value = err.get("input")
-        msg = f"field `{field}`: {err['msg']} (got {value!r})"
+        got = "" if isinstance(value, dict | list) else f" (got {short(value)})"
+        msg = f"field `{field}`: {err['msg']}{got}"
         if accepted:
             msg += f"; accepted: {accepted}"
         parts.append(msg)
@@ -124,17 +148,19 @@ def parse_spec(data: Any, *, where: str = "spec") -> TherapySpec:
 def load_spec(path: str | Path) -> TherapySpec:
     """Read a therapy spec from a YAML or JSON file."""
     p = Path(path)
-    if not p.is_file():
-        raise UserInputError(f"{p}: no such spec file.")
+    raw = read_capped(p, what="therapy spec (YAML or JSON)", cap=MAX_SPEC_BYTES)
     try:
-        text = p.read_text(encoding="utf-8")
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise FileFormatError(
             f"{p}: not UTF-8 text (bad byte at offset {exc.start}); expected a YAML or JSON "
             "therapy spec."
         ) from None
-    try:
-        data = json.loads(text) if p.suffix.lower() == ".json" else yaml.safe_load(text)
-    except (json.JSONDecodeError, yaml.YAMLError) as exc:
-        raise FileFormatError(f"{p}: not valid YAML/JSON ({exc}).") from None
+    if p.suffix.lower() == ".json":
+        try:
+            data = json.loads(text)
+        except (json.JSONDecodeError, RecursionError) as exc:
+            raise FileFormatError(f"{p}: not valid JSON ({str(exc)[:200]}).") from None
+    else:
+        data = load_yaml(text, where=str(p), max_aliases=MAX_YAML_ALIASES)
     return parse_spec(data, where=str(p))

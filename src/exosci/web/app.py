@@ -2,43 +2,95 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterable
 from importlib import resources
 from typing import Any
 
 from fastapi import FastAPI, HTTPException, Query, Request
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from exosci import __version__
 from exosci.errors import UnknownNameError, UserInputError
 from exosci.kb.store import KnowledgeBase, default_kb
+from exosci.limits import MAX_NAME_CHARS, short
 from exosci.web import routes
+from exosci.web.middleware import BodyLimit, ContentTypeGuard, HostCheck, SecurityHeaders
+
+#: Host names answered by default: loopback only (``EXOSCI_ALLOWED_HOSTS`` adds more).
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "[::1]", "::1", "testserver")
+
+_STATIC_TYPES = {"app.js": "text/javascript; charset=utf-8"}
 
 
 def _static(name: str) -> str:
     return (resources.files("exosci.web") / "static" / name).read_text(encoding="utf-8")
 
 
-def create_app(kb: KnowledgeBase | None = None) -> FastAPI:
-    """The exosci web application; ``kb`` defaults to the curated in-memory store."""
+def _validation_message(exc: RequestValidationError) -> tuple[str, list[dict[str, Any]]]:
+    details = []
+    for err in exc.errors():
+        loc = ".".join(str(p) for p in err.get("loc", ()))
+        got = err.get("input")
+        shown = "" if isinstance(got, dict | list | bytes) or got is None else short(got)
+        details.append({"loc": loc, "msg": err.get("msg", ""), "got": shown})
+    text = "; ".join(
+        f"{d['loc']}: {d['msg']}" + (f" (got {d['got']})" if d["got"] else "") for d in details
+    )
+    return f"invalid request: {text[:2000]}.", details
+
+
+def create_app(
+    kb: KnowledgeBase | None = None, *, allowed_hosts: Iterable[str] | None = None
+) -> FastAPI:
+    """The exosci web application; ``kb`` defaults to the curated in-memory store.
+
+    ``allowed_hosts`` are the Host names answered (loopback by default, plus any in
+    ``EXOSCI_ALLOWED_HOSTS``, comma-separated); other names get 421 (DNS-rebinding guard).
+    """
     app = FastAPI(
         title="exosci",
         version=__version__,
         description="Exosome therapies for spinal cord injury: knowledge graph, mechanism "
         "reasoning, cargo enrichment, therapy simulation, evaluation, vesicle QC, release fits. "
-        "Model outputs are hypothesis-generating predictions, labelled as such.",
+        "Model outputs are hypothesis-generating predictions, labelled as such. "
+        "Every body is size-capped as it streams (413); JSON routes take application/json, "
+        "file routes application/octet-stream; the server opens no path a client names.",
     )
     get_kb = (lambda: kb) if kb is not None else default_kb
+    hosts = list(allowed_hosts if allowed_hosts is not None else LOOPBACK_HOSTS)
+    hosts += [h.strip() for h in os.environ.get("EXOSCI_ALLOWED_HOSTS", "").split(",") if h]
+    # Added innermost first: headers wrap everything, then Host, content type, body size.
+    app.add_middleware(BodyLimit, limit_for=routes.body_limit)
+    app.add_middleware(ContentTypeGuard)
+    app.add_middleware(HostCheck, allowed=hosts)
+    app.add_middleware(SecurityHeaders)
 
     @app.exception_handler(UserInputError)
     async def _bad_input(_: Request, exc: UserInputError) -> JSONResponse:
-        body: dict[str, Any] = {"error": str(exc), "kind": type(exc).__name__}
+        body: dict[str, Any] = {"error": str(exc)[:4000], "kind": type(exc).__name__}
         if isinstance(exc, UnknownNameError):
             body["suggestions"] = exc.suggestions
         return JSONResponse(status_code=422, content=body)
 
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        message, details = _validation_message(exc)
+        return JSONResponse(
+            status_code=422,
+            content={"error": message, "kind": "ValidationError", "detail": details},
+        )
+
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def index() -> str:
         return _static("index.html")
+
+    @app.get("/static/{name}", include_in_schema=False)
+    def static(name: str) -> Response:
+        if name not in _STATIC_TYPES:
+            raise HTTPException(404, "no such static file")
+        return Response(_static(name), media_type=_STATIC_TYPES[name])
 
     @app.get("/api/health")
     def health() -> dict[str, Any]:
@@ -51,12 +103,13 @@ def create_app(kb: KnowledgeBase | None = None) -> FastAPI:
 
     @app.get("/api/kb/search")
     def kb_search(
-        q: str = Query(..., min_length=1), limit: int = Query(20, ge=1, le=200)
+        q: str = Query(..., min_length=1, max_length=MAX_NAME_CHARS),
+        limit: int = Query(20, ge=1, le=200),
     ) -> dict[str, Any]:
         return {"query": q, "hits": get_kb().search(q, limit=limit)}
 
     @app.get("/api/kb/show")
-    def kb_show(name: str = Query(..., min_length=1)) -> dict[str, Any]:
+    def kb_show(name: str = Query(..., min_length=1, max_length=MAX_NAME_CHARS)) -> dict[str, Any]:
         return get_kb().show(name)
 
     @app.get("/api/kb/references/{number}")

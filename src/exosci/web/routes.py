@@ -2,6 +2,8 @@
 
 Each route parses, calls the same library function as the CLI and returns its document;
 bad input raises ``UserInputError`` which the app turns into HTTP 422 with the message.
+Bodies are pydantic models (JSON routes) or the raw bytes of one uploaded file (file routes);
+no route opens a server path named by a client.
 """
 
 from __future__ import annotations
@@ -11,22 +13,84 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal
 
-from fastapi import Body, FastAPI, Query, Request
+from fastapi import Body, Depends, FastAPI, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse
 
 from exosci.errors import UserInputError
 from exosci.kb.store import KnowledgeBase
+from exosci.limits import (
+    MAX_NAME_CHARS,
+    MAX_PATH_LENGTH,
+    MAX_SAMPLES,
+    MAX_SEED,
+    UPLOAD_BYTES_CEILING,
+    check_upload,
+    max_body_bytes,
+    max_upload_bytes,
+)
+from exosci.qc.prep import PrepUpload
+from exosci.therapy.spec import TherapySpec
+from exosci.web.schemas import CargoEnrichRequest
 
-MAX_UPLOAD = 20 * 1024 * 1024  # bytes; NTA exports and release tables are far smaller
+#: Routes whose body is one uploaded file (raw bytes).
+FILE_ROUTES = ("/api/qc/nta", "/api/release/fit")
+#: Routes whose JSON body may carry an uploaded file inline (base64 is 4/3 of the bytes).
+INLINE_FILE_ROUTES = ("/api/qc/check",)
+
+_FILE_BODY = {
+    "requestBody": {
+        "required": True,
+        "description": f"The file's bytes (at most {UPLOAD_BYTES_CEILING} bytes).",
+        "content": {
+            "application/octet-stream": {
+                "schema": {"type": "string", "format": "binary", "maxLength": UPLOAD_BYTES_CEILING}
+            }
+        },
+    }
+}
+_SEED = Query(0, ge=0, le=MAX_SEED, description="random seed, 0 to 2**32-1")
+
+
+def body_limit(path: str) -> int:
+    """The byte cap on a request body to ``path`` (see :mod:`exosci.limits`)."""
+    if path in FILE_ROUTES:
+        return max_upload_bytes()
+    if path in INLINE_FILE_ROUTES:
+        return max_upload_bytes() * 4 // 3 + max_body_bytes()
+    return max_body_bytes()
+
+
+def _json_only(request: Request) -> None:
+    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media != "application/json" and not media.endswith("+json"):
+        raise HTTPException(415, "this route takes a JSON body (content-type: application/json).")
+
+
+def _file_only(request: Request) -> None:
+    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media != "application/octet-stream" and not media.startswith("text/"):
+        raise HTTPException(
+            415, "this route takes the file's bytes (content-type: application/octet-stream)."
+        )
+
+
+JSON = [Depends(_json_only)]
+FILE = [Depends(_file_only)]
 
 
 async def _body(request: Request) -> bytes:
-    data = await request.body()
+    chunks: list[bytes] = []
+    total = 0
+    limit = max_upload_bytes()
+    async for chunk in request.stream():
+        total += len(chunk)
+        if total > limit:  # the middleware stops it first; this guards direct mounting
+            raise HTTPException(413, f"upload exceeds the {limit}-byte limit.")
+        chunks.append(chunk)
+    data = b"".join(chunks)
     if not data:
         raise UserInputError("empty request body; send the file's bytes as the body.")
-    if len(data) > MAX_UPLOAD:
-        raise UserInputError(f"upload of {len(data)} bytes exceeds the {MAX_UPLOAD}-byte limit.")
-    return data
+    return check_upload(data)
 
 
 def mount(app: FastAPI, get_kb: Callable[[], KnowledgeBase]) -> None:
@@ -34,9 +98,9 @@ def mount(app: FastAPI, get_kb: Callable[[], KnowledgeBase]) -> None:
 
     @app.get("/api/explain")
     def explain(
-        subject: str = Query(..., min_length=1),
-        object: str = Query(..., min_length=1, alias="object"),
-        max_length: int = Query(6, ge=1, le=10),
+        subject: str = Query(..., min_length=1, max_length=MAX_NAME_CHARS),
+        object: str = Query(..., min_length=1, max_length=MAX_NAME_CHARS, alias="object"),
+        max_length: int = Query(6, ge=1, le=MAX_PATH_LENGTH),
         sign: Literal["up", "down"] | None = None,
         limit: int = Query(10, ge=1, le=100),
     ) -> dict[str, Any]:
@@ -47,76 +111,74 @@ def mount(app: FastAPI, get_kb: Callable[[], KnowledgeBase]) -> None:
         ).to_dict()
 
     @app.get("/api/kb/profile")
-    def profile(name: str = Query(..., min_length=1)) -> dict[str, Any]:
+    def profile(name: str = Query(..., min_length=1, max_length=MAX_NAME_CHARS)) -> dict[str, Any]:
         from exosci.reason.profile import profile_of
 
         ent, prof = profile_of(get_kb(), name)
         return {"id": ent.id, "name": ent.name, "type": ent.type, **prof.to_dict()}
 
-    @app.post("/api/simulate")
+    @app.post("/api/simulate", dependencies=JSON)
     def simulate(
-        spec: dict[str, Any] = Body(..., description="A therapy spec (DESIGN.md) as JSON."),
-        samples: int = Query(500, ge=10, le=5000),
-        seed: int = 0,
+        spec: TherapySpec = Body(..., description="A therapy spec (DESIGN.md) as JSON."),
+        samples: int = Query(500, ge=10, le=MAX_SAMPLES),
+        seed: int = _SEED,
     ) -> dict[str, Any]:
         from exosci.model.simulate import ensemble
-        from exosci.therapy import parse_spec, resolve_spec
+        from exosci.therapy import resolve_spec
 
-        res = resolve_spec(parse_spec(spec, where="request body"), get_kb())
+        res = resolve_spec(spec, get_kb())
         return ensemble(res.design, samples=samples, seed=seed).to_dict()
 
-    def _evaluate(spec: dict[str, Any], samples: int, seed: int) -> dict[str, Any]:
+    def _evaluate(spec: TherapySpec, samples: int, seed: int) -> dict[str, Any]:
         from exosci.evaluate import evaluate as run
-        from exosci.therapy import parse_spec
 
-        spec_model = parse_spec(spec, where="request body")
         alt = min(samples, 200)
-        return run(spec_model, kb=get_kb(), samples=samples, seed=seed, alternative_samples=alt)
+        return run(spec, kb=get_kb(), samples=samples, seed=seed, alternative_samples=alt)
 
-    @app.post("/api/evaluate")
+    @app.post("/api/evaluate", dependencies=JSON)
     def evaluate(
-        spec: dict[str, Any] = Body(..., description="A therapy spec (DESIGN.md) as JSON."),
-        samples: int = Query(300, ge=10, le=5000),
-        seed: int = 0,
+        spec: TherapySpec = Body(..., description="A therapy spec (DESIGN.md) as JSON."),
+        samples: int = Query(300, ge=10, le=MAX_SAMPLES),
+        seed: int = _SEED,
     ) -> dict[str, Any]:
         doc = _evaluate(spec, samples, seed)
         doc.pop("design_rows", None)
         return doc
 
-    @app.post("/api/evaluate/report", response_class=HTMLResponse)
+    @app.post("/api/evaluate/report", response_class=HTMLResponse, dependencies=JSON)
     def evaluate_report(
-        spec: dict[str, Any] = Body(...),
-        samples: int = Query(300, ge=10, le=5000),
-        seed: int = 0,
+        spec: TherapySpec = Body(..., description="A therapy spec (DESIGN.md) as JSON."),
+        samples: int = Query(300, ge=10, le=MAX_SAMPLES),
+        seed: int = _SEED,
     ) -> str:
         from exosci.evaluate.render import make_plots, render_html
 
         doc = _evaluate(spec, samples, seed)
         return render_html(doc, make_plots(doc))
 
-    @app.post("/api/cargo/enrich")
-    def cargo_enrich(
-        body: dict[str, Any] = Body(
-            ..., examples=[{"mirnas": ["miR-146a-5p", "miR-21-5p"], "species": "rat"}]
-        ),
-    ) -> dict[str, Any]:
+    @app.post("/api/cargo/enrich", dependencies=JSON)
+    def cargo_enrich(body: CargoEnrichRequest) -> dict[str, Any]:
         from exosci.cargo.pipeline import run_enrich
 
-        mirnas = body.get("mirnas")
-        if not isinstance(mirnas, list) or not all(isinstance(m, str) for m in mirnas):
-            raise UserInputError("field `mirnas`: expected a list of miRNA names.")
-        species = body.get("species")
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / "mirnas.txt"
-            path.write_text("\n".join(mirnas) + "\n", encoding="utf-8")
-            result, _ = run_enrich(path, species=species, mechanisms=True)
-        return result.to_dict(top=int(body.get("top", 50)))
+            path.write_text("\n".join(body.mirnas) + "\n", encoding="utf-8")
+            try:
+                result, _ = run_enrich(path, species=body.species, mechanisms=True)
+            except UserInputError as exc:  # never show the server's temp path
+                raise type(exc)(str(exc).replace(str(path), "mirnas")) from None
+        return result.to_dict(top=body.top)
 
-    @app.post("/api/qc/nta")
+    @app.post("/api/qc/nta", dependencies=FILE, openapi_extra=_FILE_BODY)
     async def qc_nta(
         request: Request,
-        filename: str = Query("upload.txt", description="The export's file name (for messages)."),
-        dilution: float | None = Query(None, gt=0),
+        filename: str = Query(
+            "upload.txt",
+            min_length=1,
+            max_length=MAX_NAME_CHARS,
+            description="The export's file name (for messages).",
+        ),
+        dilution: float | None = Query(None, gt=0, le=1e9, allow_inf_nan=False),
     ) -> dict[str, Any]:
         from exosci.qc import read_nta_bytes
 
@@ -125,16 +187,23 @@ def mount(app: FastAPI, get_kb: Callable[[], KnowledgeBase]) -> None:
         )
         return report.model_dump()
 
-    @app.post("/api/qc/check")
-    def qc_check(prep: dict[str, Any] = Body(...)) -> dict[str, Any]:
-        from exosci.qc import check_prep
+    @app.post("/api/qc/check", dependencies=JSON)
+    def qc_check(prep: PrepUpload) -> dict[str, Any]:
+        from exosci.qc import check_prep, read_nta_bytes
 
-        return check_prep(prep).model_dump()
+        model, upload = prep.split()
+        nta = None
+        if upload is not None:
+            data = check_upload(upload.data(), what="particles.nta_export")
+            nta = read_nta_bytes(data, name=upload.filename, on_empty="report")
+        return check_prep(model, nta=nta).model_dump()
 
-    @app.post("/api/release/fit")
+    @app.post("/api/release/fit", dependencies=FILE, openapi_extra=_FILE_BODY)
     async def release_fit(
         request: Request,
-        time_unit: str | None = Query(None, description="h or d when the header does not say."),
+        time_unit: Literal["min", "h", "d", "w"] | None = Query(
+            None, description="the time unit when the header does not say."
+        ),
         allow_over_100: bool = False,
     ) -> dict[str, Any]:
         from exosci.release import fit_release, parse_profile

@@ -1,0 +1,168 @@
+"""Caps on every input, in one place: the CLI and the REST API enforce the same numbers.
+
+Work is bounded before it starts: files are sized with ``stat`` before they are read and
+read no further than the cap, request bodies are counted as they stream (see
+``exosci.web.middleware``), and counts (samples, permutations, rows, names) are checked at
+the edge. A refusal names the cap and how to stay under it (exit 2 / HTTP 413 or 422).
+
+Two byte caps can be lowered (never raised past the built-in maximum) for a deployment or a
+test with environment variables: ``EXOSCI_MAX_UPLOAD_BYTES`` (input files and uploads) and
+``EXOSCI_MAX_BODY_BYTES`` (JSON request bodies).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import stat
+from pathlib import Path
+
+from exosci.errors import UserInputError
+
+MIB = 1024 * 1024
+
+#: Built-in maximum for one input file or upload (NTA export, release table, miRNA list, spec).
+UPLOAD_BYTES_CEILING = 20 * MIB
+#: Built-in maximum for one JSON request body.
+BODY_BYTES_CEILING = 1 * MIB
+
+#: Virtual subjects in one simulation or evaluation.
+MAX_SAMPLES = 5000
+#: Permutations of one enrichment test.
+MAX_PERMUTATIONS = 100_000
+#: Data rows in one release table or NTA distribution.
+MAX_ROWS = 100_000
+#: Histogram bins in one NTA distribution.
+MAX_BINS = 10_000
+#: Characters in one name (entity, miRNA, source, query).
+MAX_NAME_CHARS = 200
+#: Characters in one free-text field (notes, descriptions).
+MAX_TEXT_CHARS = 2000
+#: Items in one list field of a spec or preparation.
+MAX_LIST_ITEMS = 100
+#: miRNA names in one cargo list.
+MAX_MIRNAS = 5000
+#: Rows printed or returned by ``--top``/``--limit`` style options.
+MAX_TOP = 10_000
+#: Random seeds are 0 .. 2**32 - 1 (numpy's SeedSequence accepts any non-negative int).
+MAX_SEED = 2**32 - 1
+#: Largest path length searched by ``explain``/``profile``.
+MAX_PATH_LENGTH = 12
+#: Plausible dose ceilings per unit (rodent SCI doses in the review are 10-400 ug protein or
+#: ~1e9-1e11 particles; the ceilings sit two orders of magnitude above to refuse typos, not designs).
+DOSE_CEILING = {"ug": 1e5, "mg": 100.0, "particles": 1e14}
+#: Longest time axis of a release table, in hours (10 years).
+MAX_RELEASE_HOURS = 24 * 365 * 10
+#: Bytes in one therapy spec or preparation file (they are a page of YAML).
+MAX_SPEC_BYTES = 1 * MIB
+#: YAML anchors/aliases allowed in one spec or preparation (an alias bomb needs thousands).
+MAX_YAML_ALIASES = 20
+
+
+def _env_cap(name: str, ceiling: int) -> int:
+    raw = os.environ.get(name)
+    if not raw:
+        return ceiling
+    try:
+        value = int(raw)
+    except ValueError:
+        raise UserInputError(f"{name}={short(raw)}: expected a positive number of bytes.") from None
+    if value <= 0:
+        raise UserInputError(f"{name}={value}: expected a positive number of bytes.")
+    return min(value, ceiling)
+
+
+def max_upload_bytes() -> int:
+    """The cap on one input file or upload (``EXOSCI_MAX_UPLOAD_BYTES`` may lower it)."""
+    return _env_cap("EXOSCI_MAX_UPLOAD_BYTES", UPLOAD_BYTES_CEILING)
+
+
+def max_body_bytes() -> int:
+    """The cap on one JSON request body (``EXOSCI_MAX_BODY_BYTES`` may lower it)."""
+    return _env_cap("EXOSCI_MAX_BODY_BYTES", BODY_BYTES_CEILING)
+
+
+def short(value: object, n: int = 40) -> str:
+    """``repr`` of at most the first ``n`` characters of ``value`` (for error messages)."""
+    text = value if isinstance(value, str) else str(value)
+    if len(text) <= n:
+        return repr(text) if isinstance(value, str) else text
+    head = text[:n]
+    return (repr(head) if isinstance(value, str) else head) + f"… ({len(text)} characters)"
+
+
+def _mb(n: int) -> str:
+    return f"{n / MIB:.0f} MB" if n >= MIB else f"{n} bytes"
+
+
+def read_capped(path: str | Path, *, what: str = "input file", cap: int | None = None) -> bytes:
+    """The bytes of a regular file no larger than ``cap``; anything else is a user error.
+
+    The size is checked with ``stat`` before reading and the read stops at ``cap + 1`` bytes,
+    so a file that grows while being read is refused too. Directories, FIFOs and devices are
+    refused without being opened.
+    """
+    p = Path(path)
+    limit = max_upload_bytes() if cap is None else cap
+    try:
+        st = p.stat()
+    except FileNotFoundError:
+        raise UserInputError(f"{p}: cannot read: no such file (expected a {what}).") from None
+    except OSError as exc:
+        raise UserInputError(f"{p}: cannot be read ({exc.strerror}).") from None
+    if stat.S_ISDIR(st.st_mode):
+        raise UserInputError(f"{p}: is a directory; expected a {what}.")
+    if not stat.S_ISREG(st.st_mode):
+        raise UserInputError(f"{p}: not a regular file; expected a {what}.")
+    if st.st_size > limit:
+        raise UserInputError(
+            f"{p}: {_mb(st.st_size)} exceeds the {_mb(limit)} limit on one {what} "
+            "(EXOSCI_MAX_UPLOAD_BYTES may lower it, not raise it)."
+        )
+    try:
+        with p.open("rb") as fh:
+            data = fh.read(limit + 1)
+    except OSError as exc:
+        raise UserInputError(f"{p}: cannot be read ({exc.strerror}).") from None
+    if len(data) > limit:
+        raise UserInputError(f"{p}: exceeds the {_mb(limit)} limit on one {what}.")
+    return data
+
+
+def check_upload(data: bytes, *, what: str = "upload") -> bytes:
+    """Refuse an in-memory upload over the cap (the web middleware refuses it earlier)."""
+    limit = max_upload_bytes()
+    if len(data) > limit:
+        raise UserInputError(f"{what}: {_mb(len(data))} exceeds the {_mb(limit)} limit.")
+    return data
+
+
+def finite(value: float, name: str, *, lo: float | None = None, hi: float | None = None) -> float:
+    """``value`` if it is a finite number within [lo, hi], else a user error naming ``name``."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise UserInputError(f"{name}: {short(value)} is not a finite number.")
+    if lo is not None and value < lo:
+        raise UserInputError(f"{name}: {value:g} is below {lo:g}; accepted: {_range(lo, hi)}.")
+    if hi is not None and value > hi:
+        raise UserInputError(f"{name}: {value:g} is above {hi:g}; accepted: {_range(lo, hi)}.")
+    return float(value)
+
+
+def _range(lo: float | None, hi: float | None) -> str:
+    if lo is not None and hi is not None:
+        return f"{lo:g} to {hi:g}"
+    return f">= {lo:g}" if lo is not None else f"<= {hi:g}"
+
+
+def count(value: int, name: str, *, lo: int = 0, hi: int) -> int:
+    """An integer option within [lo, hi] (samples, permutations, top, seed ...)."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise UserInputError(f"{name}: {short(value)} is not an integer.")
+    if value < lo or value > hi:
+        raise UserInputError(f"{name}: {value} is out of range; accepted: {lo} to {hi}.")
+    return value
+
+
+def check_seed(seed: int, name: str = "--seed") -> int:
+    """A random seed: an integer 0 .. 2**32 - 1."""
+    return count(seed, name, lo=0, hi=MAX_SEED)

@@ -1,0 +1,219 @@
+"""Generic ASGI middleware guarding every route: body size, content type, Host, headers.
+
+Each class wraps any ASGI app and knows nothing about exosci's routes, so new routes (a job
+queue, saved runs) are covered without registering anything.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+from starlette.exceptions import HTTPException
+
+Scope = dict[str, Any]
+Message = dict[str, Any]
+Receive = Callable[[], Any]
+Send = Callable[[Message], Any]
+ASGIApp = Callable[[Scope, Receive, Send], Any]
+
+_BODY_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+# Content types a cross-site page can send without a CORS preflight: refusing them (and a
+# missing type) on every body means no blind cross-site POST reaches a route.
+_SIMPLE_TYPES = {"application/x-www-form-urlencoded", "multipart/form-data", "text/plain"}
+
+#: No inline script anywhere; styles may be inline (the report and the page carry a <style>),
+#: images may be data: URIs (the report's plots). Nothing may frame the app.
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; "
+    "frame-src 'self'; frame-ancestors 'none'"
+)
+SECURITY_HEADERS = {
+    "content-security-policy": CSP,
+    "x-content-type-options": "nosniff",
+    "x-frame-options": "DENY",
+    "referrer-policy": "no-referrer",
+    "cross-origin-opener-policy": "same-origin",
+    "cross-origin-resource-policy": "same-origin",
+}
+
+
+class BodyTooLarge(HTTPException):
+    """Raised from ``receive`` once a body passes its cap (FastAPI re-raises HTTP errors)."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, f"request body exceeds the {limit}-byte limit for this route.")
+        self.limit = limit
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope.get("headers", ()):
+        if key.lower() == name:
+            return bytes(value).decode("latin-1")
+    return None
+
+
+async def _send_error(send: Send, status: int, message: str, kind: str) -> None:
+    body = json.dumps({"error": message, "kind": kind}).encode()
+    headers = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(body)).encode()),
+    ]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+class BodyLimit:
+    """Refuse a body over its cap: at once from Content-Length, else by a running total.
+
+    ``limit_for(path)`` gives a route's cap; the body is never buffered here, so memory stays at
+    one chunk whatever the client sends.
+    """
+
+    def __init__(self, app: ASGIApp, *, limit_for: Callable[[str], int]) -> None:
+        self.app = app
+        self.limit_for = limit_for
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        limit = self.limit_for(scope["path"])
+        declared = _header(scope, b"content-length")
+        if declared is not None:
+            if not declared.strip().isdigit():
+                await _send_error(send, 400, "Content-Length is not a number.", "BadRequest")
+                return
+            if int(declared) > limit:
+                await _send_error(
+                    send,
+                    413,
+                    f"request body of {int(declared)} bytes exceeds the {limit}-byte limit "
+                    "for this route.",
+                    "BodyTooLarge",
+                )
+                return
+        total = 0
+        started = False
+
+        async def limited() -> Message:
+            nonlocal total
+            message: Message = await receive()
+            if message["type"] == "http.request":
+                total += len(message.get("body", b""))
+                if total > limit:
+                    raise BodyTooLarge(limit)
+            return message
+
+        async def tracking(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, limited, tracking)
+        except BodyTooLarge as exc:
+            if started:
+                raise
+            await _send_error(send, 413, str(exc.detail), "BodyTooLarge")
+
+
+class ContentTypeGuard:
+    """Refuse bodies without a content type or with a form/plain type (CSRF-able types)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] in _BODY_METHODS:
+            raw = _header(scope, b"content-type")
+            media = (raw or "").split(";")[0].strip().lower()
+            if not media or media in _SIMPLE_TYPES:
+                shown = repr(media[:60]) if media else "no content type"
+                await _send_error(
+                    send,
+                    415,
+                    f"{shown} is not accepted; send JSON bodies as application/json and files "
+                    "as application/octet-stream (or text/csv).",
+                    "UnsupportedMediaType",
+                )
+                return
+        await self.app(scope, receive, send)
+
+
+class HostCheck:
+    """Answer only requests whose Host is an allowed name (defeats DNS rebinding)."""
+
+    def __init__(self, app: ASGIApp, *, allowed: Iterable[str]) -> None:
+        self.app = app
+        self.allowed = {h.lower() for h in allowed}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] in ("http", "websocket"):
+            host = (_header(scope, b"host") or "").lower()
+            name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
+            if name not in self.allowed:
+                if scope["type"] == "http":
+                    await _send_error(
+                        send,
+                        421,
+                        "this server answers only for its configured host names "
+                        "(exosci serve --allow-host NAME adds one).",
+                        "MisdirectedRequest",
+                    )
+                return
+        await self.app(scope, receive, send)
+
+
+#: FastAPI's interactive docs load Swagger UI / ReDoc from a CDN with an inline start-up
+#: script; they show no user data, so only these two pages get a looser policy.
+DOCS_HEADERS = {
+    "content-security-policy": "default-src 'self'; script-src 'self' 'unsafe-inline' "
+    "https://cdn.jsdelivr.net; style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net "
+    "https://fonts.googleapis.com; font-src https://fonts.gstatic.com; "
+    "img-src 'self' data: https://fastapi.tiangolo.com https://cdn.redoc.ly; "
+    "worker-src blob:; frame-ancestors 'none'"
+}
+
+
+def _encode(headers: Mapping[str, str]) -> list[tuple[bytes, bytes]]:
+    return [(k.encode(), v.encode()) for k, v in headers.items()]
+
+
+class SecurityHeaders:
+    """Add ``headers`` to every response that does not set them itself.
+
+    ``path_headers`` replaces some of them on exact paths (e.g. a looser CSP for /docs).
+    """
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        headers: Mapping[str, str] = SECURITY_HEADERS,
+        path_headers: Mapping[str, Mapping[str, str]] | None = None,
+    ) -> None:
+        self.app = app
+        self.headers = _encode(headers)
+        paths = {"/docs": DOCS_HEADERS, "/redoc": DOCS_HEADERS} if path_headers is None else {}
+        self.by_path = {
+            path: _encode({**headers, **over}) for path, over in (path_headers or paths).items()
+        }
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = self.by_path.get(scope["path"], self.headers)
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                present = {bytes(k).lower() for k, _ in message.get("headers", [])}
+                extra = [(k, v) for k, v in headers if k not in present]
+                message = {**message, "headers": [*message.get("headers", []), *extra]}
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
