@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import numpy as np
 
@@ -178,19 +178,26 @@ def subject_draws(
 
 
 def paired_final_scores(
-    designs: list[Design], params: dict[str, FloatArray], n: int
-) -> tuple[list[FloatArray], FloatArray]:
-    """Final-day score of each design and of the untreated control, per virtual subject.
+    designs: list[Design], params: dict[str, FloatArray], n: int, *, control: bool = True
+) -> tuple[list[FloatArray], FloatArray | None]:
+    """Final-day score of each design (and of the untreated control), per virtual subject.
 
-    All designs and one shared control run in a single vectorised integration on the same
+    All designs (and one shared control) run in a single vectorised integration on the same
     ``n`` parameter sets, so every difference between two of them is paired.
     """
     from exosci.model.solver import integrate_many
 
+    if not designs:
+        return [], None
     sub = {k: np.asarray(v)[:n] for k, v in params.items()}
-    runs = integrate_many([*designs, designs[0]], sub, n, dose_scales=[1.0] * len(designs) + [0.0])
+    runs = integrate_many(
+        [*designs, designs[0]] if control else designs,
+        sub,
+        n,
+        dose_scales=[1.0] * len(designs) + ([0.0] if control else []),
+    )
     finals = [np.asarray(r.values["score"][-1], float) for r in runs]
-    return finals[:-1], finals[-1]
+    return (finals[:-1], finals[-1]) if control else (finals, None)
 
 
 def quantiles(x: FloatArray) -> dict[str, float]:
@@ -219,6 +226,7 @@ def rank_alternatives(
     seed: int = 0,
     headline_samples: int | None = None,
     headline_gain: dict[str, float] | None = None,
+    headline_finals: tuple[FloatArray, FloatArray] | None = None,
     table: ParameterTable | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> dict[str, Any]:
@@ -234,6 +242,9 @@ def rank_alternatives(
     headline_samples, headline_gain
         Size and gain quantiles of the headline ensemble; the "this design" row shows that gain
         unchanged, so the report has one gain figure.
+    headline_finals
+        Final-day treated and control scores per subject of the headline ensemble: reused for
+        this design and the control instead of integrating them again.
 
     Returns
     -------
@@ -263,12 +274,17 @@ def rank_alternatives(
     if progress:
         progress(0, len(cands))
     params = subject_draws(table, n_head, seed)
-    finals, control = paired_final_scores(
-        [base.design] + [r.design for _, r in resolved], params, n
-    )
+    if headline_finals is not None:
+        current = np.asarray(headline_finals[0], float)[:n]
+        control = np.asarray(headline_finals[1], float)[:n]
+        finals, _ = paired_final_scores([r.design for _, r in resolved], params, n, control=False)
+    else:
+        (current, *finals), ctl = paired_final_scores(
+            [base.design] + [r.design for _, r in resolved], params, n
+        )
+        control = cast(FloatArray, ctl)
     if progress:
         progress(len(cands), len(cands))
-    current = finals[0]
     own_gain = quantiles(current - control)
     rows: list[dict[str, Any]] = [
         {
@@ -281,7 +297,7 @@ def rank_alternatives(
             "is_current": True,
         }
     ]
-    for (v, r), fin in zip(resolved, finals[1:], strict=True):
+    for (v, r), fin in zip(resolved, finals, strict=True):
         delta = quantiles(fin - current)
         doses = r.spec.timing.doses
         row: dict[str, Any] = {

@@ -272,6 +272,7 @@ def evaluate(
         seed=seed,
         headline_samples=samples,
         headline_gain=prediction["gain"],
+        headline_finals=(sim.treated["score"][-1], sim.control["score"][-1]),
         table=sim.table,
         progress=(lambda d, t: progress("alternatives", d, t)) if progress else None,
     )
