@@ -40,6 +40,7 @@ class Design:
     set_sizes: np.ndarray
     universe: Universe
     notes: tuple[str, ...]
+    set_counts: dict[str, object] | None = None  # given, tested, skipped by reason
 
 
 def build_design(
@@ -97,21 +98,43 @@ def build_design(
     names: list[str] = []
     sizes: list[int] = []
     notes: list[str] = []
-    dropped = 0
+    small: list[str] = []
+    large: list[str] = []
     for name, members in genesets.sets.items():
         idx = sorted({gidx[k] for k in map(key_of.__getitem__, members) if k in gidx})
-        if not (min_size <= len(idx) <= max_size):
-            dropped += 1
+        if len(idx) < min_size:
+            small.append(name)
+            continue
+        if len(idx) > max_size:
+            large.append(name)
             continue
         rows.extend([len(names)] * len(idx))
         cols.extend(idx)
         names.append(name)
         sizes.append(len(idx))
-    if dropped:
-        notes.append(
-            f"{dropped} gene set(s) outside {min_size}-{max_size} genes within the universe "
-            "were not tested"
-        )
+    given = len(genesets.sets)
+    skipped = len(small) + len(large)
+    summary = (
+        f"gene sets: {given} given, {len(names)} tested (those with {min_size}-{max_size} "
+        f"genes in the universe of {len(genes)})"
+    )
+    if skipped:
+        parts = []
+        if small:
+            parts.append(f"{len(small)} with fewer than {min_size} universe genes")
+        if large:
+            parts.append(f"{len(large)} with more than {max_size}")
+        summary += f", {skipped} skipped by size: " + "; ".join(parts)
+    notes.append(summary)
+    set_counts: dict[str, object] = {
+        "given": given,
+        "tested": len(names),
+        "min_size": min_size,
+        "max_size": max_size,
+        "skipped_too_small": len(small),
+        "skipped_too_large": len(large),
+        "skipped_examples": (small + large)[:5],
+    }
     gmat = sparse.csr_matrix(
         (np.ones(len(rows)), (rows, cols)), shape=(len(names), len(genes)), dtype=np.float64
     )
@@ -141,4 +164,5 @@ def build_design(
         np.asarray(sizes, dtype=np.int64),
         Universe(kind, len(genes), desc),
         tuple(notes),
+        set_counts,
     )

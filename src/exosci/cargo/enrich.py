@@ -63,6 +63,8 @@ class EnrichmentResult:
     universe: dict[str, Any]
     query_genes: int
     notes: tuple[str, ...] = ()
+    resources: tuple[dict[str, Any], ...] = ()  # fetched resources used, with releases
+    gene_sets: dict[str, Any] | None = None  # given / tested / skipped by size
 
     def to_dict(self, *, top: int | None = None, all_sets: bool = False) -> dict[str, Any]:
         tab = self.table if all_sets else self.table[self.table["overlap"] > 0]
@@ -80,6 +82,8 @@ class EnrichmentResult:
             "universe": self.universe,
             "query_genes": self.query_genes,
             "sets_tested": len(self.table),
+            "gene_sets": self.gene_sets,
+            "resources": [dict(r) for r in self.resources],
             "notes": list(self.notes) + self._warnings(),
         }
 
@@ -90,8 +94,9 @@ class EnrichmentResult:
         if size < SMALL_UNIVERSE:
             out.append(
                 f"WARNING: the universe has only {size} genes, too few for meaningful p-values; "
-                "give validated targets (--targets miRTarBase/TargetScan, or a store with "
-                "`exosci kb import`) and gene sets (--genesets GMT)"
+                "fetch real targets and gene sets once (`exosci data fetch mirtarbase`, "
+                "`exosci data fetch reactome`) and use them by name (--targets mirtarbase "
+                "--genesets reactome), or give files"
             )
         unverified = self.mirnas.unverified()
         if unverified:
@@ -121,6 +126,8 @@ class BatchResult:
     method: str
     universe: dict[str, Any]
     notes: tuple[str, ...] = field(default_factory=tuple)
+    resources: tuple[dict[str, Any], ...] = ()
+    gene_sets: dict[str, Any] | None = None
 
     def long(self, *, top: int = 10) -> pd.DataFrame:
         """The ``top`` sets of each sample, long format (sample, set, overlap, pvalue, qvalue)."""
@@ -312,7 +319,20 @@ def enrich(
     table = table.sort_values(["pvalue", "set"], kind="stable").reset_index(drop=True)
     label = "weighted-permutation" if method == "weighted" and n_perm > 0 else method
     notes = _notes(targets, genesets, design, names)
-    return EnrichmentResult(table, names, label, _universe_doc(design), k, notes)
+    return EnrichmentResult(
+        table,
+        names,
+        label,
+        _universe_doc(design),
+        k,
+        notes,
+        _resources(targets, genesets),
+        design.set_counts,
+    )
+
+
+def _resources(targets: TargetTable, genesets: GeneSets) -> tuple[dict[str, Any], ...]:
+    return tuple(dict(r) for r in (*targets.resources, *genesets.resources))
 
 
 def _universe_doc(design: Design) -> dict[str, Any]:
@@ -410,4 +430,6 @@ def enrich_batch(
         method,
         _universe_doc(design),
         tuple(notes),
+        _resources(targets, genesets),
+        design.set_counts,
     )

@@ -32,6 +32,7 @@ class GeneSets:
     descriptions: dict[str, str] = field(default_factory=dict)
     sources: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
+    resources: tuple[dict[str, object], ...] = ()  # fetched resources used (name, release..)
 
     def __len__(self) -> int:
         return len(self.sets)
@@ -49,7 +50,30 @@ class GeneSets:
             {**other.descriptions, **self.descriptions},
             self.sources + other.sources,
             tuple(notes),
+            self.resources + other.resources,
         )
+
+
+def resource_genesets(name: str) -> GeneSets:
+    """The gene sets of a fetched data resource (``reactome``), from its prepared store.
+
+    Never downloads: a resource that is not fetched is an error naming the fetch command.
+    """
+    from exosci.datasets import prepared_table
+
+    table, info = prepared_table(name, "genesets", "set_name, description, gene")
+    sets: dict[str, list[str]] = {}
+    desc: dict[str, str] = {}
+    for set_name, description, gene in zip(
+        table.column("set_name").to_pylist(),
+        table.column("description").to_pylist(),
+        table.column("gene").to_pylist(),
+        strict=True,
+    ):
+        sets.setdefault(set_name, []).append(gene)
+        desc.setdefault(set_name, description)
+    label = f"{name} (release {info['release']}, sha256 {str(info['sha256'])[:12]})"
+    return GeneSets({k: tuple(v) for k, v in sets.items()}, desc, (label,), (), (info,))
 
 
 def read_gmt(path: Path | str) -> GeneSets:

@@ -10,7 +10,7 @@ import pandas as pd
 
 from exosci.cargo.design import build_design
 from exosci.cargo.enrich import EnrichmentResult, enrich, enrich_batch
-from exosci.cargo.genesets import GeneSets, mechanism_genesets, read_gmt
+from exosci.cargo.genesets import GeneSets, mechanism_genesets, read_gmt, resource_genesets
 from exosci.cargo.inputs import read_mirnas
 from exosci.cargo.mirna_names import infer_species, normalize_mirnas
 from exosci.cargo.targets import Match, load_targets
@@ -60,8 +60,14 @@ def run_enrich(
     min_cpm: float = 10.0,
     n_perm: int = 0,
     seed: int = 0,
+    accept_by_rule: bool = False,
 ) -> tuple[EnrichmentResult, pd.DataFrame | None]:
     """Read the input, targets and gene sets, and enrich (pooled profile + per-sample table).
+
+    ``targets`` and ``genesets`` take files or names of fetched data resources
+    (``mirtarbase``, ``reactome``; see ``exosci data list``); resources are read from their
+    prepared stores and never downloaded here. ``accept_by_rule`` (opt-in) keeps well-formed
+    miRNA names that miRBase does not list.
 
     ``min_size`` defaults to 5 for GMT sets and 1 when only the built-in mechanism sets are used.
 
@@ -71,11 +77,19 @@ def run_enrich(
     inp = read_mirnas(path)
     sp = species or infer_species(inp.names, source=str(path), lines=inp.lines) or "human"
     table = load_targets(
-        targets, store=store, species=sp, match=match, mature_fa=mature_fa, aliases=aliases
+        targets,
+        store=store,
+        species=sp,
+        match=match,
+        mature_fa=mature_fa,
+        aliases=aliases,
+        accept_by_rule=accept_by_rule,
     )
+    from exosci.cargo.targets import is_resource_name
+
     sets: GeneSets | None = None
     for gpath in genesets:
-        gs = read_gmt(gpath)
+        gs = resource_genesets(str(gpath)) if is_resource_name(gpath) else read_gmt(gpath)
         sets = gs if sets is None else sets.merge(gs)
     if sets is None and store is not None:
         sets = store_genesets(store)
@@ -125,6 +139,8 @@ def run_enrich(
         result.universe,
         result.query_genes,
         (*result.notes, note),
+        result.resources,
+        result.gene_sets,
     )
     counts = inp.counts.groupby(level=0).sum()
     batch = enrich_batch(

@@ -44,6 +44,7 @@ class TargetTable:
     sources: tuple[str, ...]
     match: Match
     notes: tuple[str, ...] = ()
+    resources: tuple[dict[str, object], ...] = ()  # fetched resources used (name, release..)
 
     def __len__(self) -> int:
         return len(self.frame)
@@ -90,11 +91,45 @@ def _read_pairs(path: Path) -> pd.DataFrame:
     )[TARGET_COLUMNS]
 
 
+def is_resource_name(source: Path | str) -> bool:
+    """True when ``source`` names a data resource (``mirtarbase``) rather than a file."""
+    from exosci.datasets import registry
+
+    text = str(source)
+    return text in registry() and not Path(text).exists()
+
+
+def resource_targets(name: str) -> tuple[pd.DataFrame, dict[str, object]]:
+    """A fetched resource's target rows from its prepared store, and its provenance.
+
+    Never downloads: a resource that is not fetched is an error naming the fetch command.
+    """
+    from exosci.datasets import prepared_table
+
+    table, info = prepared_table(name, "targets", ", ".join(_CAT) + ", score")
+    out: dict[str, object] = {c: _categorical(table.column(c)) for c in _CAT}
+    out["score"] = table.column("score").to_numpy(zero_copy_only=False).astype(np.float64)
+    n = len(out["score"])  # type: ignore[arg-type]
+    frame = pd.DataFrame(out)
+    frame["gene_entrez"] = pd.arrays.IntegerArray(np.zeros(n, np.int64), np.ones(n, bool))
+    frame["experiments"] = ""
+    frame["pmids"] = ""
+    frame["source"] = f"{name} {info['release']}"
+    return frame[TARGET_COLUMNS], info
+
+
 def read_target_file(path: Path | str) -> pd.DataFrame:
     """One target file, whichever of the known layouts it has (all support types kept)."""
     path = Path(path)
     if not path.is_file():
-        raise FileFormatError(f"{path}: no such file")
+        from exosci.datasets import registry
+        from exosci.kb.names import closest
+
+        hint = closest(str(path), sorted(registry()), limit=3)
+        raise FileFormatError(
+            f"{path}: no such file, and no data resource of that name"
+            + (f" (closest resources: {', '.join(hint)}; see `exosci data list`)" if hint else "")
+        )
     kind = _sniff_kind(path)
     if kind == "mirtarbase":
         return read_mirtarbase(path, support=("functional", "weak", "non-functional"))
@@ -179,13 +214,16 @@ def load_targets(
     match: Match = "orthologs",
     mature_fa: Path | str | None = None,
     aliases: Path | str | None = None,
+    accept_by_rule: bool = False,
 ) -> TargetTable:
     """Combine target files, a store's targets and the curated graph into one keyed table.
 
     Parameters
     ----------
     sources
-        miRTarBase (xlsx/csv/tsv), TargetScan context++ files, or ``mirna,gene`` tables.
+        miRTarBase (xlsx/csv/tsv), TargetScan context++ files, ``mirna,gene`` tables, or the
+        name of a fetched data resource (``mirtarbase``, ``targetscan``; see
+        ``exosci data list``), read from its prepared store.
     store
         A store file whose ``targets`` table (filled by ``exosci kb import``) is added.
     curated
@@ -196,8 +234,9 @@ def load_targets(
     match
         ``orthologs``: use human, mouse and rat rows; ``strict``: only ``species`` rows.
     mature_fa, aliases
-        miRBase files for name resolution; without them, the knowledge graph's miRNA names,
-        the tables' own names and naming rules are used.
+        miRBase files for name resolution; without them, the shipped miRBase 22.1 name table.
+    accept_by_rule
+        Opt-in: also accept well-formed miRNA names that the reference does not list.
     """
     if isinstance(sources, str | Path):
         sources = [sources]
@@ -205,7 +244,14 @@ def load_targets(
         raise UserInputError(f"species {species!r}: expected one of {sorted(PREFIX)}")
     frames: list[pd.DataFrame] = []
     names: list[str] = []
+    used: list[dict[str, object]] = []
     for src in sources:
+        if is_resource_name(src):
+            frame_, info = resource_targets(str(src))
+            frames.append(frame_)
+            names.append(f"{src} (release {info['release']}, sha256 {str(info['sha256'])[:12]})")
+            used.append(info)
+            continue
         frames.append(read_target_file(src))
         names.append(str(src))
     kb_names: dict[str, list[str]] | None = None
@@ -231,8 +277,9 @@ def load_targets(
         frame = frame[frame["species"].isin([species, "unspecified"])]
     if mature_fa is not None:
         reference = reference_from_mature_fa(mature_fa, aliases=aliases)
+        reference.accept_by_rule = accept_by_rule
     else:
-        reference = kb_reference(pd.unique(frame["mirna"]), curated=kb_names)
+        reference = kb_reference(curated=kb_names, accept_by_rule=accept_by_rule)
     frame = frame.reset_index(drop=True)
     mirna_cat = _as_categorical(frame["mirna"])
     keys = target_keys(list(mirna_cat.categories), reference).set_index("mirna")
@@ -243,4 +290,4 @@ def load_targets(
         gene_key=_map_categories(_as_categorical(frame["gene"]), lambda g: str(g).strip().upper()),
     )
     notes = [f"{len(frame)} miRNA-target rows after filters (support: {', '.join(sorted(keep))})"]
-    return TargetTable(frame, reference, tuple(names), match, tuple(notes))
+    return TargetTable(frame, reference, tuple(names), match, tuple(notes), tuple(used))

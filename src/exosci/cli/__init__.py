@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from exosci.cli import cargo, kb, kb_import, qc, reason, release, web  # noqa: F401  (kb_import adds `kb import`)
+from exosci.cli import cargo, data, kb, kb_import, qc, reason, release, web  # noqa: F401  (kb_import adds `kb import`)
 from exosci.cli import evaluate as evaluate_cli
 from exosci.cli import model as model_cli
 
@@ -36,6 +36,7 @@ def _root(
 
 app.add_typer(kb.app, name="kb")
 app.add_typer(cargo.app, name="cargo")
+app.add_typer(data.app, name="data")
 app.add_typer(qc.app, name="qc")
 app.add_typer(release.app, name="release")
 app.command("evaluate")(evaluate_cli.evaluate)

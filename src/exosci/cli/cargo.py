@@ -19,11 +19,17 @@ def enrich_cmd(
     species: str | None = typer.Option(
         None, "--species", help="rat | mouse | human (default: from name prefixes, else human)."
     ),
-    targets: list[Path] = typer.Option(
-        [], "--targets", help="miRTarBase / TargetScan / mirna,gene table; repeatable."
+    targets: list[str] = typer.Option(
+        [],
+        "--targets",
+        help="Fetched resource name (mirtarbase, targetscan; see `exosci data list`) or a "
+        "miRTarBase / TargetScan / mirna,gene file; repeatable.",
     ),
-    genesets: list[Path] = typer.Option(
-        [], "--genesets", help="GMT file; repeatable (default: the five repair mechanisms)."
+    genesets: list[str] = typer.Option(
+        [],
+        "--genesets",
+        help="Fetched resource name (reactome, msigdb-hallmark) or a GMT file; repeatable "
+        "(default: the five repair mechanisms).",
     ),
     universe: Path | None = typer.Option(
         None, "--universe", help="Background genes, one a line (default: see --universe-kind)."
@@ -49,6 +55,11 @@ def enrich_cmd(
     max_size: int = typer.Option(2000, "--max-size", help="Largest set tested (in universe)."),
     min_cpm: float = typer.Option(10.0, "--min-cpm", help="Presence threshold for counts."),
     permutations: int = typer.Option(0, "--permutations", help="Weighted: gene permutations."),
+    accept_unlisted: bool = typer.Option(
+        False,
+        "--accept-unlisted-names",
+        help="Also keep well-formed miRNA names miRBase does not list (each is flagged).",
+    ),
     seed: int = typer.Option(0, "--seed", help="Seed for permutations."),
     top: int = typer.Option(20, "--top", help="Rows to show (and to put in the JSON)."),
     plot: Path | None = typer.Option(None, "--plot", help="Write a dot plot PNG here."),
@@ -85,6 +96,7 @@ def enrich_cmd(
         min_cpm=min_cpm,
         n_perm=permutations,
         seed=seed,
+        accept_by_rule=accept_unlisted,
     )
     if plot is not None:
         plot_enrichment(result.table, plot, title=f"{file.name}: miRNA target enrichment")
@@ -112,12 +124,32 @@ def _render(doc: dict) -> None:  # type: ignore[type-arg]
     for note in doc["notes"]:
         if note.startswith("WARNING") or "naming rule only" in note:
             console.print(f"[yellow]{note}[/]")
+    for r in doc.get("resources", []):
+        console.print(
+            f"resource: [bold]{r['name']}[/] release {r['release']} "
+            f"(sha256 {str(r['sha256'])[:12]}..., fetched {r.get('fetched_at')})",
+            highlight=False,
+        )
+    gs = doc.get("gene_sets")
+    if gs:
+        line = f"gene sets: {gs['given']} given, [bold]{gs['tested']} tested[/]"
+        skipped = gs["skipped_too_small"] + gs["skipped_too_large"]
+        if skipped:
+            line += (
+                f", {skipped} skipped by size ({gs['skipped_too_small']} with fewer than "
+                f"{gs['min_size']} universe genes, {gs['skipped_too_large']} with more than "
+                f"{gs['max_size']}; --min-size/--max-size change this)"
+            )
+        console.print(line, highlight=False)
     u = doc["universe"]
     console.print(
         f"universe: {u['size']} genes ({u['kind']}: {u['description']}); "
         f"{doc['query_genes']} target genes; {doc['sets_tested']} sets tested; {doc['statistic']}"
     )
-    table = Table(title="enriched gene sets (best first)")
+    title = "tested gene sets with at least one target gene, best first"
+    if not doc["results"]:
+        console.print("[yellow]no tested gene set contains a target gene[/]")
+    table = Table(title=title)
     for col in ("set", "size", "overlap", "p", "q", "genes"):
         table.add_column(col, justify="right" if col in ("size", "overlap", "p", "q") else "left")
     for r in doc["results"]:

@@ -1,0 +1,433 @@
+"""Fetch, verify, cache and prepare the public resources; never downloads on its own.
+
+Layout of the data folder (``EXOSCI_DATA_DIR``, default ``~/.cache/exosci/data``)::
+
+    raw/<name>/<file>            the downloaded file, exactly as served
+    .partial/<file>.part         bytes of an unfinished download (resumed by the next fetch)
+    prepared/<name>.duckdb       the file converted once into DuckDB tables (fast to load)
+    manifest.json                per resource: file, sha256, size, url, release, when, how
+
+``fetch`` = download (pooch; resumable; hash-checked; atomic) + parse + prepare. A download
+that fails, stops early, or whose SHA-256 differs from the pinned one leaves nothing at the
+final path; a file that downloads but does not parse is removed and not recorded. When the
+registry pins no checksum, the first fetch records the one it saw (trust on first use) and
+``verify`` holds every later check to it.
+
+Analyses only read what is here (:func:`prepared_targets`, :func:`prepared_genesets`); a
+resource that is missing is an error that says which command fetches it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import time
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from exosci.datasets.download import DownloadError, ResumableDownloader
+from exosci.datasets.registry import Resource, get_resource, registry
+from exosci.errors import UserInputError
+
+PREPARED_VERSION = "1"  # bump when the prepared tables change shape
+
+
+class DataError(UserInputError):
+    """A resource that is missing, unreadable or fails its checksum (exit 2 in the CLI)."""
+
+
+def data_dir() -> Path:
+    """``EXOSCI_DATA_DIR``, else ``$XDG_CACHE_HOME/exosci/data`` (``~/.cache/exosci/data``)."""
+    env = os.environ.get("EXOSCI_DATA_DIR")
+    if env:
+        return Path(env).expanduser()
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "exosci" / "data"
+
+
+def sha256_of(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(text)
+    os.replace(tmp, path)
+
+
+def read_manifest(folder: Path | None = None) -> dict[str, dict[str, Any]]:
+    path = (folder or data_dir()) / "manifest.json"
+    if not path.is_file():
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise DataError(f"{path}: unreadable manifest ({exc}); delete it and fetch again") from None
+    return dict(data)
+
+
+def _record(name: str, entry: dict[str, Any] | None, folder: Path) -> None:
+    manifest = read_manifest(folder)
+    if entry is None:
+        manifest.pop(name, None)
+    else:
+        manifest[name] = entry
+    _write_atomic(folder / "manifest.json", json.dumps(manifest, indent=2, sort_keys=True))
+
+
+def raw_path(res: Resource, folder: Path | None = None) -> Path:
+    return (folder or data_dir()) / "raw" / res.name / res.filename
+
+
+def prepared_path(name: str, folder: Path | None = None) -> Path:
+    return (folder or data_dir()) / "prepared" / f"{name}.duckdb"
+
+
+@dataclass(frozen=True)
+class Status:
+    """What the data folder holds for one resource."""
+
+    resource: Resource
+    fetched: bool
+    prepared: bool
+    entry: dict[str, Any] | None
+
+    def to_dict(self) -> dict[str, Any]:
+        r = self.resource
+        return {
+            "name": r.name,
+            "title": r.title,
+            "kind": r.kind,
+            "release": r.release,
+            "url": r.url,
+            "homepage": r.homepage,
+            "licence": r.licence,
+            "citation": r.citation,
+            "species": list(r.species),
+            "checksum": r.sha256 or "none pinned: recorded at first fetch (trust on first use)",
+            "fetchable": r.fetchable,
+            "manual": r.manual,
+            "fetched": self.fetched,
+            "prepared": self.prepared,
+            "local": self.entry,
+        }
+
+
+def status(name: str | None = None) -> list[Status]:
+    folder = data_dir()
+    manifest = read_manifest(folder)
+    names = [name] if name else sorted(registry())
+    out = []
+    for n in names:
+        res = get_resource(n)
+        entry = manifest.get(n)
+        fetched = entry is not None and Path(entry["path"]).is_file()
+        out.append(Status(res, fetched, prepared_path(n, folder).is_file(), entry))
+    return out
+
+
+def how_to_fetch(res: Resource) -> str:
+    """One sentence: the command (or manual steps) that gets ``res`` into the data folder."""
+    if res.fetchable:
+        return f"run `exosci data fetch {res.name}` (downloads {res.url} into {data_dir()})"
+    return res.manual or f"download it from {res.homepage}, then `exosci data add {res.name} FILE`"
+
+
+def fetch(
+    name: str,
+    *,
+    force: bool = False,
+    progress: Callable[[str], None] | None = None,
+) -> dict[str, Any]:
+    """Download ``name`` (resuming an unfinished transfer), verify, record and prepare it."""
+    import pooch
+
+    pooch.get_logger().setLevel("WARNING")  # we report the checksum ourselves
+    res = get_resource(name)
+    if not res.fetchable:
+        raise DataError(f"{res.name} cannot be fetched automatically: {how_to_fetch(res)}")
+    folder = data_dir()
+    target = raw_path(res, folder)
+    manifest = read_manifest(folder)
+    if target.is_file() and not force and res.name in manifest:
+        check = verify(res.name)
+        if check["ok"]:
+            return {**manifest[res.name], "action": "already fetched and verified"}
+    if force and target.exists():
+        target.unlink()
+    downloader = ResumableDownloader(folder / ".partial")
+    downloader.fname = res.filename  # type: ignore[attr-defined]
+    known = f"sha256:{res.sha256}" if res.sha256 else None
+    if progress:
+        progress(f"fetching {res.name} from {res.url}")
+    try:
+        pooch.retrieve(
+            url=str(res.url),
+            known_hash=known,
+            fname=res.filename,
+            path=target.parent,
+            downloader=downloader,
+            progressbar=False,
+        )
+    except DownloadError as exc:
+        raise DataError(f"{res.name}: download failed: {exc}") from None
+    except ValueError as exc:  # pooch: hash mismatch (the temporary file is already gone)
+        downloader.part_path(res.filename).unlink(missing_ok=True)
+        raise DataError(
+            f"{res.name}: checksum mismatch, the file was rejected and nothing was kept ({exc})"
+        ) from None
+    digest = sha256_of(target)
+    entry = {
+        "name": res.name,
+        "path": str(target),
+        "url": res.url,
+        "release": res.release,
+        "sha256": digest,
+        "size": target.stat().st_size,
+        "fetched_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "checksum_source": "registry (pinned)"
+        if res.sha256
+        else "first fetch (trust on first use)",
+        "resumed_from_byte": downloader.resumed_from,
+    }
+    try:
+        rows = prepare(res.name, source=target, sha256=digest)
+    except Exception:
+        target.unlink(missing_ok=True)
+        raise
+    _record(res.name, {**entry, "prepared_rows": rows}, folder)
+    return {**entry, "prepared_rows": rows, "action": "fetched"}
+
+
+def add(name: str, file: Path | str) -> dict[str, Any]:
+    """Register a file the user downloaded by hand (copied in, checksummed, prepared)."""
+    res = get_resource(name)
+    src = Path(file)
+    if not src.is_file():
+        raise DataError(f"{src}: no such file")
+    folder = data_dir()
+    target = raw_path(res, folder)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=target.parent)
+    os.close(fd)
+    shutil.copyfile(src, tmp)
+    digest = sha256_of(Path(tmp))
+    if res.sha256 and digest != res.sha256:
+        os.unlink(tmp)
+        raise DataError(f"{src}: SHA-256 {digest} differs from the pinned {res.sha256}")
+    os.replace(tmp, target)
+    try:
+        rows = prepare(res.name, source=target, sha256=digest)
+    except Exception:
+        target.unlink(missing_ok=True)
+        raise
+    entry = {
+        "name": res.name,
+        "path": str(target),
+        "url": f"added by hand from {src}",
+        "release": res.release,
+        "sha256": digest,
+        "size": target.stat().st_size,
+        "fetched_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "checksum_source": "registry (pinned)" if res.sha256 else "first add (trust on first use)",
+        "prepared_rows": rows,
+    }
+    _record(res.name, entry, folder)
+    return {**entry, "action": "added"}
+
+
+def verify(name: str | None = None) -> dict[str, Any]:
+    """Re-hash cached files against the pinned or first-recorded SHA-256."""
+    manifest = read_manifest()
+    names = [name] if name else sorted(manifest)
+    results = []
+    for n in names:
+        res = get_resource(n)
+        entry = manifest.get(n)
+        if entry is None:
+            results.append({"name": n, "ok": False, "problem": f"not fetched: {how_to_fetch(res)}"})
+            continue
+        path = Path(entry["path"])
+        if not path.is_file():
+            results.append({"name": n, "ok": False, "problem": f"{path} is missing"})
+            continue
+        digest = sha256_of(path)
+        want = res.sha256 or entry["sha256"]
+        ok = digest == want
+        item = {"name": n, "ok": ok, "sha256": digest, "expected": want}
+        if not ok:
+            item["problem"] = (
+                f"{path}: SHA-256 {digest} differs from the "
+                + ("pinned" if res.sha256 else "first-fetch")
+                + f" {want}; the file changed on disk or upstream: "
+                f"`exosci data fetch {n} --force` replaces it"
+            )
+        elif not _prepared_ok(n, digest):
+            item["note"] = "prepared store missing or stale; it is rebuilt on next use"
+        results.append(item)
+    return {"ok": all(r["ok"] for r in results), "resources": results}
+
+
+def path(name: str) -> Path:
+    """The cached file of ``name`` (error with the fetch command when absent)."""
+    res = get_resource(name)
+    entry = read_manifest().get(name)
+    if entry is None or not Path(entry["path"]).is_file():
+        raise DataError(f"{name} is not in {data_dir()}: {how_to_fetch(res)}")
+    return Path(entry["path"])
+
+
+# ---------------------------------------------------------------------------- preparing
+
+
+def _member(res: Resource, source: Path, workdir: Path) -> Path:
+    """The file to parse: ``source`` itself or its zip member (extracted into ``workdir``)."""
+    if res.member is None and not res.filename.lower().endswith(".zip"):
+        return source  # (an .xlsx is a zip too: it is read as it is)
+    if not zipfile.is_zipfile(source):
+        raise DataError(f"{source}: not a valid zip archive (corrupted download?)")
+    try:
+        with zipfile.ZipFile(source) as zf:
+            names = zf.namelist()
+            member = res.member or next((n for n in names if not n.endswith("/")), None)
+            if member not in names:
+                raise DataError(
+                    f"{source}: the archive has no {member!r}; it holds {', '.join(names[:5])}"
+                )
+            out = workdir / Path(member).name
+            with zf.open(member) as src, out.open("wb") as dst:
+                shutil.copyfileobj(src, dst)
+            return out
+    except zipfile.BadZipFile as exc:
+        raise DataError(f"{source}: corrupted zip archive ({exc})") from None
+
+
+def _frames(res: Resource, file: Path) -> dict[str, pd.DataFrame]:
+    if res.kind == "targets":
+        from exosci.cargo.targets import read_target_file
+
+        frame = read_target_file(file)
+        return {"targets": frame[["mirna", "gene", "species", "support", "score"]]}
+    if res.kind == "genesets":
+        from exosci.kb.loaders.gmt import parse_gmt
+
+        gmt = parse_gmt(file)
+        rows = [(n, gmt.descriptions.get(n, ""), g) for n, genes in gmt.sets.items() for g in genes]
+        return {"genesets": pd.DataFrame(rows, columns=["set_name", "description", "gene"])}
+    if res.kind == "mirbase":
+        from exosci.kb.loaders.mirbase import read_mature_fa
+
+        return {"mirbase": read_mature_fa(file)}
+    from exosci.kb.loaders.exocarta import read_exocarta
+
+    return {"vesicle_content": read_exocarta(file)}
+
+
+def prepare(name: str, *, source: Path | None = None, sha256: str | None = None) -> int:
+    """Convert the cached file of ``name`` into ``prepared/<name>.duckdb`` (atomically)."""
+    res = get_resource(name)
+    source = source or path(name)
+    sha256 = sha256 or sha256_of(source)
+    out = prepared_path(name)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=out.parent) as work:
+        file = _member(res, source, Path(work))
+        frames = _frames(res, file)
+        tmp = Path(work) / "prepared.duckdb"
+        con = duckdb.connect(str(tmp))
+        try:
+            meta = {
+                "name": res.name,
+                "release": res.release,
+                "sha256": sha256,
+                "file": source.name,
+                "prepared_version": PREPARED_VERSION,
+            }
+            con.execute("CREATE TABLE meta (key VARCHAR, value VARCHAR)")
+            con.executemany("INSERT INTO meta VALUES (?, ?)", list(meta.items()))
+            rows = 0
+            for table, frame in frames.items():
+                con.register("_new", frame)
+                con.execute(f"CREATE TABLE {table} AS SELECT * FROM _new")
+                con.unregister("_new")
+                rows += len(frame)
+        finally:
+            con.close()
+        if rows == 0:
+            raise DataError(f"{source}: no usable rows for {res.name}")
+        os.replace(tmp, out)
+    return rows
+
+
+def _prepared_meta(name: str) -> dict[str, str] | None:
+    p = prepared_path(name)
+    if not p.is_file():
+        return None
+    try:
+        con = duckdb.connect(str(p), read_only=True)
+        try:
+            return dict(con.execute("SELECT key, value FROM meta").fetchall())
+        finally:
+            con.close()
+    except duckdb.Error:
+        return None
+
+
+def _prepared_ok(name: str, sha256: str) -> bool:
+    meta = _prepared_meta(name)
+    if not meta:
+        return False
+    return meta.get("sha256") == sha256 and meta.get("prepared_version") == PREPARED_VERSION
+
+
+def ensure_prepared(name: str) -> tuple[Path, dict[str, Any]]:
+    """The prepared store of a fetched resource (rebuilt from the cached file if stale).
+
+    Never downloads: a resource that is not fetched is an error naming the fetch command.
+    """
+    res = get_resource(name)
+    entry = read_manifest().get(name)
+    if entry is None or not Path(entry["path"]).is_file():
+        raise DataError(f"{name} is not fetched: {how_to_fetch(res)}")
+    if not _prepared_ok(name, entry["sha256"]):
+        prepare(name, source=Path(entry["path"]), sha256=entry["sha256"])
+    return prepared_path(name), {
+        "name": name,
+        "title": res.title,
+        "release": res.release,
+        "sha256": entry["sha256"],
+        "fetched_at": entry.get("fetched_at"),
+        "url": entry.get("url"),
+        "licence": res.licence,
+        "citation": res.citation,
+    }
+
+
+def prepared_table(name: str, table: str, columns: str) -> tuple[Any, dict[str, Any]]:
+    """An Arrow table read from a prepared store, and the resource's provenance."""
+    store, info = ensure_prepared(name)
+    con = duckdb.connect(str(store), read_only=True)
+    try:
+        data = con.sql(f"SELECT {columns} FROM {table}").to_arrow_table()
+    except duckdb.Error as exc:
+        raise DataError(
+            f"{name} is a {get_resource(name).kind} resource, not usable here ({exc})"
+        ) from None
+    finally:
+        con.close()
+    return data, info
