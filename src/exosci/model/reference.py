@@ -1,8 +1,10 @@
 """An independent reference: the full ODE system (same formulas) with scipy ``solve_ivp``.
 
-Used by the tests (numerical accuracy of the vectorised solver) and the benchmark (the loop a
-user would otherwise write). Doses and the per-hour release input are applied exactly as the
-fast solver applies them; everything else is integrated adaptively to the given tolerances.
+Used by the tests (accuracy of the compiled engine) and the benchmark (the loop a scipy user
+would write). It shares nothing with the engine but the formula table and the dosing schedule:
+the whole system, delivery included, goes to ``solve_ivp`` (LSODA, Radau ...), one call per
+dosing phase (a phase ends at a dose or a change of the hourly release rate) with the recorded
+days as ``t_eval``.
 """
 
 from __future__ import annotations
@@ -12,12 +14,31 @@ from typing import Any
 import numpy as np
 from scipy.integrate import solve_ivp
 
-from exosci.model.design import STEPS_PER_DAY, Design
-from exosci.model.equations import STATES, derive, full_rhs, initial_state, outputs
+from exosci.model.design import Design
+from exosci.model.equations import INPUTS, STATES, derive, full_rhs, initial_state, outputs
 from exosci.model.parameters import FloatArray
-from exosci.model.solver import ENTRY, Trajectory, input_rates
+from exosci.model.solver import Trajectory
 
 _INDEX = {s.name: i for i, s in enumerate(STATES)}
+
+
+def phases(design: Design, record_per_day: int) -> list[tuple[float, float, float, Any, Any]]:
+    """``(t0, t1, bolus per unit dose, input per unit dose, record times in [t0, t1])``."""
+    from exosci.model.compiled import schedule
+
+    sch = schedule(design, record_per_day)
+    k_seg = len(sch.u)
+    cuts = [0] + [
+        s
+        for s in range(1, k_seg)
+        if sch.bolus[s] != 0 or not np.array_equal(sch.u[s], sch.u[s - 1])
+    ]
+    cuts.append(k_seg)
+    out = []
+    for a, b in zip(cuts[:-1], cuts[1:], strict=True):
+        times = sch.t[a : b + 1][sch.record[a : b + 1]]
+        out.append((float(sch.t[a]), float(sch.t[b]), float(sch.bolus[a]), sch.u[a], times))
+    return out
 
 
 def reference_solve(
@@ -30,46 +51,40 @@ def reference_solve(
     record_per_day: int = 1,
 ) -> Trajectory:
     """Integrate one subject with ``solve_ivp`` and record it like :func:`integrate`."""
+    from exosci.model.compiled import ROUTE_ENTRY
+
     p: dict[str, Any] = derive({k: float(v) for k, v in params.items()}, design)
     p = {k: float(np.asarray(v)) for k, v in p.items()}
-    n_steps = design.horizon_days * STEPS_PER_DAY
-    h = 1.0 / STEPS_PER_DAY
     dose = design.dose_ug * float(params.get("dose_scale", 1.0))
-    u = input_rates(design, n_steps) * dose
     y0 = initial_state(p, design, 1)
     y = np.array([float(y0[s.name][0]) for s in STATES])
-    entry = ENTRY.get(design.route)
-    slot = 3 if entry is None else (0, None, 1, 2)[entry]
-    target = _INDEX["Ex"] if entry is None else entry
-    every = STEPS_PER_DAY // record_per_day
-    bolus = set(design.dose_steps()) if design.release is None else set()
-    breaks = sorted(
-        set(range(0, n_steps + 1, every))
-        | bolus
-        | (set(range(n_steps + 1)) if design.release is not None else set())
-    )
-    rec = [y.copy()]
-    for k0, k1 in zip(breaks[:-1], breaks[1:], strict=True):
-        if k0 in bolus:
-            y[target] += dose
-        uvec = np.zeros(4)
-        if design.release is not None:
-            assert slot is not None
-            uvec[slot] = u[k0]
+    target = _INDEX[ROUTE_ENTRY[design.route][0]]
+    rec: list[FloatArray] = []
+    for t0, t1, bolus, u, times in phases(design, record_per_day):
+        if t0 == 0.0 and len(times) and times[0] == 0.0:
+            rec.append(y.copy())  # the state at injury, before a dose at t = 0
+        y[target] += bolus * dose
+        uvec = np.asarray(u, dtype=float) * dose
+        wanted = [float(t) for t in times if t > t0]
+        t_eval = wanted if wanted and wanted[-1] == t1 else [*wanted, t1]
         sol = solve_ivp(
             lambda _t, yy, uv=uvec: full_rhs(yy, p, uv),
-            (k0 * h, k1 * h),
+            (t0, t1),
             y,
             method=method,
             rtol=rtol,
             atol=atol,
+            t_eval=t_eval,
         )
         if not sol.success:
             raise RuntimeError(f"solve_ivp failed: {sol.message}")
-        y = sol.y[:, -1].copy()
-        if k1 % every == 0:
-            rec.append(y.copy())
+        rec.extend(sol.y.T[: len(wanted)])
+        y = np.asarray(sol.y[:, -1], dtype=float).copy()
     ys = np.array(rec)  # (t, states)
     values: dict[str, FloatArray] = {s.name: ys[:, i : i + 1] for i, s in enumerate(STATES)}
     values.update(outputs(values, p))
-    return Trajectory(np.arange(len(rec)) / record_per_day, values)
+    days = np.arange(len(rec)) / record_per_day
+    return Trajectory(days, values)
+
+
+assert len(INPUTS) == 4  # full_rhs reads the four inputs in INPUTS order

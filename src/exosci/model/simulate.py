@@ -48,7 +48,9 @@ ASSUMPTIONS = (
     "through an Emax response to intracellular cargo activity; no evidence = profile_floor.",
     "Co-therapies, carriers and engineering act only through the vesicle exposure and the "
     "profile; a carrier or drug without vesicles is predicted to equal the control.",
-    "Dose times snap to the solver's 1-h grid; release enters as the amount released per hour.",
+    "Dose times snap to a 1-h grid; release enters as the amount released per hour.",
+    "Numerical error: adaptive Dormand-Prince 5(4), local error per step below 1e-6 relative "
+    "(+1e-9 absolute); outputs agree with a tight scipy reference to 10x that (tested).",
 )
 
 
@@ -128,6 +130,12 @@ def _pick(tr: Trajectory, names: Sequence[str], sl: slice) -> dict[str, FloatArr
     return {n: tr.values[OUTPUTS[n][0]][:, sl] for n in names}
 
 
+def check_outputs(names: Sequence[str]) -> None:
+    unknown = [n for n in names if n not in OUTPUTS]
+    if unknown:
+        raise ValueError(f"unknown outputs {unknown}; known: {', '.join(OUTPUTS)}")
+
+
 def paired_run(
     design: Design,
     params: dict[str, Any],
@@ -140,7 +148,9 @@ def paired_run(
     both = {k: np.concatenate([np.broadcast_to(v, (n,))] * 2) for k, v in params.items()}
     scale = np.broadcast_to(np.asarray(params.get("dose_scale", 1.0), float), (n,))
     both["dose_scale"] = np.concatenate([scale, np.zeros(n)])
-    tr = integrate(design, both, 2 * n, record_per_day=record_per_day)
+    check_outputs(outputs)
+    symbols = [OUTPUTS[o][0] for o in outputs]
+    tr = integrate(design, both, 2 * n, record_per_day=record_per_day, outputs=symbols)
     return tr.days, _pick(tr, outputs, slice(0, n)), _pick(tr, outputs, slice(n, 2 * n))
 
 
