@@ -134,3 +134,28 @@ def test_a_gene_cannot_be_a_kind_of_an_exosome(data_copy: Path) -> None:
     )
     with pytest.raises(CurationError, match="cannot be is_a"):
         load_curated(data_copy)
+
+
+def test_kb_show_lists_evidence_of_kinds_labelled_and_never_that_of_parents(kb) -> None:  # type: ignore[no-untyped-def]
+    doc = kb.show("MSC exosomes")
+    assert {"id": "exo:exosome", "name": "exosome", "relation": "is_a"} in doc["hierarchy"][
+        "parents"
+    ]
+    labels = {st["observed_for_id"] for st in doc["inherited_statements"]}
+    assert {"exo:bmsc", "exo:ucmsc", "exo:msc-hypoxia"} <= labels
+    assert labels <= set(kb.descendants("exo:msc"))
+    # The specific product does not inherit what is shown for MSC exosomes.
+    bmsc = kb.show("BMSC exosomes")
+    assert "exo:msc" not in {st["observed_for_id"] for st in bmsc["inherited_statements"]}
+    own = {st["id"] for st in kb.show("exo:msc")["statements"]}
+    assert not own & {st["id"] for st in bmsc["inherited_statements"]}
+
+
+def test_kb_show_cli_prints_the_product_each_inherited_statement_was_observed_for() -> None:
+    from typer.testing import CliRunner
+
+    from exosci.cli import app
+
+    res = CliRunner().invoke(app, ["kb", "show", "MSC exosomes"], env={"COLUMNS": "300"})
+    assert res.exit_code == 0, res.output
+    assert "observed for BMSC exosomes" in res.stdout

@@ -71,3 +71,24 @@ def test_kb_export_writes_each_format(tmp_path) -> None:
 
 def test_kb_export_unknown_format_exits_2() -> None:
     assert runner.invoke(app, ["kb", "export", "--format", "sbml"]).exit_code == 2
+
+
+def test_explain_labels_paths_with_the_product_they_were_observed_for() -> None:
+    res = runner.invoke(app, ["explain", "MSC exosomes", "--to", "angiogenesis", "--json"])
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    assert "BMSC exosomes" in {p["observed_for"] for p in doc["paths"]}
+    assert {"mixed_context", "contexts", "observed_for"} <= set(doc["paths"][0])
+    text = runner.invoke(app, ["explain", "MSC exosomes", "--to", "angiogenesis"]).stdout
+    assert "observed for BMSC exosomes" in text
+
+
+def test_explain_context_option_is_checked() -> None:
+    res = runner.invoke(app, ["explain", "exosome", "--to", "M2 polarization", "--context", "lax"])
+    assert res.exit_code == 2
+
+
+def test_explain_a_slash_chain_exits_2_and_offers_the_explain_query() -> None:
+    res = runner.invoke(app, ["explain", "IRAK1/TRAF6/NF-κB", "--to", "neuroinflammation"])
+    assert res.exit_code == 2
+    assert "exosci explain IRAK1" in (res.stderr or res.output)

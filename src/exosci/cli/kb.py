@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.table import Table
@@ -90,13 +90,37 @@ def show(
         console.print(f"  [cyan]{key}[/]: {value}")
     if doc["cargo"]:
         console.print("cargo: " + ", ".join(doc["cargo"]))
+    hier = doc.get("hierarchy", {})
+    for key, word in (("parents", "is a kind/part of"), ("children", "kinds/parts")):
+        if hier.get(key):
+            console.print(
+                f"{word}: " + ", ".join(f"{h['name']} ({h['relation']})" for h in hier[key])
+            )
     for st in doc["statements"]:
-        refs = sorted({n for ev in st["evidence"] for n in ev["ref"]})
-        sign = {1: "+", -1: "-", 0: "·"}[st["sign"]]
+        console.print(_statement_line(st))
+    inherited = doc.get("inherited_statements", [])
+    if inherited:
         console.print(
-            f"  [{sign}] {st['subject']} [italic]{st['predicate']}[/] {st['object']}"
-            f"  (refs {', '.join(map(str, refs))})"
+            f"[bold]evidence observed for more specific kinds[/] ({len(inherited)} statements;"
+            " it counts for this entity, never the other way):"
         )
+        shown = inherited[:_MAX_INHERITED]
+        for st in shown:
+            console.print(_statement_line(st) + f"  [cyan]observed for {st['observed_for']}[/]")
+        if len(inherited) > len(shown):
+            console.print(f"  … {len(inherited) - len(shown)} more (use --json for all)")
+
+
+_MAX_INHERITED = 40
+
+
+def _statement_line(st: dict[str, Any]) -> str:
+    refs = sorted({n for ev in st["evidence"] for n in ev["ref"]})
+    papers = sorted({p for ev in st["evidence"] for p in ev.get("papers", [])})
+    sign = {1: "+", -1: "-", 0: "·"}[st["sign"]]
+    cited = [f"refs {', '.join(map(str, refs))}"] if refs else []
+    cited += [f"papers {', '.join(papers)}"] if papers else []
+    return f"  [{sign}] {st['subject']} [italic]{st['predicate']}[/] {st['object']}  ({'; '.join(cited)})"
 
 
 @app.command("ref")

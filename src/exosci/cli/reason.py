@@ -26,8 +26,19 @@ def _explain_tree(res: ExplainResult) -> Tree:
     doc = res.to_dict()
     root = Tree(f"[bold]{doc['subject']}[/] → [bold]{doc['object']}[/]: {doc['result']}")
     for i, path in enumerate(doc["paths"], start=1):
+        notes = []
+        if path["observed_for"]:
+            notes.append(f"[cyan]observed for {path['observed_for']}[/]")
+        if path["reached"]:
+            notes.append(f"[cyan]reaches {path['reached']}, a kind/part of {doc['object']}[/]")
+        if path["mixed_context"]:
+            notes.append("[yellow]mixes contexts: " + " ≠ ".join(path["contexts"]) + "[/]")
+        elif path["contexts"]:
+            notes.append("[dim]context: " + ", ".join(path["contexts"]) + "[/]")
         branch = root.add(
-            f"#{i} {_ARROW[path['sign']]}  score {path['score']:.3f}   " + " → ".join(path["nodes"])
+            f"#{i} {_ARROW[path['sign']]}  score {path['score']:.3f}   "
+            + " → ".join(path["nodes"])
+            + ("\n   " + " · ".join(notes) if notes else "")
         )
         for e in path["edges"]:
             refs = ", ".join(str(n) for n in e["refs"])
@@ -53,15 +64,28 @@ def explain(
         None, "--sign", help="Only paths that push the object 'up' or 'down'."
     ),
     limit: int = typer.Option(10, "--limit", help="Most paths to show."),
+    context: str = typer.Option(
+        "strict",
+        "--context",
+        help="'strict': never join steps observed in incompatible cell types/tissues; "
+        "'loose': join them and flag each mixed path.",
+    ),
     store: Path | None = STORE_OPTION,
     json: bool = JSON_OPTION,
 ) -> None:
-    """How SUBJECT acts on OBJECT: signed causal paths, ranked by evidence, with citations."""
+    """How SUBJECT acts on OBJECT: signed causal paths, ranked by evidence, with citations.
+
+    Evidence observed for more specific entities (BMSC exosomes for 'MSC exosomes') is
+    gathered upward and labelled with the entity it was observed for.
+    """
+    from exosci.reason.context import ContextMode
     from exosci.reason.explain import Direction
     from exosci.reason.explain import explain as explain_query
 
     if sign not in (None, "up", "down"):
         raise UserInputError(f"--sign must be 'up' or 'down', got {sign!r}")
+    if context not in ("strict", "loose"):
+        raise UserInputError(f"--context must be 'strict' or 'loose', got {context!r}")
     res = explain_query(
         get_kb(store),
         subject,
@@ -69,15 +93,23 @@ def explain(
         max_length=max_length,
         sign=cast(Direction | None, sign),
         limit=limit,
+        context=cast(ContextMode, context),
     )
     if res.result in ("SUBJECT_NOT_FOUND", "OBJECT_NOT_FOUND"):
         which = "subject" if res.result == "SUBJECT_NOT_FOUND" else "object"
         query = subject if which == "subject" else to
+        if res.message and "names a chain" in res.message:
+            raise UserInputError(res.message)
         raise UnknownNameError(query, which, list(res.suggestions))
     if json:
         emit_json(res.to_dict())
         return
     console.print(_explain_tree(res))
+    if res.excluded_mixed:
+        console.print(
+            f"[dim]{res.excluded_mixed} further path(s) join steps observed in incompatible "
+            "cell types/tissues and are left out; --context loose shows them, flagged.[/]"
+        )
     if res.result == "MAX_PATH_LENGTH_EXCEEDED":
         console.print(
             f"The shortest signed path has {res.shortest_length} edges; "

@@ -16,6 +16,9 @@ from exosci.kb.curated import Curated
 from exosci.kb.schema import HierarchyLink, HierarchyRelation
 
 ALL_RELATIONS: tuple[HierarchyRelation, ...] = ("is_a", "part_of")
+# Evidence flows up ``is_a`` links only: a kind of X going up is X going up, but a part of a
+# complex need not move it the same way (PTEN is part of the PI3K/Akt pathway and opposes it).
+EVIDENCE_RELATIONS: tuple[HierarchyRelation, ...] = ("is_a",)
 
 
 class _HasCurated(Protocol):
@@ -96,6 +99,12 @@ def descendants(
     These are the nodes whose evidence counts, labelled, for ``entity_id``.
     """
     return _walk(entity_id, index(source).down, upward=False, relations=relations)
+
+
+def evidence_sources(source: _HasCurated | Curated, entity_id: str) -> list[str]:
+    """``entity_id`` and every kind of it (``is_a`` descendants): the entities whose evidence
+    counts, labelled, for ``entity_id`` with its sign unchanged."""
+    return [entity_id, *descendants(source, entity_id, relations=EVIDENCE_RELATIONS)]
 
 
 def parents(source: _HasCurated | Curated, entity_id: str) -> list[HierarchyLink]:

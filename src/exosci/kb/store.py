@@ -136,17 +136,25 @@ class KnowledgeBase:
     def _entity_id(self, name_or_id: str) -> str:
         return name_or_id if name_or_id in self.curated.entities else self.resolve(name_or_id).id
 
-    def ancestors(self, name_or_id: str) -> list[str]:
+    def ancestors(
+        self, name_or_id: str, *, relations: tuple[str, ...] = ("is_a", "part_of")
+    ) -> list[str]:
         """Ids of what this entity is a kind or a part of (``is_a``/``part_of``), nearest first."""
         from exosci.kb.hierarchy import ancestors
 
-        return ancestors(self.curated, self._entity_id(name_or_id))
+        return ancestors(self.curated, self._entity_id(name_or_id), relations=relations)  # type: ignore[arg-type]
 
-    def descendants(self, name_or_id: str) -> list[str]:
-        """Ids of this entity's kinds and parts, nearest first: evidence for them counts for it."""
+    def descendants(
+        self, name_or_id: str, *, relations: tuple[str, ...] = ("is_a", "part_of")
+    ) -> list[str]:
+        """Ids of this entity's kinds and parts, nearest first.
+
+        For evidence that keeps its sign use ``relations=("is_a",)`` (see
+        :func:`exosci.kb.hierarchy.evidence_sources`): a part may oppose its complex.
+        """
         from exosci.kb.hierarchy import descendants
 
-        return descendants(self.curated, self._entity_id(name_or_id))
+        return descendants(self.curated, self._entity_id(name_or_id), relations=relations)  # type: ignore[arg-type]
 
     def studies(
         self, product: str | None = None, *, ref: int | None = None, axis: str | None = None
@@ -168,40 +176,67 @@ class KnowledgeBase:
     def statements_of(self, ent_id: str) -> list[Statement]:
         return [s for s in self.curated.statements if ent_id in (s.subject, s.object)]
 
-    def show(self, name: str) -> dict[str, Any]:
-        """The DESIGN.md ``kb show`` document for one entity."""
-        ent = self.resolve(name)
+    def _statement_doc(self, st: Statement) -> dict[str, Any]:
         refs = self.curated.references
-        out_statements = []
-        for st in self.statements_of(ent.id):
-            out_statements.append(
+        return {
+            "id": st.id,
+            "subject": self.curated.entities[st.subject].name,
+            "predicate": st.predicate,
+            "object": self.curated.entities[st.object].name,
+            "sign": st.sign,
+            "evidence": [
                 {
-                    "id": st.id,
-                    "subject": self.curated.entities[st.subject].name,
-                    "predicate": st.predicate,
-                    "object": self.curated.entities[st.object].name,
-                    "sign": st.sign,
-                    "evidence": [
-                        {
-                            "ref": ev.refs,
-                            "doi": [refs[n].doi for n in ev.refs],
-                            "species": ev.species,
-                            "model": ev.model,
-                            "grade": ev.grade,
-                            "context": ev.context,
-                            "route": ev.route,
-                            "quantities": [q.model_dump(exclude_none=True) for q in ev.quantities],
-                            "text": ev.text,
-                        }
-                        for ev in st.evidence
-                    ],
+                    "ref": ev.refs,
+                    "doi": [refs[n].doi for n in ev.refs if n in refs],
+                    "papers": list(getattr(ev, "papers", [])),
+                    "species": ev.species,
+                    "model": ev.model,
+                    "grade": ev.grade,
+                    "context": ev.context,
+                    "route": ev.route,
+                    "quantities": [q.model_dump(exclude_none=True) for q in ev.quantities],
+                    "text": ev.text,
                 }
-            )
+                for ev in st.evidence
+            ],
+        }
+
+    def show(self, name: str) -> dict[str, Any]:
+        """The DESIGN.md ``kb show`` document for one entity.
+
+        Besides the entity's own statements it lists its place in the hierarchy and, under
+        ``inherited_statements``, the statements of its kinds (``is_a`` descendants), each
+        labelled with the entity it was observed for: evidence flows up, never down.
+        """
+        from exosci.kb.hierarchy import children, evidence_sources, parents
+
+        ent = self.resolve(name)
+        names = self.curated.entities
+        out_statements = [self._statement_doc(st) for st in self.statements_of(ent.id)]
+        inherited = []
+        for kind in evidence_sources(self.curated, ent.id)[1:]:
+            for st in self.statements_of(kind):
+                if st.predicate in ("derived_from", "part_of") or ent.id in (st.subject, st.object):
+                    continue  # structural links of the kind itself, or already listed above
+                inherited.append(
+                    {
+                        **self._statement_doc(st),
+                        "observed_for": names[kind].name,
+                        "observed_for_id": kind,
+                    }
+                )
         cargo = [
             self.curated.entities[s.object].name
             for s in self.curated.statements
             if s.subject == ent.id and s.predicate == "carries"
         ]
+
+        def links(rows: list[Any], end: str) -> list[dict[str, str]]:
+            return [
+                {"id": getattr(h, end), "name": names[getattr(h, end)].name, "relation": h.relation}
+                for h in rows
+            ]
+
         return {
             "id": ent.id,
             "name": ent.name,
@@ -213,6 +248,11 @@ class KnowledgeBase:
             "refs": ent.refs,
             "cargo": cargo,
             "statements": out_statements,
+            "hierarchy": {
+                "parents": links(parents(self.curated, ent.id), "parent"),
+                "children": links(children(self.curated, ent.id), "child"),
+            },
+            "inherited_statements": inherited,
         }
 
     def reference(self, number: int) -> dict[str, Any]:

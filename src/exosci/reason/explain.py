@@ -6,9 +6,11 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from exosci.errors import UnknownNameError, UserInputError
+from exosci.kb.hierarchy import evidence_sources
 from exosci.kb.schema import Entity
+from exosci.reason.context import ContextConstraint, ContextMode, label, path_context
 from exosci.reason.graph import HasCurated, Node, SignedGraph, signed_graph
-from exosci.reason.paths import RawPath, find_paths, shortest_length
+from exosci.reason.paths import RawPath, distances_to, find_paths, shortest_length
 
 ResultCode = Literal[
     "PATHS_FOUND",
@@ -53,12 +55,24 @@ class ExplainEdge:
 
 @dataclass(frozen=True)
 class ExplainPath:
-    """A signed path: ``sign`` is +1 if the subject going up makes the object go up."""
+    """A signed path: ``sign`` is +1 if the subject going up makes the object go up.
+
+    ``observed_for`` is set when the path starts at a more specific entity than the subject
+    (evidence for BMSC exosomes answering a question about MSC exosomes); ``reached`` when it
+    ends at a part or kind of the object. ``contexts`` lists the cell types / tissues the steps
+    were observed in; ``mixed_context`` flags a path joining steps from incompatible ones.
+    """
 
     sign: int
     nodes: tuple[str, ...]  # entity ids
     edges: tuple[ExplainEdge, ...]
     score: float
+    observed_for: str | None = None
+    reached: str | None = None
+    contexts: tuple[str, ...] = ()
+    mixed_context: bool = False
+    context_breaks: tuple[int, ...] = ()  # edge indices where the context changes
+    unknown_context_steps: int = 0
 
 
 @dataclass(frozen=True)
@@ -76,6 +90,9 @@ class ExplainResult:
     shortest_length: int | None = None  # set with MAX_PATH_LENGTH_EXCEEDED
     suggestions: tuple[str, ...] = ()  # closest names when a name is unknown
     names: dict[str, str] = field(default_factory=dict)  # entity id -> name, for rendering
+    context: ContextMode = "strict"
+    excluded_mixed: int = 0  # paths left out because they join incompatible contexts (strict)
+    message: str | None = None  # why a name did not resolve (e.g. a slash name is a chain)
 
     def to_dict(self) -> dict[str, Any]:
         """The DESIGN.md ``explain`` JSON document (plus ids, DOIs and evidence details)."""
@@ -90,11 +107,23 @@ class ExplainResult:
             "sign": self.sign,
             "shortest_length": self.shortest_length,
             "suggestions": list(self.suggestions),
+            "message": self.message,
+            "context_mode": self.context,
+            "excluded_mixed_context_paths": self.excluded_mixed,
             "paths": [
                 {
                     "sign": p.sign,
                     "nodes": [nm[n] for n in p.nodes],
                     "ids": list(p.nodes),
+                    "observed_for": nm[p.observed_for] if p.observed_for else None,
+                    "observed_for_id": p.observed_for,
+                    "reached": nm[p.reached] if p.reached else None,
+                    "reached_id": p.reached,
+                    "contexts": [label(c) for c in p.contexts],
+                    "context_ids": list(p.contexts),
+                    "mixed_context": p.mixed_context,
+                    "context_breaks": list(p.context_breaks),
+                    "unknown_context_steps": p.unknown_context_steps,
                     "edges": [
                         {
                             "source": nm[e.source],
@@ -132,6 +161,8 @@ def explain(
     max_length: int = 6,
     sign: Direction | None = None,
     limit: int = 10,
+    context: ContextMode = "strict",
+    upward: bool = True,
 ) -> ExplainResult:
     """Signed paths by which ``subject`` going up moves ``obj``, best evidence first.
 
@@ -145,6 +176,14 @@ def explain(
         ``"up"``: only paths that increase the object; ``"down"``: only decreasing ones.
     limit
         Most paths returned.
+    context
+        ``"strict"``: never join steps observed in incompatible cell types / tissues (the
+        number left out is reported); ``"loose"``: join them, flagging each mixed path.
+    upward
+        Also gather evidence observed for the subject's kinds (``is_a`` descendants; each such
+        path is labelled with the entity it was observed for) and paths reaching a kind of the
+        object. Parts are not used: a part may oppose its complex (PTEN in PI3K/Akt). Evidence never flows downward: a specific subject never inherits a generic
+        entity's paths.
 
     Unknown names give ``SUBJECT_NOT_FOUND``/``OBJECT_NOT_FOUND`` with suggestions; a path that
     exists only beyond ``max_length`` gives ``MAX_PATH_LENGTH_EXCEEDED`` with its length.
@@ -153,35 +192,78 @@ def explain(
         raise UserInputError(f"max_length must be between 1 and 12, got {max_length}")
     if sign not in (None, "up", "down"):
         raise UserInputError(f"sign must be 'up' or 'down', got {sign!r}")
-    res = ExplainResult("NO_PATHS_FOUND", subject, obj, max_length=max_length, sign=sign)
+    if context not in ("strict", "loose"):
+        raise UserInputError(f"context must be 'strict' or 'loose', got {context!r}")
+    res = ExplainResult(
+        "NO_PATHS_FOUND", subject, obj, max_length=max_length, sign=sign, context=context
+    )
     try:
         subj_ent = _resolve(kb, subject, SUBJECT_TYPES)
     except UnknownNameError as exc:
-        return replace(res, result="SUBJECT_NOT_FOUND", suggestions=tuple(exc.suggestions))
+        return replace(
+            res,
+            result="SUBJECT_NOT_FOUND",
+            suggestions=tuple(exc.suggestions),
+            message=str(exc),
+        )
     res = replace(res, subject=subj_ent)
     try:
         obj_ent = _resolve(kb, obj, OBJECT_TYPES)
     except UnknownNameError as exc:
-        return replace(res, result="OBJECT_NOT_FOUND", suggestions=tuple(exc.suggestions))
+        return replace(
+            res, result="OBJECT_NOT_FOUND", suggestions=tuple(exc.suggestions), message=str(exc)
+        )
     res = replace(res, object=obj_ent)
     if subj_ent.id == obj_ent.id:
         return res
     sg = signed_graph(kb)
     polarities = {"up": (1,), "down": (-1,), None: (1, -1)}[sign]
-    targets = [(obj_ent.id, p) for p in polarities]
-    source: Node = (subj_ent.id, 1)
-    raw = find_paths(sg, source, targets, max_length=max_length)
+    sources = [subj_ent.id]
+    ends = [obj_ent.id]
+    if upward:
+        sources = [d for d in evidence_sources(kb.curated, subj_ent.id) if d != obj_ent.id]
+        ends = [d for d in evidence_sources(kb.curated, obj_ent.id) if d not in sources]
+    targets = [(e, p) for e in ends for p in polarities]
+    raw = _search(
+        sg, sources, targets, max_length, ContextConstraint(sg) if context == "strict" else None
+    )
+    excluded = 0
+    if context == "strict":
+        loose = _search(sg, sources, targets, max_length, None)
+        excluded = len({p.nodes for p in loose} - {p.nodes for p in raw})
+    res = replace(res, excluded_mixed=excluded)
     if not raw:
-        shortest = shortest_length(sg, source, targets)
+        shortest = min(
+            (d for src in sources if (d := shortest_length(sg, (src, 1), targets)) is not None),
+            default=None,
+        )
         if shortest is not None and shortest > max_length:  # reachable, only not in the limit
             return replace(res, result="MAX_PATH_LENGTH_EXCEEDED", shortest_length=shortest)
         return res
-    paths = tuple(_path(sg, p) for p in raw[:limit])
+    paths = tuple(_path(sg, p, subject=subj_ent.id, obj=obj_ent.id) for p in raw[:limit])
     names = {n: sg.name(n) for p in paths for n in p.nodes}
     return replace(res, result="PATHS_FOUND", paths=paths, names=names)
 
 
-def _path(sg: SignedGraph, raw: RawPath) -> ExplainPath:
+def _search(
+    sg: SignedGraph,
+    sources: list[str],
+    targets: list[Node],
+    max_length: int,
+    constraint: ContextConstraint | None,
+) -> list[RawPath]:
+    """Paths from every source (the subject first, then its kinds and parts), best first."""
+    dist = distances_to(sg, targets)
+    found: list[RawPath] = []
+    for src in sources:
+        found += find_paths(
+            sg, (src, 1), targets, max_length=max_length, dist=dist, constraint=constraint
+        )
+    found.sort(key=lambda p: (-p.score, p.length, p.nodes))
+    return found
+
+
+def _path(sg: SignedGraph, raw: RawPath, *, subject: str, obj: str) -> ExplainPath:
     edges = []
     for u, v in zip(raw.nodes, raw.nodes[1:], strict=False):
         sup = sg.support(u, v)
@@ -201,4 +283,17 @@ def _path(sg: SignedGraph, raw: RawPath) -> ExplainPath:
                 strength=sup.strength,
             )
         )
-    return ExplainPath(raw.sign, tuple(n for n, _ in raw.nodes), tuple(edges), raw.score)
+    ctx = path_context(sg, raw.nodes)
+    start, end = raw.nodes[0][0], raw.nodes[-1][0]
+    return ExplainPath(
+        raw.sign,
+        tuple(n for n, _ in raw.nodes),
+        tuple(edges),
+        raw.score,
+        observed_for=start if start != subject else None,
+        reached=end if end != obj else None,
+        contexts=ctx.contexts,
+        mixed_context=ctx.mixed,
+        context_breaks=ctx.breaks,
+        unknown_context_steps=ctx.unknown_steps,
+    )

@@ -12,11 +12,20 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Collection
 from dataclasses import dataclass
+from typing import Any, Protocol
 
 from exosci.reason.graph import Node, SignedGraph
 
 LENGTH_DECAY = 0.85  # each further edge multiplies a path's score by this
 DEFAULT_PATH_LIMIT = 5000  # enumeration cap per query (strongest edges are explored first)
+
+
+class StepConstraint(Protocol):
+    """A hook that may refuse a step given the path so far (e.g. incompatible contexts)."""
+
+    def start(self) -> Any: ...
+
+    def step(self, state: Any, u: Node, v: Node) -> tuple[bool, Any]: ...
 
 
 @dataclass(frozen=True)
@@ -96,12 +105,14 @@ def find_paths(
     max_length: int,
     limit: int = DEFAULT_PATH_LIMIT,
     dist: dict[Node, int] | None = None,
+    constraint: StepConstraint | None = None,
 ) -> list[RawPath]:
     """Simple signed paths from ``source`` to any of ``targets`` with at most ``max_length``
     edges, best score first (ties: shorter first).
 
     ``dist`` may be passed when many sources share the same targets (unrestricted
-    :func:`distances_to`); by default it is computed for this source only.
+    :func:`distances_to`); by default it is computed for this source only. ``constraint``
+    refuses steps that do not fit the path walked so far (its state travels with the walk).
     """
     target_set = set(targets)
     if dist is None:
@@ -112,15 +123,22 @@ def find_paths(
     found: list[tuple[tuple[Node, ...], float]] = []
     stack: list[Node] = [source]
     scores: list[float] = [1.0]
+    states: list[Any] = [constraint.start() if constraint else None]
     seen: set[str] = {source[0]}
 
-    def successors(u: Node, depth: int) -> list[tuple[Node, float]]:
+    def successors(u: Node, depth: int) -> list[tuple[Node, float, Any]]:
         budget = max_length - depth - 1
-        return [
-            (v, w)
-            for v, w in sg.succ.get(u, ())
-            if v[0] not in seen and dist.get(v, budget + 1) <= budget
-        ]
+        out = []
+        for v, w in sg.succ.get(u, ()):
+            if v[0] in seen or dist.get(v, budget + 1) > budget:
+                continue
+            state = None
+            if constraint is not None:
+                ok, state = constraint.step(states[-1], u, v)
+                if not ok:
+                    continue
+            out.append((v, w, state))
+        return out
 
     iters = [iter(successors(source, 0))]
     while iters and len(found) < limit:
@@ -129,13 +147,15 @@ def find_paths(
             iters.pop()
             seen.discard(stack.pop()[0])
             scores.pop()
+            states.pop()
             continue
-        v, w = step
+        v, w, state = step
         if v in target_set:  # a path ends at its first target
             found.append(((*stack, v), scores[-1] * w))
             continue
         stack.append(v)
         scores.append(scores[-1] * w)
+        states.append(state)
         seen.add(v[0])
         iters.append(iter(successors(v, len(stack) - 1)))
     paths = [RawPath(p, s * LENGTH_DECAY ** max(len(p) - 2, 0)) for p, s in found]
