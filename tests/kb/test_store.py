@@ -174,11 +174,11 @@ def test_disk_cache_round_trip_and_corruption(tmp_path: Path, monkeypatch) -> No
     monkeypatch.setenv("EXOSCI_CACHE_DIR", str(tmp_path))
     fresh = default_kb.__wrapped__()  # builds and writes the cache
     files = sorted(p.suffix for p in tmp_path.iterdir())
-    assert files == [".duckdb", ".pickle"]
+    assert files == [".duckdb", ".json"]  # data only: the cache never holds a pickle
     cached = default_kb.__wrapped__()  # opens the cache
     assert cached.stats() == fresh.stats()
     assert cached.resolve("NF-kB").id == "pw:nfkb"
-    next(tmp_path.glob("*.pickle")).write_bytes(b"not a pickle")
+    next(tmp_path.glob("*.json")).write_bytes(b"0" * 64 + b"\nnot json")
     rebuilt = default_kb.__wrapped__()  # a broken cache is rebuilt, not fatal
     assert rebuilt.stats() == fresh.stats()
     monkeypatch.setenv("EXOSCI_NO_CACHE", "1")

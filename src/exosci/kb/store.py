@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
-import os
-import pickle
-import shutil
-import tempfile
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
@@ -17,9 +12,11 @@ import duckdb
 import pandas as pd
 
 from exosci.errors import CurationError, UnknownNameError
-from exosci.kb.curated import DATA_DIR, Curated, load_curated
+from exosci.kb.cache import read_cache, write_cache
+from exosci.kb.curated import Curated, load_curated
 from exosci.kb.names import closest, normalize
 from exosci.kb.schema import SCHEMA_VERSION, Entity, Evidence, Quantity, Statement
+from exosci.kb.storefile import store_lock, write_store
 
 _DDL = """
 CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR);
@@ -432,20 +429,14 @@ def build(
             extend(con)
         return KnowledgeBase(con, cur)
     target = Path(path)
-    fd, tmp_name = tempfile.mkstemp(prefix=".exosci-", suffix=".duckdb", dir=target.parent)
-    os.close(fd)
-    os.unlink(tmp_name)  # duckdb wants to create the file itself
-    try:
-        con = duckdb.connect(tmp_name)
+
+    def fill(con: duckdb.DuckDBPyConnection) -> None:
         _fill(con, cur)
         if extend:
             extend(con)
-        con.close()
-        os.replace(tmp_name, target)
-    finally:
-        for leftover in (tmp_name, tmp_name + ".wal"):
-            if os.path.exists(leftover):
-                os.unlink(leftover)
+
+    with store_lock(target):
+        write_store(target, fill, start_from_existing=False)
     return open_store(target)
 
 
@@ -607,21 +598,17 @@ def insert_targets(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, *, origi
 
 
 def update_store(path: Path | str, change: Callable[[duckdb.DuckDBPyConnection], None]) -> None:
-    """Apply ``change`` to a copy of the store and swap it in only if it succeeds (atomic)."""
+    """Apply ``change`` to a copy of the store and swap it in only if it succeeds.
+
+    Writers are serialised by the store's file lock (see :mod:`exosci.kb.storefile`), so two
+    concurrent imports both land; a store that does not exist yet is built first.
+    """
     path = Path(path)
-    if not path.exists():
-        build(path)
-    fd, tmp_name = tempfile.mkstemp(prefix=".exosci-", suffix=".duckdb", dir=path.parent)
-    os.close(fd)
-    shutil.copyfile(path, tmp_name)
-    try:
-        con = duckdb.connect(tmp_name)
-        change(con)
-        con.close()
-        os.replace(tmp_name, path)
-    finally:
-        if os.path.exists(tmp_name):
-            os.unlink(tmp_name)
+    with store_lock(path):
+        if not path.exists():
+            cur = load_curated()
+            write_store(path, lambda con: _fill(con, cur), start_from_existing=False)
+        write_store(path, change, start_from_existing=True)
 
 
 @cache
@@ -634,52 +621,10 @@ def default_kb() -> KnowledgeBase:
     ``~/.cache/exosci``); ``EXOSCI_NO_CACHE=1`` turns it off. A cache that cannot be read or
     written is ignored (the store is then built in memory as usual).
     """
-    folder = _cache_dir()
-    if folder is None:
-        return build()
-    key = _cache_key()
-    db, pick = folder / f"kb-{key}.duckdb", folder / f"kb-{key}.pickle"
-    try:
-        if db.exists() and pick.exists():
-            cur = pickle.loads(pick.read_bytes())
-            if isinstance(cur, Curated):
-                return KnowledgeBase(duckdb.connect(str(db), read_only=True), cur)
-    except Exception:  # noqa: BLE001 - a broken cache is rebuilt, never fatal
-        pass
+    cached = read_cache()
+    if cached is not None:
+        db, cur = cached
+        return KnowledgeBase(duckdb.connect(str(db), read_only=True), cur)
     kb = build()
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=folder, suffix=".duckdb")
-        os.close(fd)
-        os.unlink(tmp)
-        kb.con.execute(f"ATTACH '{tmp}' AS cache_out")
-        kb.con.execute("COPY FROM DATABASE memory TO cache_out")
-        kb.con.execute("DETACH cache_out")
-        tmp_pick = Path(tmp).with_suffix(".pickle")
-        tmp_pick.write_bytes(pickle.dumps(kb.curated))
-        os.replace(tmp, db)
-        os.replace(tmp_pick, pick)
-    except Exception:  # noqa: BLE001 - read-only home, full disk...: run without the cache
-        pass
+    write_cache(kb.con, kb.curated)
     return kb
-
-
-def _cache_dir() -> Path | None:
-    if os.environ.get("EXOSCI_NO_CACHE"):
-        return None
-    root = os.environ.get("EXOSCI_CACHE_DIR") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "exosci"
-    )
-    return Path(root)
-
-
-def _cache_key() -> str:
-    from exosci import __version__
-
-    digest = hashlib.sha256(f"{__version__}/{SCHEMA_VERSION}".encode())
-    for path in sorted(DATA_DIR.rglob("*")):
-        if path.is_file():
-            digest.update(str(path.relative_to(DATA_DIR)).encode() + path.read_bytes())
-    for module in ("curated.py", "schema.py", "store.py", "names.py", "hierarchy.py", "resolve.py"):
-        digest.update((Path(__file__).parent / module).read_bytes())
-    return digest.hexdigest()[:20]

@@ -23,8 +23,16 @@ _EXTRA_DDL = {
 }
 
 
+def _replace_source(con: duckdb.DuckDBPyConnection, table: str, source: str) -> int:
+    """Drop the rows an earlier import of the same source wrote (re-imports are idempotent)."""
+    row = con.execute(f"SELECT count(*) FROM {table} WHERE source = ?", [source]).fetchone()
+    con.execute(f"DELETE FROM {table} WHERE source = ?", [source])
+    return int(row[0]) if row else 0
+
+
 def _append(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> None:
     con.execute(_EXTRA_DDL[table])
+    _replace_source(con, table, str(frame["source"].iloc[0]) if len(frame) else "")
     con.register("_exosci_new", frame)
     try:
         con.execute(f"INSERT INTO {table} SELECT * FROM _exosci_new")
@@ -36,6 +44,9 @@ def write_loaded(con: duckdb.DuckDBPyConnection, loaded: Loaded) -> dict[str, in
     """Insert a loader's tables into an open store connection; returns rows per table."""
     counts: dict[str, int] = {}
     if loaded.targets is not None:
+        replaced = _replace_source(con, "targets", loaded.source)
+        if replaced:
+            counts["targets_replaced"] = replaced
         counts["targets"] = insert_targets(con, loaded.targets, origin=loaded.source)
     if loaded.genesets is not None:
         desc = loaded.descriptions or {}
@@ -70,6 +81,8 @@ def import_file(path: Path | str, *, kind: str, store: Path | str) -> dict[str, 
 
     The file is parsed before the store is touched; the write goes to a copy that replaces the
     store only when every insert succeeded, so a failed import leaves the store as it was.
+    Writers take the store's lock in turn, and rows from an earlier import of the same source
+    are replaced, so importing a file twice leaves the store as importing it once.
     """
     loader = get_loader(kind)
     loaded = loader.function(Path(path))

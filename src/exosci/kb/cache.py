@@ -1,0 +1,102 @@
+"""The on-disk cache of the built curated store: a DuckDB file and a JSON file, no code.
+
+Keyed by a digest of the curated files, the schema version and the exosci version, so it never
+goes stale. The curated records are cached as JSON (validated on the way back in, behind a
+SHA-256 of the payload), never pickled: the folder may be anywhere ``EXOSCI_CACHE_DIR`` points,
+and reading it must not be able to run code. ``EXOSCI_NO_CACHE=1`` turns the cache off.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+
+import duckdb
+from pydantic import TypeAdapter
+
+from exosci.kb.curated import DATA_DIR, Curated
+from exosci.kb.schema import SCHEMA_VERSION
+
+_CURATED = TypeAdapter(Curated)
+
+
+def cache_dir() -> Path | None:
+    """The cache folder, or None when caching is off."""
+    if os.environ.get("EXOSCI_NO_CACHE"):
+        return None
+    root = os.environ.get("EXOSCI_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "exosci"
+    )
+    return Path(root)
+
+
+def cache_key() -> str:
+    """Digest of the exosci version, schema version, curated files and store code."""
+    from exosci import __version__
+
+    digest = hashlib.sha256(f"{__version__}/{SCHEMA_VERSION}".encode())
+    for path in sorted(DATA_DIR.rglob("*")):
+        if path.is_file():
+            digest.update(str(path.relative_to(DATA_DIR)).encode() + path.read_bytes())
+    for module in ("curated.py", "schema.py", "store.py", "names.py", "hierarchy.py", "resolve.py"):
+        file = Path(__file__).parent / module
+        if file.exists():
+            digest.update(file.read_bytes())
+    return digest.hexdigest()[:20]
+
+
+def _paths() -> tuple[Path, Path] | None:
+    folder = cache_dir()
+    if folder is None:
+        return None
+    key = cache_key()
+    return folder / f"kb-{key}.duckdb", folder / f"kb-{key}.json"
+
+
+def read_cached_curated(path: Path) -> Curated | None:
+    """The curated records from a cache JSON file, or None if its digest does not match."""
+    digest, _, payload = path.read_bytes().partition(b"\n")
+    if hashlib.sha256(payload).hexdigest().encode() != digest:
+        return None
+    return _CURATED.validate_json(payload)
+
+
+def read_cache() -> tuple[Path, Curated] | None:
+    """(store file, curated records) from the cache, or None (absent, off, or unreadable)."""
+    paths = _paths()
+    if paths is None:
+        return None
+    db, meta = paths
+    try:
+        if db.exists() and meta.exists():
+            cur = read_cached_curated(meta)
+            if cur is not None:
+                return db, cur
+    except Exception:  # noqa: BLE001 - a broken cache is rebuilt, never fatal
+        pass
+    return None
+
+
+def write_cache(con: duckdb.DuckDBPyConnection, curated: Curated) -> None:
+    """Save an in-memory store and its curated records; any failure leaves no cache."""
+    paths = _paths()
+    if paths is None:
+        return
+    db, meta = paths
+    try:
+        db.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=db.parent, suffix=".duckdb")
+        os.close(fd)
+        os.unlink(tmp)
+        con.execute(f"ATTACH '{tmp}' AS cache_out")
+        con.execute("COPY FROM DATABASE memory TO cache_out")
+        con.execute("DETACH cache_out")
+        tmp_meta = Path(tmp).with_suffix(".json")
+        payload = _CURATED.dump_json(curated)
+        tmp_meta.write_bytes(hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload)
+        os.replace(tmp, db)
+        os.replace(tmp_meta, meta)
+    except Exception:  # noqa: BLE001 - read-only home, full disk...: run without the cache
+        pass
