@@ -87,3 +87,22 @@ def test_context_compatibility_rules() -> None:
     assert not compatible(NEURON, MACROPHAGE)
     assert compatible(NEURON, SPINAL_CORD)
     assert not compatible(SPINAL_CORD, "UBERON:0001322")  # spinal cord vs sciatic nerve
+
+
+def test_a_path_joining_studies_across_a_step_of_unknown_context_is_flagged_unverified() -> None:
+    # As curated: NGF -> MAPK (ref 50) is a review-level claim naming no cell type.
+    chain = [ISSUE_CHAIN[0], ("gene:ngf", "activates", "pw:mapk", None, 50), *ISSUE_CHAIN[2:]]
+    res = explain(_kb(chain), "exosome", "m2")
+    assert res.result == "PATHS_FOUND"  # unknown is not incompatible: kept, but flagged
+    path = res.to_dict()["paths"][0]
+    assert path["context_status"] == "unverified" and path["mixed_context"] is False
+    one_study = explain(_kb([("gene:a", "activates", "gene:b", None, 5)]), "a", "b")
+    assert one_study.paths[0].context_status == "consistent"
+
+
+def test_the_reviews_ngf_mapk_nfkb_m2_chain_is_flagged_in_the_curated_graph() -> None:
+    from exosci.kb import default_kb
+
+    res = explain(default_kb(), "exosome", "M2 polarization", upward=False, limit=1000)
+    hits = [p for p in res.paths if p.nodes[1:4] == ("gene:ngf", "pw:mapk", "pw:nfkb")]
+    assert hits and all(p.context_status != "consistent" for p in hits)

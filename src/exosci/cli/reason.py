@@ -33,6 +33,12 @@ def _explain_tree(res: ExplainResult) -> Tree:
             notes.append(f"[cyan]reaches {path['reached']}, a kind/part of {doc['object']}[/]")
         if path["mixed_context"]:
             notes.append("[yellow]mixes contexts: " + " ≠ ".join(path["contexts"]) + "[/]")
+        elif path["context_status"] == "unverified":
+            notes.append(
+                f"[yellow]context unverified: {path['unknown_context_steps']} step(s) name no "
+                "cell type, joining different studies[/]"
+                + (" (" + ", ".join(path["contexts"]) + ")" if path["contexts"] else "")
+            )
         elif path["contexts"]:
             notes.append("[dim]context: " + ", ".join(path["contexts"]) + "[/]")
         branch = root.add(

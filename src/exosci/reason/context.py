@@ -129,6 +129,17 @@ class PathContext:
     mixed: bool  # some step was observed in a context incompatible with the ones before
     breaks: tuple[int, ...]  # indices of the edges where the context changes incompatibly
     unknown_steps: int  # causal steps with no (or only partly) known context
+    studies: int  # distinct studies (reference sets) behind the causal steps
+
+    @property
+    def status(self) -> Literal["consistent", "unverified", "mixed"]:
+        """``mixed``: incompatible contexts joined; ``unverified``: different studies joined
+        with some step's context unknown; ``consistent``: neither."""
+        if self.mixed:
+            return "mixed"
+        if self.unknown_steps and self.studies > 1:
+            return "unverified"
+        return "consistent"
 
 
 def path_context(sg: SignedGraph, nodes: Iterable[Node]) -> PathContext:
@@ -138,9 +149,11 @@ def path_context(sg: SignedGraph, nodes: Iterable[Node]) -> PathContext:
     seen: dict[str, None] = {}
     breaks: list[int] = []
     unknown = 0
+    studies: set[tuple[int, ...]] = set()
     for i, (u, v) in enumerate(zip(seq, seq[1:], strict=False)):
         step = step_context(sg, u, v)
         if not step.free:
+            studies.add(sg.support(u, v).refs)
             if step.unknown or not step.observations:
                 unknown += 1
             for ctx, _refs in step.observations:
@@ -148,7 +161,7 @@ def path_context(sg: SignedGraph, nodes: Iterable[Node]) -> PathContext:
         state, ok = advance(state, step)
         if not ok:
             breaks.append(i)
-    return PathContext(tuple(seen), bool(breaks), tuple(breaks), unknown)
+    return PathContext(tuple(seen), bool(breaks), tuple(breaks), unknown, len(studies))
 
 
 class ContextConstraint:

@@ -73,6 +73,7 @@ class ExplainPath:
     mixed_context: bool = False
     context_breaks: tuple[int, ...] = ()  # edge indices where the context changes
     unknown_context_steps: int = 0
+    context_status: str = "consistent"  # consistent | unverified | mixed (see PathContext)
 
 
 @dataclass(frozen=True)
@@ -122,6 +123,7 @@ class ExplainResult:
                     "contexts": [label(c) for c in p.contexts],
                     "context_ids": list(p.contexts),
                     "mixed_context": p.mixed_context,
+                    "context_status": p.context_status,
                     "context_breaks": list(p.context_breaks),
                     "unknown_context_steps": p.unknown_context_steps,
                     "edges": [
@@ -296,4 +298,5 @@ def _path(sg: SignedGraph, raw: RawPath, *, subject: str, obj: str) -> ExplainPa
         mixed_context=ctx.mixed,
         context_breaks=ctx.breaks,
         unknown_context_steps=ctx.unknown_steps,
+        context_status=ctx.status,
     )
