@@ -346,5 +346,6 @@ def _method_text(n: int, n_head: int, score: str, day: int, threshold: float) ->
         "(same parameter draws, so the difference is paired); shown as the median over subjects "
         "and the 5th–95th percentile of the per-subject differences (90 % interval). An "
         "alternative is called better or worse only when that interval excludes 0 and "
-        f"|median Δ| ≥ {threshold:.2g} {score} points{scale}; otherwise indistinguishable."
+        f"|median Δ| ≥ {threshold:.2g} {score} point{'' if threshold == 1 else 's'}{scale}; "
+        "otherwise indistinguishable."
     )

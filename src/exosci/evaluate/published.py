@@ -83,7 +83,9 @@ def published_range_flags(
     for day, (wmd, lo, hi) in sorted(by_day.items()):
         if day in gain_by_day and day <= horizon_days:
             g = gain_by_day[day]["median"]
-            text = f"week {day // 7}: {g:+.1f} vs {wmd:.2f} (95 % CI {lo:.2f}-{hi:.2f})"
+            text = (
+                f"week {day // 7}: model {g:+.1f} vs pooled {wmd:.2f} (95 % CI {lo:.2f}-{hi:.2f})"
+            )
             (above if g > hi else below if g < lo else []).append(text)
     last = max(by_day)
     if horizon_days > last and horizon_days in gain_by_day:
@@ -91,7 +93,8 @@ def published_range_flags(
         g = gain_by_day[horizon_days]["median"]
         if g > hi:
             above.append(
-                f"day {horizon_days}: {g:+.1f}, beyond the week-{last // 7} upper bound {hi:.2f} "
+                f"day {horizon_days}: model {g:+.1f}, beyond the week-{last // 7} upper bound "
+                f"{hi:.2f} "
                 "(the pooled effect levels off between weeks 3 and 4; none is pooled later)"
             )
     flags: list[dict[str, Any]] = []
