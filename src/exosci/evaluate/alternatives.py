@@ -168,12 +168,9 @@ def subject_draws(
 ) -> dict[str, FloatArray]:
     """The parameter draws of :func:`exosci.model.simulate.ensemble` for ``samples`` and ``seed``:
     the same virtual subjects, in the same order."""
-    from exosci.model.simulate import batch_plan
+    from exosci.model.simulate import batch_params, batch_plan
 
-    parts = [
-        table.sample(size, np.random.default_rng(ss))
-        for size, ss in batch_plan(samples, seed, batch_size)
-    ]
+    parts = [batch_params(table, size, ss) for size, ss in batch_plan(samples, seed, batch_size)]
     return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
 
 

@@ -27,6 +27,7 @@ REPORT_DAYS = (1, 3, 7, 14, 21, 28, 35, 42)
 # weighted mean difference by week.
 NMA_BBB_WMD = {7: 1.58, 14: 3.12, 21: 4.44, 28: 4.54}
 CLINICAL_SPECIES = ("human", "monkey")
+REPORT_OUTPUTS = ("score", "lesion_free", "exposure", "lesion_auc")  # all the report reads
 
 
 def _quantiles(x: np.ndarray) -> dict[str, float]:
@@ -249,6 +250,7 @@ def evaluate(
         seed=seed,
         batch_size=ENSEMBLE_BATCH,  # alternatives re-draw these subjects with the same plan
         scheduler=scheduler,
+        outputs=REPORT_OUTPUTS,
         progress=(lambda n: progress("ensemble", n, samples)) if progress else None,
     )
     mechanisms = (

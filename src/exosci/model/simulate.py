@@ -175,8 +175,16 @@ def run_batch(
     outputs: Sequence[str] = tuple(OUTPUTS),
 ) -> tuple[FloatArray, dict[str, FloatArray], dict[str, FloatArray]]:
     """One seeded batch of the ensemble (a top-level function so Dask can ship it)."""
-    params = table.sample(size, np.random.default_rng(seed))
+    params = batch_params(table, size, seed)
     return paired_run(design, params, size, outputs=outputs)
+
+
+def batch_params(
+    table: ParameterTable, size: int, seed: np.random.SeedSequence
+) -> dict[str, FloatArray]:
+    """The parameter draws of one batch: the only place an ensemble's subjects are drawn, so
+    other runs on the same subjects (the report's alternatives) re-draw them here."""
+    return table.sample(size, np.random.default_rng(seed))
 
 
 def batch_plan(
