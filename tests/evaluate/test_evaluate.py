@@ -98,6 +98,9 @@ def test_cell_free_spec_predicts_no_gain_and_suggests_vesicles() -> None:
     assert out["mechanisms"] == {}
     assert out["sensitivity"] is None  # nothing given, nothing to be sensitive to
     assert all(a["kind"] in ("current", "source") for a in out["alternatives"])
+    offered = [a for a in out["alternatives"] if not a.get("is_current")]
+    # vesicles offered as the pooled studies gave them: IV, free, not in the vehicle's hydrogel
+    assert offered and all(a["spec"].get("carrier") is None for a in offered)
 
 
 def test_variants_change_one_element_each() -> None:

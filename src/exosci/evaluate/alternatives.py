@@ -88,8 +88,12 @@ def variants(spec: TherapySpec) -> list[Variant]:
     out: list[Variant] = []
     ex = spec.exosome
     if ex is None:
-        base = spec.model_copy(
-            update={"exosome": ExosomeSpec(source="bone marrow MSC"), "route": "intravenous"}
+        base = spec.model_copy(  # the typical pooled design: free vesicles, IV, one dose
+            update={
+                "exosome": ExosomeSpec(source="bone marrow MSC"),
+                "route": "intravenous",
+                "carrier": None,
+            }
         )
         if base.dose.amount <= 0:
             base = base.model_copy(update={"dose": base.dose.model_copy(update={"amount": 200})})
