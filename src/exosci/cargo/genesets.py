@@ -61,19 +61,19 @@ def resource_genesets(name: str) -> GeneSets:
     """
     from exosci.datasets import prepared_table
 
-    table, info = prepared_table(name, "genesets", "set_name, description, gene")
-    sets: dict[str, list[str]] = {}
-    desc: dict[str, str] = {}
-    for set_name, description, gene in zip(
-        table.column("set_name").to_pylist(),
-        table.column("description").to_pylist(),
-        table.column("gene").to_pylist(),
-        strict=True,
-    ):
-        sets.setdefault(set_name, []).append(gene)
-        desc.setdefault(set_name, description)
+    # one row per set, genes aggregated by DuckDB in file order
+    table, info = prepared_table(
+        name,
+        "(SELECT set_name, first(description) AS description, list(gene ORDER BY rid) AS "
+        "genes, min(rid) AS rid FROM (SELECT *, rowid AS rid FROM genesets) GROUP BY set_name "
+        "ORDER BY rid)",
+        "set_name, description, genes",
+    )
+    names = table.column("set_name").to_pylist()
+    desc = dict(zip(names, table.column("description").to_pylist(), strict=True))
+    sets = dict(zip(names, map(tuple, table.column("genes").to_pylist()), strict=True))
     label = f"{name} (release {info['release']}, sha256 {str(info['sha256'])[:12]})"
-    return GeneSets({k: tuple(v) for k, v in sets.items()}, desc, (label,), (), (info,))
+    return GeneSets(sets, desc, (label,), (), (info,))
 
 
 def read_gmt(path: Path | str) -> GeneSets:

@@ -131,6 +131,7 @@ class MirnaReference:
     legacy: dict[tuple[str, str], str] = field(default_factory=dict, repr=False)
     removed: dict[str, str] = field(default_factory=dict, repr=False)  # name -> status
     _arm_cache: dict[str, str | None] = field(default_factory=dict, repr=False)
+    _suggest_cache: dict[str, dict[str, str]] = field(default_factory=dict, repr=False)
     _stems: dict[str, list[str]] = field(default_factory=dict, repr=False)
 
     def add(self, name: str, accession: str | None = None, sequence: str | None = None) -> None:
@@ -161,6 +162,24 @@ class MirnaReference:
         if self.any_species:
             return list(self.by_key.values())
         return [n for (p, _), n in self.by_key.items() if p in (prefix, "")]
+
+    def suggest(self, raw: str, prefix: str, *, limit: int = 5) -> list[str]:
+        """Close names for an unresolved input (choices normalised once per prefix)."""
+        from rapidfuzz import fuzz, process
+
+        from exosci.kb.names import normalize
+
+        keyed = self._suggest_cache.get(prefix)
+        if keyed is None:
+            keyed = {n: normalize(n) for n in dict.fromkeys(self.names_for(prefix))}
+            self._suggest_cache[prefix] = keyed
+        query = raw.strip().split(":")[0]
+        if prefix and not _split_prefix(query)[0]:
+            query = f"{prefix}-{query}"
+        hits = process.extract(
+            normalize(query), keyed, scorer=fuzz.WRatio, limit=limit, score_cutoff=50
+        )
+        return [choice for _, _, choice in hits]
 
     def dominant_arm(self, parsed: Parsed) -> str | None:
         """Which arm an arm-less legacy name meant, from seeds across species (None: unknown)."""
@@ -511,7 +530,7 @@ def normalize_mirnas(
         line = lines[i] if lines else i + 1
         hits = resolve_one(ref, raw, prefix)
         if not hits:
-            unrecognized.append(Unresolved(raw, closest(raw, ref.names_for(prefix)), line))
+            unrecognized.append(Unresolved(raw, ref.suggest(raw, prefix), line))
             continue
         for name, how, arm in hits:
             acc = ref.name_accession.get(name)

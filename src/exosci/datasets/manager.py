@@ -34,7 +34,6 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from exosci.datasets.download import DownloadError, ResumableDownloader
 from exosci.datasets.registry import Resource, get_resource, registry
 from exosci.errors import UserInputError
 
@@ -157,6 +156,8 @@ def fetch(
     """Download ``name`` (resuming an unfinished transfer), verify, record and prepare it."""
     import pooch
 
+    from exosci.datasets.download import DownloadError, ResumableDownloader
+
     pooch.get_logger().setLevel("WARNING")  # we report the checksum ourselves
     res = get_resource(name)
     if not res.fetchable:
@@ -222,7 +223,12 @@ def add(name: str, file: Path | str) -> dict[str, Any]:
         raise DataError(f"{src}: no such file")
     folder = data_dir()
     target = raw_path(res, folder)
+    if src.suffix.lower() != target.suffix.lower():  # keep the user's format (csv vs xlsx)
+        target = target.with_name(src.name)
     target.parent.mkdir(parents=True, exist_ok=True)
+    for old in target.parent.glob("*"):  # one file per resource
+        if old != target and old.is_file():
+            old.unlink()
     fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=target.parent)
     os.close(fd)
     shutil.copyfile(src, tmp)
@@ -297,10 +303,12 @@ def path(name: str) -> Path:
 
 def _member(res: Resource, source: Path, workdir: Path) -> Path:
     """The file to parse: ``source`` itself or its zip member (extracted into ``workdir``)."""
-    if res.member is None and not res.filename.lower().endswith(".zip"):
-        return source  # (an .xlsx is a zip too: it is read as it is)
     if not zipfile.is_zipfile(source):
-        raise DataError(f"{source}: not a valid zip archive (corrupted download?)")
+        if source.suffix.lower() == ".zip":
+            raise DataError(f"{source}: not a valid zip archive (corrupted download?)")
+        return source  # a plain file (e.g. a GMT added by hand)
+    if res.member is None and source.suffix.lower() != ".zip":
+        return source  # an .xlsx is a zip too: it is read as it is
     try:
         with zipfile.ZipFile(source) as zf:
             names = zf.namelist()
@@ -419,7 +427,10 @@ def ensure_prepared(name: str) -> tuple[Path, dict[str, Any]]:
 
 
 def prepared_table(name: str, table: str, columns: str) -> tuple[Any, dict[str, Any]]:
-    """An Arrow table read from a prepared store, and the resource's provenance."""
+    """An Arrow table read from a prepared store, and the resource's provenance.
+
+    ``table`` is a table name or a parenthesised sub-query over the store's tables.
+    """
     store, info = ensure_prepared(name)
     con = duckdb.connect(str(store), read_only=True)
     try:
