@@ -34,7 +34,6 @@ from pathlib import Path
 import pandas as pd
 
 from exosci.errors import FileFormatError
-from exosci.kb.names import closest
 
 PREFIX = {"human": "hsa", "mouse": "mmu", "rat": "rno"}
 SPECIES_OF_PREFIX = {v: k for k, v in PREFIX.items()}
@@ -391,9 +390,9 @@ def _resolve_known(ref: MirnaReference, raw: str, prefix: str) -> list[tuple[str
                     found.append((hit[0], "precursor: all mature products", arm))
         return found or None
     exact = _find(ref, pre, p, p.arm)
-    dominant = ref.dominant_arm(p)
     if exact is not None:
         arm = p.arm
+        dominant = None if _arm(exact[0]) in ("5p", "3p") else ref.dominant_arm(p)
         if _arm(exact[0]) in ("5p", "3p"):  # the reference names the arm: it decides
             arm = _arm(exact[0])
         elif arm in ("", "*") and dominant:
@@ -402,6 +401,7 @@ def _resolve_known(ref: MirnaReference, raw: str, prefix: str) -> list[tuple[str
         if exact[0] in ref.removed:
             how += f" ({ref.removed[exact[0]]})"
         return [(exact[0], how, arm)]
+    dominant = ref.dominant_arm(p)
     if p.arm in ("5p", "3p"):
         if ref.accept_by_rule:
             return None  # keep the arm the user gave (rule-based acceptance follows)

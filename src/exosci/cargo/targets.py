@@ -104,18 +104,33 @@ def resource_targets(name: str) -> tuple[pd.DataFrame, dict[str, object]]:
 
     Never downloads: a resource that is not fetched is an error naming the fetch command.
     """
-    from exosci.datasets import prepared_table
+    from exosci.datasets.manager import prepared_tables
 
-    table, info = prepared_table(name, "targets", ", ".join(_CAT) + ", score")
+    tables, info = prepared_tables(
+        name,
+        {
+            "targets": f"SELECT {', '.join(_CAT)}, score FROM targets",
+            "keys": "SELECT mirna, prefix, key, reference FROM mirna_keys",
+        },
+    )
+    table = tables["targets"]
+    keys = tables["keys"].to_pandas()
+    info = {**info, "mirna_keys": keys}
     out: dict[str, object] = {c: _categorical(table.column(c)) for c in _CAT}
     out["score"] = table.column("score").to_numpy(zero_copy_only=False).astype(np.float64)
     n = len(out["score"])  # type: ignore[arg-type]
     frame = pd.DataFrame(out)
     frame["gene_entrez"] = pd.arrays.IntegerArray(np.zeros(n, np.int64), np.ones(n, bool))
-    frame["experiments"] = ""
-    frame["pmids"] = ""
-    frame["source"] = f"{name} {info['release']}"
+    frame["experiments"] = _constant("", n)
+    frame["pmids"] = _constant("", n)
+    frame["source"] = _constant(f"{name} {info['release']}", n)
     return frame[TARGET_COLUMNS], info
+
+
+def _constant(value: str, n: int) -> pd.Categorical:
+    """A column of one repeated string as a categorical (cheap to filter and concatenate)."""
+    cats = pd.Index([value], dtype=object)
+    return pd.Categorical.from_codes(np.zeros(n, np.int8), categories=cats)  # type: ignore[return-value]
 
 
 def read_target_file(path: Path | str) -> pd.DataFrame:
@@ -245,11 +260,13 @@ def load_targets(
     frames: list[pd.DataFrame] = []
     names: list[str] = []
     used: list[dict[str, object]] = []
+    precomputed: list[pd.DataFrame] = []  # miRNA keys computed when a resource was prepared
     for src in sources:
         if is_resource_name(src):
             frame_, info = resource_targets(str(src))
             frames.append(frame_)
             names.append(f"{src} (release {info['release']}, sha256 {str(info['sha256'])[:12]})")
+            precomputed.append(info.pop("mirna_keys"))  # type: ignore[arg-type]
             used.append(info)
             continue
         frames.append(read_target_file(src))
@@ -282,7 +299,15 @@ def load_targets(
         reference = kb_reference(curated=kb_names, accept_by_rule=accept_by_rule)
     frame = frame.reset_index(drop=True)
     mirna_cat = _as_categorical(frame["mirna"])
-    keys = target_keys(list(mirna_cat.categories), reference).set_index("mirna")
+    names_ = [str(n) for n in mirna_cat.categories]
+    known = pd.DataFrame(columns=["mirna", "prefix", "key"])
+    if precomputed and mature_fa is None and not accept_by_rule:
+        pre = pd.concat(precomputed, ignore_index=True)
+        pre = pre[pre["reference"] == reference.label].drop_duplicates("mirna")
+        known = pre[pre["mirna"].isin(names_)][["mirna", "prefix", "key"]]
+    rest = sorted(set(names_) - set(known["mirna"]))
+    keys = pd.concat([known, target_keys(rest, reference)], ignore_index=True)
+    keys = keys.drop_duplicates("mirna").set_index("mirna")
     frame = frame.assign(
         mirna=mirna_cat,
         prefix=_map_categories(mirna_cat, keys["prefix"].to_dict().get),

@@ -37,7 +37,7 @@ import pandas as pd
 from exosci.datasets.registry import Resource, get_resource, registry
 from exosci.errors import UserInputError
 
-PREPARED_VERSION = "1"  # bump when the prepared tables change shape
+PREPARED_VERSION = "2"  # bump when the prepared tables change shape
 
 
 class DataError(UserInputError):
@@ -327,10 +327,17 @@ def _member(res: Resource, source: Path, workdir: Path) -> Path:
 
 def _frames(res: Resource, file: Path) -> dict[str, pd.DataFrame]:
     if res.kind == "targets":
+        from exosci.cargo.mirna_names import mirbase_reference, target_keys
         from exosci.cargo.targets import read_target_file
 
         frame = read_target_file(file)
-        return {"targets": frame[["mirna", "gene", "species", "support", "score"]]}
+        # keys against the shipped miRBase table, computed once (load_targets reuses them
+        # when it resolves with that same table)
+        keys = target_keys(list(pd.unique(frame["mirna"])), mirbase_reference())
+        return {
+            "targets": frame[["mirna", "gene", "species", "support", "score"]],
+            "mirna_keys": keys.assign(reference=mirbase_reference().label),
+        }
     if res.kind == "genesets":
         from exosci.kb.loaders.gmt import parse_gmt
 
@@ -403,19 +410,9 @@ def _prepared_ok(name: str, sha256: str) -> bool:
     return meta.get("sha256") == sha256 and meta.get("prepared_version") == PREPARED_VERSION
 
 
-def ensure_prepared(name: str) -> tuple[Path, dict[str, Any]]:
-    """The prepared store of a fetched resource (rebuilt from the cached file if stale).
-
-    Never downloads: a resource that is not fetched is an error naming the fetch command.
-    """
-    res = get_resource(name)
-    entry = read_manifest().get(name)
-    if entry is None or not Path(entry["path"]).is_file():
-        raise DataError(f"{name} is not fetched: {how_to_fetch(res)}")
-    if not _prepared_ok(name, entry["sha256"]):
-        prepare(name, source=Path(entry["path"]), sha256=entry["sha256"])
-    return prepared_path(name), {
-        "name": name,
+def _provenance(res: Resource, entry: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "name": res.name,
         "title": res.title,
         "release": res.release,
         "sha256": entry["sha256"],
@@ -426,19 +423,65 @@ def ensure_prepared(name: str) -> tuple[Path, dict[str, Any]]:
     }
 
 
+def _entry(name: str) -> tuple[Resource, dict[str, Any]]:
+    res = get_resource(name)
+    entry = read_manifest().get(name)
+    if entry is None or not Path(entry["path"]).is_file():
+        raise DataError(f"{name} is not fetched: {how_to_fetch(res)}")
+    return res, entry
+
+
+def ensure_prepared(name: str) -> tuple[Path, dict[str, Any]]:
+    """The prepared store of a fetched resource (rebuilt from the cached file if stale).
+
+    Never downloads: a resource that is not fetched is an error naming the fetch command.
+    """
+    res, entry = _entry(name)
+    if not _prepared_ok(name, entry["sha256"]):
+        prepare(name, source=Path(entry["path"]), sha256=entry["sha256"])
+    return prepared_path(name), _provenance(res, entry)
+
+
+def prepared_tables(name: str, queries: dict[str, str]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Arrow tables read from a prepared store (``alias -> SELECT ...``) and its provenance.
+
+    One connection: the store's ``meta`` is checked against the manifest's SHA-256 and the
+    data read; a missing or stale store is rebuilt from the cached file first (never
+    downloaded).
+    """
+    res, entry = _entry(name)
+    for attempt in (0, 1):
+        store = prepared_path(name)
+        if store.is_file():
+            con = duckdb.connect(str(store), read_only=True)
+            try:
+                meta = dict(con.execute("SELECT key, value FROM meta").fetchall())
+                fresh = meta.get("sha256") == entry["sha256"] and (
+                    meta.get("prepared_version") == PREPARED_VERSION
+                )
+                if fresh:
+                    out = {}
+                    for alias, sql in queries.items():
+                        try:
+                            out[alias] = con.sql(sql).to_arrow_table()
+                        except duckdb.Error as exc:
+                            raise DataError(
+                                f"{name} is a {res.kind} resource, not usable here ({exc})"
+                            ) from None
+                    return out, _provenance(res, entry)
+            except duckdb.Error:
+                pass  # unreadable store: rebuilt below
+            finally:
+                con.close()
+        if attempt == 0:
+            prepare(name, source=Path(entry["path"]), sha256=entry["sha256"])
+    raise DataError(f"{name}: the prepared store could not be built in {prepared_path(name)}")
+
+
 def prepared_table(name: str, table: str, columns: str) -> tuple[Any, dict[str, Any]]:
-    """An Arrow table read from a prepared store, and the resource's provenance.
+    """One Arrow table (``SELECT columns FROM table``) from a prepared store, and provenance.
 
     ``table`` is a table name or a parenthesised sub-query over the store's tables.
     """
-    store, info = ensure_prepared(name)
-    con = duckdb.connect(str(store), read_only=True)
-    try:
-        data = con.sql(f"SELECT {columns} FROM {table}").to_arrow_table()
-    except duckdb.Error as exc:
-        raise DataError(
-            f"{name} is a {get_resource(name).kind} resource, not usable here ({exc})"
-        ) from None
-    finally:
-        con.close()
-    return data, info
+    tables, info = prepared_tables(name, {"t": f"SELECT {columns} FROM {table}"})
+    return tables["t"], info
