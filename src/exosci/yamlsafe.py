@@ -31,9 +31,10 @@ class _BudgetLoader(yaml.SafeLoader):
 
 def load_yaml(text: str, *, where: str, max_aliases: int) -> Any:
     """Parse one YAML document with at most ``max_aliases`` aliases; errors name the line."""
-    loader = _BudgetLoader(text)
-    loader.max_aliases = max_aliases
+    loader: _BudgetLoader | None = None
     try:
+        loader = _BudgetLoader(text)  # the reader rejects non-printable characters here
+        loader.max_aliases = max_aliases
         return loader.get_single_data()
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
@@ -41,4 +42,5 @@ def load_yaml(text: str, *, where: str, max_aliases: int) -> Any:
         problem = getattr(exc, "problem", None) or str(exc)
         raise FileFormatError(f"{where}{line}: not valid YAML ({str(problem)[:200]}).") from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()

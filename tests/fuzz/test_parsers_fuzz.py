@@ -79,3 +79,13 @@ def test_parser_gives_result_or_clear_error(kind: str, data: bytes) -> None:
             parse(path)
         except UserInputError as exc:
             assert str(exc).strip(), "an error must say what was wrong"
+
+
+def test_yaml_with_a_control_character_is_a_clear_format_error(tmp_path: Path) -> None:
+    from exosci.errors import FileFormatError
+    from exosci.qc.prep import load_prep
+
+    path = tmp_path / "prep.yaml"
+    path.write_text("name: a\x07b\n", encoding="utf-8")
+    with pytest.raises(FileFormatError, match="not valid YAML"):
+        load_prep(path)
