@@ -72,3 +72,40 @@ def test_kb_import_cli(tmp_path: Path) -> None:
     res = CliRunner().invoke(app, ["kb", "import", str(gmt), "--store", str(store), "--json"])
     assert res.exit_code == 0, res.output
     assert json.loads(res.stdout)["rows"] == {"genesets": 1}
+
+
+def test_invented_names_are_unknown_unless_the_user_opts_in(tmp_path: Path) -> None:
+    path = tmp_path / "m.txt"
+    path.write_text("MIMAT0000267\nhsa-let-7a-5p\nmiR-99999x\nmiR-9999\n", encoding="utf-8")
+    res = CliRunner().invoke(app, ["cargo", "enrich", str(path), "--json"])
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    assert [r["name"] for r in doc["mirnas"]["recognized"]] == ["hsa-miR-210-3p", "hsa-let-7a-5p"]
+    assert [u["name"] for u in doc["mirnas"]["unrecognized"]] == ["miR-99999x", "miR-9999"]
+    assert doc["mirnas"]["reference"].startswith("miRBase 22.1")
+    opt = CliRunner().invoke(
+        app, ["cargo", "enrich", str(path), "--accept-unlisted-names", "--json"]
+    )
+    doc = json.loads(opt.stdout)
+    assert doc["mirnas"]["unverified"] == ["miR-99999x", "miR-9999"]
+    assert any("naming rule only (opt-in)" in n for n in doc["notes"])
+
+
+def test_gene_sets_report_says_which_were_tested_and_why_others_were_skipped(
+    shared: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "m.txt"
+    path.write_text("hsa-miR-146a-5p\nhsa-miR-21-5p\n", encoding="utf-8")
+    gmt = shared / "data" / "reactome" / "ReactomePathways_2024-09-18.gmt"
+    res = CliRunner().invoke(app, ["cargo", "enrich", str(path), "--genesets", str(gmt), "--json"])
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    gs = doc["gene_sets"]
+    assert gs["given"] == 2694
+    assert gs["tested"] == doc["sets_tested"] < 2694  # the offline universe is tiny
+    assert gs["skipped_too_small"] == 2694 - gs["tested"]
+    assert len(doc["results"]) <= gs["tested"]  # only tested sets are listed
+    text = CliRunner().invoke(app, ["cargo", "enrich", str(path), "--genesets", str(gmt)])
+    flat = " ".join(text.stdout.split())
+    assert f"gene sets: 2694 given, {gs['tested']} tested" in flat
+    assert f"{gs['skipped_too_small']} with fewer than 5 universe genes" in flat

@@ -86,6 +86,11 @@ def test_fetch_then_enrich_by_name_states_releases_and_never_downloads_again(
     assert "mirtarbase release 9.0 (2022)" in " ".join(text.stdout.split())
     assert f"gene sets: 2694 given, {gs['tested']} tested" in " ".join(text.stdout.split())
 
+    from exosci.datasets import available
+
+    assert [r["name"] for r in available("genesets")] == ["reactome"]
+    assert [r["name"] for r in available("targets")] == ["mirtarbase"]
+
     again = fetch("mirtarbase")  # cached and verified: no second download
     assert again["action"] == "already fetched and verified"
     assert len(server.log) == requests_after_fetch

@@ -6,6 +6,7 @@ from __future__ import annotations
 from exosci.datasets.manager import (
     DataError,
     add,
+    available,
     data_dir,
     ensure_prepared,
     fetch,
@@ -23,6 +24,7 @@ __all__ = [
     "DataError",
     "Resource",
     "add",
+    "available",
     "data_dir",
     "ensure_prepared",
     "fetch",

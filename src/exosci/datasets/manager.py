@@ -140,6 +140,29 @@ def status(name: str | None = None) -> list[Status]:
     return out
 
 
+def available(kind: str | None = None) -> list[dict[str, Any]]:
+    """Fetched resources an analysis can use by name (for pickers, e.g. the web app).
+
+    ``kind``: ``targets``, ``genesets``, ``mirbase`` or ``vesicle``; reads the manifest only.
+    """
+    out = []
+    for st in status():
+        if st.fetched and (kind is None or st.resource.kind == kind):
+            r, e = st.resource, st.entry or {}
+            out.append(
+                {
+                    "name": r.name,
+                    "title": r.title,
+                    "kind": r.kind,
+                    "release": r.release,
+                    "sha256": e.get("sha256"),
+                    "fetched_at": e.get("fetched_at"),
+                    "licence": r.licence,
+                }
+            )
+    return out
+
+
 def how_to_fetch(res: Resource) -> str:
     """One sentence: the command (or manual steps) that gets ``res`` into the data folder."""
     if res.fetchable:
