@@ -26,10 +26,14 @@ UPLOAD_BYTES_CEILING = 20 * MIB
 #: Built-in maximum for one JSON request body.
 BODY_BYTES_CEILING = 1 * MIB
 
-#: Virtual subjects in one simulation or evaluation.
-MAX_SAMPLES = 5000
-#: Permutations of one enrichment test.
-MAX_PERMUTATIONS = 100_000
+#: Virtual subjects in one simulation or evaluation run from the CLI.
+MAX_SAMPLES = 20_000
+#: Virtual subjects in one API request (a server shares its cores between clients).
+MAX_API_SAMPLES = 5000
+#: Permutations of one enrichment test (the null matrix is set size x permutations).
+MAX_PERMUTATIONS = 10_000
+#: Genes in one gene set (``--min-size``/``--max-size`` bounds).
+MAX_SET_SIZE = 100_000
 #: Data rows in one release table or NTA distribution.
 MAX_ROWS = 100_000
 #: Histogram bins in one NTA distribution.
@@ -127,6 +131,23 @@ def read_capped(path: str | Path, *, what: str = "input file", cap: int | None =
     if len(data) > limit:
         raise UserInputError(f"{p}: exceeds the {_mb(limit)} limit on one {what}.")
     return data
+
+
+def check_file_size(path: str | Path, *, what: str = "input file", cap: int | None = None) -> None:
+    """Refuse, by ``stat`` alone, a regular file larger than ``cap`` (for readers we do not own)."""
+    p = Path(path)
+    limit = max_upload_bytes() if cap is None else cap
+    try:
+        st = p.stat()
+    except OSError:
+        return  # the reader reports a missing or unreadable file in its own words
+    if stat.S_ISREG(st.st_mode) and st.st_size > limit:
+        raise UserInputError(
+            f"{p}: {_mb(st.st_size)} exceeds the {_mb(limit)} limit on one {what} "
+            "(EXOSCI_MAX_UPLOAD_BYTES may lower it, not raise it)."
+        )
+    if stat.S_ISFIFO(st.st_mode) or stat.S_ISCHR(st.st_mode) or stat.S_ISSOCK(st.st_mode):
+        raise UserInputError(f"{p}: not a regular file; expected a {what}.")
 
 
 def check_upload(data: bytes, *, what: str = "upload") -> bytes:

@@ -140,7 +140,7 @@ def test_too_few_points_skip_big_models_or_fail_clearly() -> None:
     with pytest.raises(UserInputError, match="needs at least 4"):
         fit_release(df, models=["makoid_banakar"])
     with pytest.raises(UserInputError, match="no model could be fitted"):
-        fit_release(pd.DataFrame({"time_h": [0.0], "pct": [0.0]}))
+        fit_release(pd.DataFrame({"time_h": [1.0], "pct": [5.0]}))
 
 
 def test_results_are_seeded_and_frames_are_pandas(rng: np.random.Generator, true_params) -> None:

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import functools
 import json
+import math
+import socket
 import sys
 import traceback
-from collections.abc import Callable
-from typing import Any, ParamSpec, TypeVar
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any, NoReturn, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
@@ -36,9 +39,106 @@ def _default(obj: Any) -> Any:
     return str(obj)
 
 
+def _finite(obj: Any) -> Any:
+    """``obj`` with NaN/Infinity replaced by null (JSON has no such numbers)."""
+    if isinstance(obj, float):
+        return obj if math.isfinite(obj) else None
+    if isinstance(obj, dict):
+        return {k: _finite(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_finite(v) for v in obj]
+    return obj
+
+
 def emit_json(doc: Any) -> None:
-    """Write exactly one JSON document to stdout."""
-    sys.stdout.write(json.dumps(doc, default=_default, ensure_ascii=False, indent=2) + "\n")
+    """Write exactly one JSON document to stdout (strict JSON: no NaN or Infinity)."""
+    plain = json.loads(json.dumps(doc, default=_default, ensure_ascii=False))
+    sys.stdout.write(
+        json.dumps(_finite(plain), ensure_ascii=False, indent=2, allow_nan=False) + "\n"
+    )
+
+
+def check_outputs(
+    outputs: Iterable[Path], *, inputs: Iterable[Path] = (), force: bool = True
+) -> None:
+    """Refuse, before any work, outputs that would land on an input, a folder or an old file.
+
+    ``force=False`` also refuses an output that exists already (the caller offers --force).
+    """
+    ins = {p.resolve() for p in inputs if p.exists()}
+    for out in outputs:
+        if out.resolve() in ins:
+            raise UserInputError(f"{out}: is an input of this command; choose another output.")
+        if out.is_dir():
+            raise UserInputError(f"{out}: is a directory; expected a file name to write.")
+        if not force and out.exists():
+            raise UserInputError(f"{out}: exists; pass --force to overwrite it.")
+
+
+def check_writable(path: Path | None, option: str) -> None:
+    """Refuse an output file whose folder is missing or that names a folder (exit 2)."""
+    if path is None:
+        return
+    if path.is_dir():
+        raise UserInputError(f"{option} {path}: is a directory; expected a file name to write.")
+    parent = path.parent if str(path.parent) else Path(".")
+    if not parent.is_dir():
+        raise UserInputError(f"{option} {path}: the folder {parent} does not exist.")
+
+
+def check_scheduler(address: str | None, *, timeout: float = 5.0) -> None:
+    """Fail fast (exit 2) when a ``--scheduler`` address does not accept connections."""
+    if address is None:
+        return
+    from urllib.parse import urlsplit
+
+    text = address if "://" in address else f"tcp://{address}"
+    try:
+        parts = urlsplit(text)
+        host, port = parts.hostname, parts.port
+    except ValueError:
+        host, port = None, None
+    if not host or port is None:
+        raise UserInputError(
+            f"--scheduler {address[:80]!r}: expected a Dask address like tcp://HOST:8786."
+        )
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            pass
+    except OSError as exc:
+        raise UserInputError(
+            f"--scheduler {address[:80]}: cannot connect ({exc.strerror or exc}); is the Dask "
+            "scheduler running there?"
+        ) from None
+
+
+def finite_option(
+    *, lo: float | None = None, hi: float | None = None, above: float | None = None
+) -> Callable[[float | None], float | None]:
+    """A typer callback refusing NaN, infinities and values out of range (exit 2)."""
+
+    def check(value: float | None) -> float | None:
+        if value is None:
+            return None
+        if not math.isfinite(value):
+            raise typer.BadParameter(f"{value} is not a finite number.")
+        if above is not None and value <= above:
+            raise typer.BadParameter(f"{value:g} must be above {above:g}.")
+        if (lo is not None and value < lo) or (hi is not None and value > hi):
+            raise typer.BadParameter(f"{value:g} is out of range {lo:g} to {hi:g}.")
+        return value
+
+    return check
+
+
+def _internal(exc: BaseException) -> NoReturn:
+    err_console.print(
+        f"[bold red]internal error:[/] {type(exc).__name__}: {escape(str(exc))}",
+        highlight=False,
+    )
+    if "--debug" in sys.argv:
+        traceback.print_exc()
+    raise typer.Exit(1) from None
 
 
 def cli_errors(fn: Callable[P, R]) -> Callable[P, R]:
@@ -55,13 +155,19 @@ def cli_errors(fn: Callable[P, R]) -> Callable[P, R]:
                 f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True
             )
             raise typer.Exit(2) from None
-        except Exception as exc:  # noqa: BLE001 - the contract: internal failure -> exit 1
+        except OSError as exc:
+            if exc.filename is None:
+                _internal(exc)
+            # A path the user gave cannot be read or written (missing folder, a directory,
+            # permissions): their input, so exit 2 with the path and the reason.
             err_console.print(
-                f"[bold red]internal error:[/] {type(exc).__name__}: {escape(str(exc))}",
+                f"[bold red]error:[/] {escape(str(exc.filename))}: "
+                f"{escape(exc.strerror or type(exc).__name__)}",
                 highlight=False,
+                soft_wrap=True,
             )
-            if "--debug" in sys.argv:
-                traceback.print_exc()
-            raise typer.Exit(1) from None
+            raise typer.Exit(2) from None
+        except Exception as exc:  # noqa: BLE001 - the contract: internal failure -> exit 1
+            _internal(exc)
 
     return wrapper

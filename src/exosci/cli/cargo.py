@@ -7,7 +7,15 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from exosci.cli._common import JSON_OPTION, cli_errors, console, emit_json
+from exosci.cli._common import (
+    JSON_OPTION,
+    check_writable,
+    cli_errors,
+    console,
+    emit_json,
+    finite_option,
+)
+from exosci.limits import MAX_PERMUTATIONS, MAX_SEED, MAX_SET_SIZE, MAX_TOP, check_file_size
 
 app = typer.Typer(help="miRNA cargo: targets and gene-set enrichment.", no_args_is_help=True)
 
@@ -50,18 +58,37 @@ def enrich_cmd(
         False, "--mechanisms", help="Add the repair-mechanism sets to the GMT sets."
     ),
     min_size: int | None = typer.Option(
-        None, "--min-size", help="Smallest set tested, in universe (default 5; 1 for mechanisms)."
+        None,
+        "--min-size",
+        min=1,
+        max=MAX_SET_SIZE,
+        help="Smallest set tested, in universe (default 5; 1 for mechanisms).",
     ),
-    max_size: int = typer.Option(2000, "--max-size", help="Largest set tested (in universe)."),
-    min_cpm: float = typer.Option(10.0, "--min-cpm", help="Presence threshold for counts."),
-    permutations: int = typer.Option(0, "--permutations", help="Weighted: gene permutations."),
+    max_size: int = typer.Option(
+        2000, "--max-size", min=1, max=MAX_SET_SIZE, help="Largest set tested (in universe)."
+    ),
+    min_cpm: float = typer.Option(
+        10.0,
+        "--min-cpm",
+        callback=finite_option(lo=0, hi=1e6),
+        help="Presence threshold for counts (0 to 1e6).",
+    ),
+    permutations: int = typer.Option(
+        0,
+        "--permutations",
+        min=0,
+        max=MAX_PERMUTATIONS,
+        help=f"Weighted: gene permutations (0 to {MAX_PERMUTATIONS}).",
+    ),
     accept_unlisted: bool = typer.Option(
         False,
         "--accept-unlisted-names",
         help="Also keep well-formed miRNA names miRBase does not list (each is flagged).",
     ),
-    seed: int = typer.Option(0, "--seed", help="Seed for permutations."),
-    top: int = typer.Option(20, "--top", help="Rows to show (and to put in the JSON)."),
+    seed: int = typer.Option(0, "--seed", min=0, max=MAX_SEED, help="Seed for permutations."),
+    top: int = typer.Option(
+        20, "--top", min=1, max=MAX_TOP, help="Rows to show (and to put in the JSON)."
+    ),
     plot: Path | None = typer.Option(None, "--plot", help="Write a dot plot PNG here."),
     json: bool = JSON_OPTION,
 ) -> None:
@@ -78,6 +105,12 @@ def enrich_cmd(
     ):
         if value not in allowed:
             raise UserInputError(f"{opt} {value!r}: expected one of {', '.join(allowed)}")
+    check_file_size(file, what="miRNA list or count table")
+    if store is not None:
+        from exosci.kb.store import check_store
+
+        check_store(store, schema=False)  # kb stores and `exosci data` prepared files
+    check_writable(plot, "--plot")
     result, per_sample = run_enrich(
         file,
         species=species,

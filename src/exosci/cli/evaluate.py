@@ -10,8 +10,18 @@ from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from exosci.cli._common import JSON_OPTION, cli_errors, console, emit_json, err_console
+from exosci.cli._common import (
+    JSON_OPTION,
+    check_outputs,
+    check_scheduler,
+    check_writable,
+    cli_errors,
+    console,
+    emit_json,
+    err_console,
+)
 from exosci.errors import UserInputError
+from exosci.limits import MAX_SAMPLES, MAX_SEED
 
 
 def _progress_cb(progress: Progress) -> Any:
@@ -54,10 +64,15 @@ def evaluate(
         "--output",
         help="HTML report to write (JSON and PNGs beside it).",
     ),
-    samples: int = typer.Option(1000, help="Virtual subjects in the main ensemble."),
-    seed: int = typer.Option(0, help="Seed of every random step."),
+    samples: int = typer.Option(
+        1000, min=10, max=MAX_SAMPLES, help="Virtual subjects in the main ensemble."
+    ),
+    seed: int = typer.Option(0, min=0, max=MAX_SEED, help="Seed of every random step."),
     scheduler: str | None = typer.Option(
         None, help="Dask scheduler address to run the ensemble on a cluster."
+    ),
+    force: bool = typer.Option(
+        False, "--force", help="Overwrite an existing report (and its JSON) at --output."
     ),
     json: bool = JSON_OPTION,
 ) -> None:
@@ -68,6 +83,10 @@ def evaluate(
     """
     from exosci.evaluate import write_report
 
+    # Fail before the work: the JSON sidecar is OUTPUT with .json, so `-o design.html` next to
+    # design.json would overwrite the spec; an old report is replaced only with --force.
+    check_outputs([output, output.with_suffix(".json")], inputs=[spec], force=force)
+    check_scheduler(scheduler)
     doc = _run(spec, samples, seed, scheduler, quiet=json)
     written = write_report(doc, output)
     if json:
@@ -112,8 +131,10 @@ def evaluate(
 @cli_errors
 def compare(
     specs: list[Path] = typer.Argument(..., help="Two or more therapy specs."),
-    samples: int = typer.Option(500, help="Virtual subjects per design (same draws for all)."),
-    seed: int = typer.Option(0, help="Seed of every random step."),
+    samples: int = typer.Option(
+        500, min=10, max=MAX_SAMPLES, help="Virtual subjects per design (same draws for all)."
+    ),
+    seed: int = typer.Option(0, min=0, max=MAX_SEED, help="Seed of every random step."),
     plot: Path | None = typer.Option(None, help="Write an overlay plot of predicted scores (PNG)."),
     json: bool = JSON_OPTION,
 ) -> None:
@@ -123,6 +144,9 @@ def compare(
 
     if len(specs) < 2:
         raise UserInputError(f"compare needs two or more specs; got {len(specs)}.")
+    if plot is not None:
+        check_outputs([plot], inputs=specs)
+        check_writable(plot, "--plot")
     doc = compare_specs(
         [load_spec(p) for p in specs],
         samples=samples,

@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from exosci.kb.store import KnowledgeBase
 
 from exosci.cli._common import JSON_OPTION, cli_errors, console, emit_json
+from exosci.limits import MAX_TOP
 
 app = typer.Typer(help="Query and build the knowledge graph of the review.", no_args_is_help=True)
 
@@ -52,7 +53,7 @@ def stats(store: Path | None = STORE_OPTION, json: bool = JSON_OPTION) -> None:
 @cli_errors
 def search(
     query: str = typer.Argument(..., help="Part of a name, synonym or identifier."),
-    limit: int = typer.Option(20, help="Most hits to show."),
+    limit: int = typer.Option(20, min=1, max=MAX_TOP, help="Most hits to show."),
     store: Path | None = STORE_OPTION,
     json: bool = JSON_OPTION,
 ) -> None:

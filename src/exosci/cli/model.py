@@ -9,8 +9,17 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 from rich.table import Table
 
-from exosci.cli._common import JSON_OPTION, cli_errors, console, emit_json
+from exosci.cli._common import (
+    JSON_OPTION,
+    check_outputs,
+    check_scheduler,
+    check_writable,
+    cli_errors,
+    console,
+    emit_json,
+)
 from exosci.errors import UserInputError
+from exosci.limits import MAX_SAMPLES, MAX_SEED
 
 
 def _progress(total: int, label: str, enabled: bool) -> Any:
@@ -28,8 +37,12 @@ def _progress(total: int, label: str, enabled: bool) -> Any:
 @cli_errors
 def simulate(
     spec: Path = typer.Argument(..., help="Therapy spec (YAML or JSON)."),
-    samples: int = typer.Option(1000, "--samples", "-n", help="Virtual subjects (Monte Carlo)."),
-    seed: int = typer.Option(0, "--seed", help="Seed of the ensemble (numpy SeedSequence)."),
+    samples: int = typer.Option(
+        1000, "--samples", "-n", min=1, max=MAX_SAMPLES, help="Virtual subjects (Monte Carlo)."
+    ),
+    seed: int = typer.Option(
+        0, "--seed", min=0, max=MAX_SEED, help="Seed of the ensemble (numpy SeedSequence)."
+    ),
     scheduler: str | None = typer.Option(
         None, "--scheduler", help="Dask scheduler address; batches run on the cluster."
     ),
@@ -44,6 +57,10 @@ def simulate(
     from exosci.model.simulate import ensemble
     from exosci.therapy import load_spec, resolve_spec
 
+    check_scheduler(scheduler)
+    check_outputs([p for p in (plot, sbml) if p], inputs=[spec])
+    check_writable(plot, "--plot")
+    check_writable(sbml, "--sbml")
     if samples < 1:
         raise UserInputError(f"--samples {samples}: accepted: an integer >= 1.")
     if sensitivity not in (None, "sobol", "morris"):

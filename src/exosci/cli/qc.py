@@ -8,7 +8,15 @@ from typing import Any
 import typer
 from rich.table import Table
 
-from exosci.cli._common import JSON_OPTION, cli_errors, console, emit_json
+from exosci.cli._common import (
+    JSON_OPTION,
+    check_outputs,
+    check_writable,
+    cli_errors,
+    console,
+    emit_json,
+    finite_option,
+)
 from exosci.errors import UserInputError
 
 app = typer.Typer(
@@ -33,7 +41,8 @@ def nta(
     dilution: float | None = typer.Option(
         None,
         "--dilution",
-        help="Dilution used, for files that record none (must match if they do).",
+        callback=finite_option(above=0, hi=1e9),
+        help="Dilution used, for files that record none (must match if they do); > 0.",
     ),
     format: str | None = typer.Option(
         None, "--format", help="Skip detection; see `exosci qc formats`."
@@ -48,6 +57,9 @@ def nta(
     With --json, one file gives one report object; several give {"samples": [report, ...]}.
     """
     from exosci.qc import plot_nta, read_nta
+
+    check_outputs([plot] if plot else [], inputs=files)
+    check_writable(plot, "--plot")
 
     reports = [
         read_nta(f, format=format, dilution=dilution, on_empty="report" if allow_empty else "raise")

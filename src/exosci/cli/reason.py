@@ -14,6 +14,7 @@ from exosci.cli._common import JSON_OPTION, cli_errors, console, emit_json
 from exosci.cli.kb import STORE_OPTION, get_kb
 from exosci.cli.kb import app as kb_app
 from exosci.errors import UnknownNameError, UserInputError
+from exosci.limits import MAX_PATH_LENGTH, MAX_TOP
 
 if TYPE_CHECKING:
     from exosci.reason.explain import ExplainResult
@@ -65,11 +66,13 @@ def explain(
     to: str = typer.Option(
         ..., "--to", help="Target, pathway, process, mechanism or 'functional recovery'."
     ),
-    max_length: int = typer.Option(6, "--max-length", help="Longest path in edges (1-12)."),
+    max_length: int = typer.Option(
+        6, "--max-length", min=1, max=MAX_PATH_LENGTH, help="Longest path in edges (1-12)."
+    ),
     sign: str | None = typer.Option(
         None, "--sign", help="Only paths that push the object 'up' or 'down'."
     ),
-    limit: int = typer.Option(10, "--limit", help="Most paths to show."),
+    limit: int = typer.Option(10, "--limit", min=1, max=MAX_TOP, help="Most paths to show."),
     context: str = typer.Option(
         "strict",
         "--context",
@@ -129,7 +132,9 @@ def explain(
 @cli_errors
 def profile(
     name: str = typer.Argument(..., help="Cell source, exosome product, cargo or drug."),
-    max_length: int = typer.Option(6, "--max-length", help="Longest path in edges."),
+    max_length: int = typer.Option(
+        6, "--max-length", min=1, max=MAX_PATH_LENGTH, help="Longest path in edges (1-12)."
+    ),
     store: Path | None = STORE_OPTION,
     json: bool = JSON_OPTION,
 ) -> None:

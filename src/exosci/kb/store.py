@@ -11,12 +11,13 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from exosci.errors import CurationError, UnknownNameError
+from exosci.errors import CurationError, UnknownNameError, UserInputError
 from exosci.kb.cache import read_cache, write_cache
 from exosci.kb.curated import Curated, load_curated
 from exosci.kb.names import closest, normalize
 from exosci.kb.schema import SCHEMA_VERSION, Entity, Evidence, Quantity, Statement
 from exosci.kb.storefile import store_lock, write_store
+from exosci.limits import MAX_NAME_CHARS, short
 
 _DDL = """
 CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR);
@@ -102,10 +103,12 @@ class KnowledgeBase:
         """
         from exosci.kb.resolve import resolver
 
+        _check_name(name, "name")
         return resolver(self.curated).resolve(name, types=types)
 
     def search(self, query: str, *, limit: int = 20) -> list[dict[str, Any]]:
         """Entities whose name, synonym or CURIE contains the query (normalised), best first."""
+        _check_name(query, "query")
         q = normalize(query)
         if not q:
             return []
@@ -290,6 +293,15 @@ class KnowledgeBase:
         }
 
 
+def _check_name(text: str, what: str) -> None:
+    """Names are short; a longer one is refused before any fuzzy matching (cost ~ length)."""
+    if len(text) > MAX_NAME_CHARS:
+        raise UserInputError(
+            f"{what} of {len(text)} characters ({short(text, 30)}) is longer than the "
+            f"{MAX_NAME_CHARS}-character limit on a name."
+        )
+
+
 def _name_rows(ent: Entity) -> list[tuple[str, str, str]]:
     labels = [ent.id, ent.name, *ent.synonyms, *ent.xrefs]
     if ent.curie:
@@ -440,16 +452,21 @@ def build(
     return open_store(target)
 
 
-def open_store(path: Path | str) -> KnowledgeBase:
-    """Open a store file built earlier; refuses a file from another schema version.
-
-    The curated records come from the package; records a user imported into the file
-    (origin ``import:...``) are merged in, so reasoning sees them too.
-    """
-    path = Path(path)
+def _connect_checked(path: Path, *, schema: bool = True) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to a store file (of this schema version), or a clear error."""
     if not path.exists():
         raise CurationError(f"{path}: no such store (build one with `exosci kb build {path}`)")
-    con = duckdb.connect(str(path), read_only=True)
+    if not path.is_file() or path.stat().st_size == 0:
+        what = "a directory" if path.is_dir() else "empty" if path.is_file() else "not a file"
+        raise CurationError(f"{path}: {what}, not an exosci store (`exosci kb build {path}`)")
+    try:
+        con = duckdb.connect(str(path), read_only=True)
+    except duckdb.Error:
+        raise CurationError(
+            f"{path}: not a DuckDB file, so not an exosci store (`exosci kb build FILE` makes one)"
+        ) from None
+    if not schema:
+        return con
     try:
         row = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
     except duckdb.Error:
@@ -459,6 +476,21 @@ def open_store(path: Path | str) -> KnowledgeBase:
             f"{path}: store schema version {row[0] if row else 'unknown'} but this exosci reads "
             f"version {SCHEMA_VERSION}; rebuild it with `exosci kb build {path}`"
         )
+    return con
+
+
+def check_store(path: Path | str, *, schema: bool = True) -> None:
+    """Raise a clear error unless ``path`` is a DuckDB store (of this schema version)."""
+    _connect_checked(Path(path), schema=schema).close()
+
+
+def open_store(path: Path | str) -> KnowledgeBase:
+    """Open a store file built earlier; refuses a file from another schema version.
+
+    The curated records come from the package; records a user imported into the file
+    (origin ``import:...``) are merged in, so reasoning sees them too.
+    """
+    con = _connect_checked(Path(path))
     return KnowledgeBase(con, _with_imports(load_curated(), con))
 
 
@@ -608,6 +640,8 @@ def update_store(path: Path | str, change: Callable[[duckdb.DuckDBPyConnection],
         if not path.exists():
             cur = load_curated()
             write_store(path, lambda con: _fill(con, cur), start_from_existing=False)
+        else:
+            _connect_checked(path).close()
         write_store(path, change, start_from_existing=True)
 
 

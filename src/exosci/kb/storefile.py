@@ -60,6 +60,10 @@ def _describe_owner(path: Path) -> str:
 def store_lock(path: Path | str, *, timeout: float | None = None) -> Iterator[None]:
     """Hold the exclusive write lock of the store ``path`` (waits up to ``timeout`` s)."""
     path = Path(path)
+    if path.is_dir():
+        raise UserInputError(f"{path}: is a directory; expected a store file name.")
+    if not path.parent.is_dir():
+        raise UserInputError(f"{path}: the folder {path.parent} does not exist.")
     wait = lock_timeout() if timeout is None else timeout
     lock = FileLock(str(path.with_name(path.name + ".lock")), is_singleton=False)
     try:
@@ -126,7 +130,12 @@ def write_store(
             shutil.copyfile(path, tmp)
         else:
             os.unlink(tmp)  # duckdb wants to create the file itself
-        con = duckdb.connect(tmp)
+        try:
+            con = duckdb.connect(tmp)
+        except duckdb.Error:
+            raise UserInputError(
+                f"{path}: not a DuckDB file, so not an exosci store; nothing was changed."
+            ) from None
         try:
             change(con)
         finally:

@@ -21,7 +21,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from exosci.errors import FileFormatError, UserInputError
-from exosci.limits import read_capped
+from exosci.limits import MAX_RELEASE_HOURS, MAX_ROWS, read_capped
 
 FloatArray = NDArray[np.float64]
 TimeUnit = Literal["min", "h", "d", "w"]
@@ -120,6 +120,11 @@ def parse_profile(
                 )
         fields = next(csv.reader([line], delimiter=delimiter), [])
         rows.append((lineno, [f.strip() for f in fields]))
+        if len(rows) > MAX_ROWS + 1:
+            raise FileFormatError(
+                f"{source}, line {lineno}: more than {MAX_ROWS} data rows; a release table has "
+                "one row per time point (tens, not millions)."
+            )
     if not rows:
         raise FileFormatError(
             f"{source}: no header and no data; expected a header such as 'time_h,released_pct' "
@@ -287,9 +292,21 @@ def _build(
         percent, sd, n_rep = reps.mean(axis=1), reps.std(axis=1, ddof=1), reps.shape[1]
     else:
         percent, sd, n_rep = reps[:, 0], None, 1
+    t_days = t * DAYS_PER_UNIT[unit]
+    if t_days[-1] > MAX_RELEASE_HOURS / 24:
+        raise FileFormatError(
+            f"{source}, {where[-1]}: time {t[-1]:g} {UNIT_NAMES[unit]}s is beyond "
+            f"{MAX_RELEASE_HOURS / 24 / 365:g} years; expected the time since the start of a "
+            "release experiment (check the unit)."
+        )
+    if not np.any(percent > 0):
+        raise FileFormatError(
+            f"{source}: every cumulative release value is 0 %, so no release was measured and "
+            "no release model can be fitted or ranked; expected at least one value above 0 %."
+        )
     _check_monotone(percent, sd, where, source=source)
     return ReleaseProfile(
-        t_days=t * DAYS_PER_UNIT[unit],
+        t_days=t_days,
         percent=percent,
         sd=sd,
         n_replicates=n_rep,

@@ -19,9 +19,9 @@ from fastapi.responses import HTMLResponse
 from exosci.errors import UserInputError
 from exosci.kb.store import KnowledgeBase
 from exosci.limits import (
+    MAX_API_SAMPLES,
     MAX_NAME_CHARS,
     MAX_PATH_LENGTH,
-    MAX_SAMPLES,
     MAX_SEED,
     UPLOAD_BYTES_CEILING,
     check_upload,
@@ -120,7 +120,7 @@ def mount(app: FastAPI, get_kb: Callable[[], KnowledgeBase]) -> None:
     @app.post("/api/simulate", dependencies=JSON)
     def simulate(
         spec: TherapySpec = Body(..., description="A therapy spec (DESIGN.md) as JSON."),
-        samples: int = Query(500, ge=10, le=MAX_SAMPLES),
+        samples: int = Query(500, ge=10, le=MAX_API_SAMPLES),
         seed: int = _SEED,
     ) -> dict[str, Any]:
         from exosci.model.simulate import ensemble
@@ -138,7 +138,7 @@ def mount(app: FastAPI, get_kb: Callable[[], KnowledgeBase]) -> None:
     @app.post("/api/evaluate", dependencies=JSON)
     def evaluate(
         spec: TherapySpec = Body(..., description="A therapy spec (DESIGN.md) as JSON."),
-        samples: int = Query(300, ge=10, le=MAX_SAMPLES),
+        samples: int = Query(300, ge=10, le=MAX_API_SAMPLES),
         seed: int = _SEED,
     ) -> dict[str, Any]:
         doc = _evaluate(spec, samples, seed)
@@ -148,7 +148,7 @@ def mount(app: FastAPI, get_kb: Callable[[], KnowledgeBase]) -> None:
     @app.post("/api/evaluate/report", response_class=HTMLResponse, dependencies=JSON)
     def evaluate_report(
         spec: TherapySpec = Body(..., description="A therapy spec (DESIGN.md) as JSON."),
-        samples: int = Query(300, ge=10, le=MAX_SAMPLES),
+        samples: int = Query(300, ge=10, le=MAX_API_SAMPLES),
         seed: int = _SEED,
     ) -> str:
         from exosci.evaluate.render import make_plots, render_html
