@@ -6,10 +6,9 @@ import json
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
-import pandas as pd
 
 from exosci.errors import CurationError, UnknownNameError, UserInputError
 from exosci.kb.cache import read_cache, write_cache
@@ -18,6 +17,9 @@ from exosci.kb.names import closest, normalize
 from exosci.kb.schema import SCHEMA_VERSION, Entity, Evidence, Quantity, Statement
 from exosci.kb.storefile import store_lock, write_store
 from exosci.limits import MAX_NAME_CHARS, short
+
+if TYPE_CHECKING:  # pandas costs ~0.5 s to import; only building a store needs it
+    import pandas as pd
 
 _DDL = """
 CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR);
@@ -316,6 +318,8 @@ def _insert(con: duckdb.DuckDBPyConnection, sql: str, rows: list[tuple[Any, ...]
     """
     if not rows:
         return
+    import pandas as pd
+
     table = sql.split()[2]
     cols = [r[1] for r in con.execute(f"PRAGMA table_info('{table}')").fetchall()]
     frame = pd.DataFrame.from_records(rows, columns=cols)

@@ -20,6 +20,21 @@ def client_for(scheduler: Any) -> Any:
     return Client(str(scheduler))
 
 
+def on_worker(fn: Callable[..., Any], *args: Any) -> Any:
+    """Run ``fn`` with as many compiled-engine threads as the worker has (one per process)."""
+    try:
+        from distributed import get_worker
+
+        threads = int(get_worker().state.nthreads)
+    except (ImportError, ValueError, AttributeError):
+        threads = 0
+    if threads > 0:
+        import numba
+
+        numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
+    return fn(*args)
+
+
 def map_batches(
     scheduler: Any,
     design: Any,
@@ -38,7 +53,7 @@ def map_batches(
     client = client_for(scheduler)
     task = fn or run_batch
     futures = [
-        client.submit(task, design, table, size, ss, tuple(outputs), pure=False)
+        client.submit(on_worker, task, design, table, size, ss, tuple(outputs), pure=False)
         for size, ss in plan
     ]
     index = {f.key: i for i, f in enumerate(futures)}

@@ -232,3 +232,114 @@ def ensemble(
     treated = {k: np.concatenate([r[1][k] for r in results], axis=1) for k in outputs}
     control = {k: np.concatenate([r[2][k] for r in results], axis=1) for k in outputs}
     return SimulationResult(design, days, treated, control, table, seed=seed)
+
+
+QUANTILES = (0.5, 0.05, 0.95)
+
+
+@dataclass(frozen=True)
+class EnsembleSummary:
+    """Quantiles of a streamed ensemble (no trajectories kept): ``arm -> output -> Summary``.
+
+    ``arms`` holds ``treated``, ``control`` and ``difference`` (treated - control, paired).
+    Each quantile's rank is within ``rank_error * samples`` of the exact sample quantile
+    (``numpy.quantile(..., method="inverted_cdf")``).
+    """
+
+    design: Design
+    days: FloatArray
+    arms: dict[str, dict[str, Summary]]
+    samples: int
+    rank_error: float
+    table: ParameterTable
+    seed: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        d = self.design
+        return {
+            "label": LABEL,
+            "assumptions": list(ASSUMPTIONS),
+            "days": self.days.tolist(),
+            "species": d.species,
+            "score_name": d.score_name,
+            "score_max": d.score_max,
+            "samples": self.samples,
+            "seed": self.seed,
+            "quantile_rank_error": self.rank_error,
+            **{arm: {k: s.to_dict() for k, s in v.items()} for arm, v in self.arms.items()},
+            "parameters": self.table.records(),
+        }
+
+
+def _columns(tr: dict[str, FloatArray], ct: dict[str, FloatArray], names: Sequence[str]) -> Any:
+    """Stack treated, control and difference of every output: ``(3 x k x times, batch)``."""
+    return np.concatenate(
+        [tr[k] for k in names] + [ct[k] for k in names] + [tr[k] - ct[k] for k in names]
+    )
+
+
+def run_summary_batch(
+    design: Design,
+    table: ParameterTable,
+    size: int,
+    seed: np.random.SeedSequence,
+    outputs: Sequence[str],
+) -> tuple[FloatArray, Any]:
+    """One seeded batch reduced to a rank summary (what a Dask worker sends back)."""
+    from exosci.model.quantiles import RankSummary
+
+    days, tr, ct = run_batch(design, table, size, seed, outputs)
+    return days, RankSummary.exact(_columns(tr, ct, outputs))
+
+
+def ensemble_summary(
+    design: Design,
+    *,
+    samples: int = 1000,
+    seed: int = 0,
+    table: ParameterTable | None = None,
+    batch_size: int = 2500,
+    scheduler: Any = None,
+    outputs: Sequence[str] = ("score",),
+    progress: Callable[[int], None] | None = None,
+) -> EnsembleSummary:
+    """:func:`ensemble` without trajectories: quantiles streamed batch by batch.
+
+    Memory is bounded by one batch plus a quantile summary of fixed size per output and day
+    (not by ``samples``). The draws equal those of :func:`ensemble` for the same seed and batch
+    size; with ``scheduler`` the workers return summaries and the result is identical.
+    """
+    from exosci.model.quantiles import StreamingQuantiles
+
+    if samples < 1:
+        raise ValueError("samples must be >= 1")
+    check_outputs(outputs)
+    table = table or default_parameters()
+    plan = batch_plan(samples, seed, batch_size)
+    stream = StreamingQuantiles()
+    days: FloatArray | None = None
+    if scheduler is None:
+        for size, ss in plan:
+            days, summary = run_summary_batch(design, table, size, ss, tuple(outputs))
+            stream.add(summary)
+            if progress:
+                progress(size)
+    else:
+        from exosci.model.distributed import map_batches
+
+        results = map_batches(
+            scheduler, design, table, plan, outputs, progress=progress, fn=run_summary_batch
+        )
+        for days, summary in results:
+            stream.add(summary)
+    assert days is not None
+    total = stream.result()
+    q, err = total.quantiles(QUANTILES)
+    n_t, k = len(days), len(outputs)
+    arms: dict[str, dict[str, Summary]] = {}
+    for a, arm in enumerate(("treated", "control", "difference")):
+        arms[arm] = {}
+        for j, name in enumerate(outputs):
+            sl = slice((a * k + j) * n_t, (a * k + j + 1) * n_t)
+            arms[arm][name] = Summary(q[0, sl], q[1, sl], q[2, sl])
+    return EnsembleSummary(design, days, arms, samples, err, table, seed=seed)
