@@ -31,7 +31,7 @@ def on_worker(fn: Callable[..., Any], *args: Any) -> Any:
     if threads > 0:
         import numba
 
-        numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
+        numba.set_num_threads(min(threads, int(numba.config.NUMBA_NUM_THREADS)))  # type: ignore[attr-defined]
     return fn(*args)
 
 

@@ -47,7 +47,6 @@ class RankSummary:
     def combine(self, other: RankSummary, size: int = SIZE) -> RankSummary:
         """Summary of the union of both value sets (then pruned to ``size`` points)."""
         s1 = self.values.shape[1]
-        s2 = other.values.shape[1]
         v = np.concatenate([self.values, other.values], axis=1)
         order = np.argsort(v, axis=1, kind="stable")  # ties: self's points first
         from2 = order >= s1

@@ -330,8 +330,9 @@ def ensemble_summary(
         results = map_batches(
             scheduler, design, table, plan, outputs, progress=progress, fn=run_summary_batch
         )
-        for days, summary in results:
+        for summary in (r[1] for r in results):
             stream.add(summary)
+        days = results[0][0]
     assert days is not None
     total = stream.result()
     q, err = total.quantiles(QUANTILES)
