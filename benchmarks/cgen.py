@@ -59,12 +59,14 @@ static void pk_at(double s, const double *z0, const double *beta, const double *
     for (long r = 0; r < nrows; r++) out[rows[r]] = 0.0;
     for (long k = 0; k < M; k++) {
         double x = lam[k] * s;
-        double zk = z0[k] * exp(x);
+        double zk = 0.0;
+        if (z0[k] != 0.0 && x > -700.0) zk = z0[k] * exp(x);
         if (beta[k] != 0.0) {
             double phi1 = fabs(x) < 1e-5 ? 1.0 + x * (0.5 + x / 6.0) : expm1(x) / x;
             zk += beta[k] * s * phi1;
         }
-        for (long r = 0; r < nrows; r++) out[rows[r]] += vec[rows[r] * M + k] * zk;
+        if (zk != 0.0)
+            for (long r = 0; r < nrows; r++) out[rows[r]] += vec[rows[r] * M + k] * zk;
     }
 }
 
@@ -92,13 +94,25 @@ static const double A61 = 9017.0 / 3168, A62 = -355.0 / 33, A63 = 46732.0 / 5247
                     A64 = 49.0 / 176, A65 = -5103.0 / 18656;
 static const double A71 = 35.0 / 384, A73 = 500.0 / 1113, A74 = 125.0 / 192,
                     A75 = -2187.0 / 6784, A76 = 11.0 / 84;
+static const double D1[4] = {1.0, -8048581381.0 / 2820520608, 8663915743.0 / 2820520608,
+                            -12715105075.0 / 11282082432};
+static const double D3[4] = {0.0, 131558114200.0 / 32700410799, -68118460800.0 / 10900136933,
+                            87487479700.0 / 32700410799};
+static const double D4[4] = {0.0, -1754552775.0 / 470086768, 14199869525.0 / 1410260304,
+                            -10690763975.0 / 1880347072};
+static const double D5[4] = {0.0, 127303824393.0 / 49829197408, -318862633887.0 / 49829197408,
+                            701980252875.0 / 199316789632};
+static const double D6[4] = {0.0, -282668133.0 / 205662961, 2019193451.0 / 616988883,
+                            -1453857185.0 / 822651844};
+static const double D7[4] = {0.0, 40617522.0 / 29380423, -110615467.0 / 29380423,
+                            69997945.0 / 29380423};
 static const double E1 = 71.0 / 57600, E3 = -71.0 / 16695, E4 = 71.0 / 1920,
                     E5 = -17253.0 / 339200, E6 = 22.0 / 525, E7 = -1.0 / 40;
 
 int run(long n, const double *par, long npar, const double *y0, const double *lam,
         const double *vec, const double *vinv, const double *bpk, const double *dose,
         long nseg, const double *seg_t, const double *seg_u, const double *seg_bolus,
-        int bolus_pk, long bolus_idx, const unsigned char *seg_rec, long nsel,
+        int bolus_pk, long bolus_idx, const double *rec_t, long nsel,
         const long *sel, long nrows, const long *rows, double rtol, double atol,
         long max_steps, long nrec, double *out, long *stats) {
     long allrows[M];
@@ -110,11 +124,11 @@ int run(long n, const double *par, long npar, const double *y0, const double *la
         const double *vinv_i = vinv + i * M * M;
         double y[NL], pk[M] = {0}, pks[M] = {0}, u[NIN] = {0}, z0[M], beta[M], bu[M];
         double k1[NL], k2[NL], k3[NL], k4[NL], k5[NL], k6[NL], k7[NL], yt[NL], y1[NL], er[NL];
-        double tmp[NV];
+        double tmp[NV], ydense[NL], pkr[M];
         long n_rhs = 0, n_acc = 0, n_rej = 0, rec = 0;
         int failed = 0;
         memcpy(y, y0 + i * NL, sizeof y);
-        if (seg_rec[0]) {
+        while (rec < nrec && rec_t[rec] <= seg_t[0]) {
             values(y, pk, u, p, tmp);
             for (long j = 0; j < nsel; j++) out[(j * nrec + rec) * n + i] = tmp[sel[j]];
             rec++;
@@ -123,7 +137,7 @@ int run(long n, const double *par, long npar, const double *y0, const double *la
         long s = 0;
         while (s < nseg) {
             long e = s + 1;
-            while (e < nseg && !seg_rec[e] && seg_bolus[e] * dose[i] == 0.0) {
+            while (e < nseg && seg_bolus[e] * dose[i] == 0.0) {
                 int same = 1;
                 for (long j = 0; j < NIN; j++)
                     if (seg_u[e * NIN + j] * dose[i] != seg_u[s * NIN + j] * dose[i]) same = 0;
@@ -214,7 +228,27 @@ int run(long n, const double *par, long npar, const double *y0, const double *la
                 double en = err_norm(y, y1, er, rtol, atol);
                 if (en <= 1.0) {
                     n_acc++;
-                    t = last ? span : t + hh;
+                    double t_new = last ? span : t + hh, t0g = seg_t[s];
+                    while (rec < nrec && rec_t[rec] <= t0g + t_new + 1e-12 * span) {
+                        double th = fmin(1.0, (rec_t[rec] - t0g - t) / hh);
+                        double th2 = th * th, th3 = th2 * th, th4 = th3 * th;
+                        double b1 = D1[0] * th + D1[1] * th2 + D1[2] * th3 + D1[3] * th4;
+                        double b3 = D3[1] * th2 + D3[2] * th3 + D3[3] * th4;
+                        double b4 = D4[1] * th2 + D4[2] * th3 + D4[3] * th4;
+                        double b5 = D5[1] * th2 + D5[2] * th3 + D5[3] * th4;
+                        double b6 = D6[1] * th2 + D6[2] * th3 + D6[3] * th4;
+                        double b7 = D7[1] * th2 + D7[2] * th3 + D7[3] * th4;
+                        for (long j = 0; j < NL; j++) {
+                            ydense[j] = y[j] + hh * (b1 * k1[j] + b3 * k3[j] + b4 * k4[j]
+                                                     + b5 * k5[j] + b6 * k6[j]);
+                            ydense[j] += hh * b7 * k7[j];
+                        }
+                        pk_at(t + th * hh, z0, beta, lam_i, vec_i, allrows, M, pkr);
+                        values(ydense, pkr, u, p, tmp);
+                        for (long j = 0; j < nsel; j++) out[(j * nrec + rec) * n + i] = tmp[sel[j]];
+                        rec++;
+                    }
+                    t = t_new;
                     memcpy(y, y1, sizeof y);
                     memcpy(k1, k7, sizeof k1);
                     double fac = en == 0.0 ? 5.0 : fmin(5.0, fmax(0.2, 0.9 * pow(en, -0.2)));
@@ -230,11 +264,6 @@ int run(long n, const double *par, long npar, const double *y0, const double *la
             }
             if (failed) break;
             pk_at(span, z0, beta, lam_i, vec_i, allrows, M, pk);
-            if (seg_rec[e]) {
-                values(y, pk, u, p, tmp);
-                for (long j = 0; j < nsel; j++) out[(j * nrec + rec) * n + i] = tmp[sel[j]];
-                rec++;
-            }
             s = e;
         }
         if (failed)
@@ -330,10 +359,10 @@ class CLoop:
         needed = _closure(lesion_syms)[0]
         rows = np.array([i for i, s in enumerate(PK_NAMES) if s in needed], dtype=np.int64)
         sel = np.array([VALUE_NAMES.index(x) for x in outputs], dtype=np.int64)
-        n_rec = int(sch.record.sum())
+        n_rec = len(sch.record)
         out = np.empty((len(outputs), n_rec, n))
         stats = np.zeros((n, 3), dtype=np.int64)
-        rec = np.ascontiguousarray(sch.record, dtype=np.uint8)
+        rec = np.ascontiguousarray(sch.record, dtype=float)
 
         def ptr(a: np.ndarray) -> ctypes.c_void_p:
             return ctypes.c_void_p(a.ctypes.data)
@@ -371,5 +400,5 @@ class CLoop:
             ptr(out),
             ptr(stats),
         )
-        days = sch.t[sch.record]
+        days = sch.record
         return days, {x: out[j] for j, x in enumerate(outputs)}, stats

@@ -14,8 +14,11 @@ Scheme, per subject (subjects run in parallel, ``prange``):
 * the lesion block is integrated with Dormand-Prince 5(4) (FSAL, error per step against
   ``atol + rtol |y|``, RMS norm as in Hairer, Norsett & Wanner, Solving ODEs I, II.4), reading
   plasma/CSF from the closed form at every stage time;
-* the time axis is cut into segments at every dose, release-rate change and recorded time;
-  each segment restarts the method (fresh first stage), so dose discontinuities are exact.
+* the time axis is cut into segments at every dose and release-rate change; each segment
+  restarts the method (fresh first stage), so dose discontinuities are exact;
+* recorded times do not cut steps: the lesion states there come from the method's continuous
+  extension (4th order, Hairer's dense output for DOPRI5) and the delivery states from the
+  closed form.
 """
 
 from __future__ import annotations
@@ -39,6 +42,13 @@ A41, A42, A43 = 44 / 45, -56 / 15, 32 / 9
 A51, A52, A53, A54 = 19372 / 6561, -25360 / 2187, 64448 / 6561, -212 / 729
 A61, A62, A63, A64, A65 = 9017 / 3168, -355 / 33, 46732 / 5247, 49 / 176, -5103 / 18656
 A71, A73, A74, A75, A76 = 35 / 384, 500 / 1113, 125 / 192, -2187 / 6784, 11 / 84
+# Dense output: y(t + th h) = y + h sum_j k_j sum_c D[j][c] th^(c+1) (Hairer's DOPRI5).
+D1 = (1.0, -8048581381 / 2820520608, 8663915743 / 2820520608, -12715105075 / 11282082432)
+D3 = (0.0, 131558114200 / 32700410799, -68118460800 / 10900136933, 87487479700 / 32700410799)
+D4 = (0.0, -1754552775 / 470086768, 14199869525 / 1410260304, -10690763975 / 1880347072)
+D5 = (0.0, 127303824393 / 49829197408, -318862633887 / 49829197408, 701980252875 / 199316789632)
+D6 = (0.0, -282668133 / 205662961, 2019193451 / 616988883, -1453857185 / 822651844)
+D7 = (0.0, 40617522 / 29380423, -110615467 / 29380423, 69997945 / 29380423)
 E1, E3, E4, E5, E6, E7 = (
     71 / 57600,
     -71 / 16695,
@@ -57,13 +67,15 @@ def pk_at(s, z0, beta, lam, vec, rows, out):  # type: ignore[no-untyped-def]
         out[r] = 0.0
     for k in range(m):
         x = lam[k] * s
-        e = np.exp(x)
-        zk = z0[k] * e
+        zk = 0.0
+        if z0[k] != 0.0 and x > -700.0:  # a mode that is absent or has decayed below 1e-304
+            zk = z0[k] * np.exp(x)
         if beta[k] != 0.0:
             phi1 = 1.0 + x * (0.5 + x / 6.0) if abs(x) < 1e-5 else expm1(x) / x
             zk += beta[k] * s * phi1
-        for r in rows:
-            out[r] += vec[r, k] * zk
+        if zk != 0.0:
+            for r in rows:
+                out[r] += vec[r, k] * zk
 
 
 @njit(cache=True, error_model="numpy")
@@ -90,7 +102,7 @@ def one_subject(  # type: ignore[no-untyped-def]
     seg_bolus,
     bolus_pk,
     bolus_idx,
-    seg_rec,
+    rec_t,
     sel,
     rows,
     rtol,
@@ -127,7 +139,10 @@ def one_subject(  # type: ignore[no-untyped-def]
     n_rej = 0
     rec = 0
     failed = False
-    if seg_rec[0]:
+    n_rec = rec_t.shape[0]
+    ydense = np.zeros(n_les)
+    pkr = np.zeros(m)
+    while rec < n_rec and rec_t[rec] <= seg_t[0]:
         values(y, pk, u, p, tmp)
         for j in range(sel.shape[0]):
             out[j, rec, i] = tmp[sel[j]]
@@ -136,10 +151,10 @@ def one_subject(  # type: ignore[no-untyped-def]
     n_seg = seg_t.shape[0] - 1
     s = 0
     while s < n_seg:
-        # This subject's segment runs to the next recorded time or the next change it sees
-        # (a zero dose sees none: its segments, and so its steps, equal those of a control).
+        # This subject's segment runs to the next change it sees (a zero dose sees none: its
+        # segments, and so its steps, equal those of a control).
         e = s + 1
-        while e < n_seg and not seg_rec[e] and seg_bolus[e] * dose[i] == 0.0:
+        while e < n_seg and seg_bolus[e] * dose[i] == 0.0:
             same = True
             for j in range(n_in):
                 if seg_u[e, j] * dose[i] != seg_u[s, j] * dose[i]:
@@ -245,7 +260,30 @@ def one_subject(  # type: ignore[no-untyped-def]
             en = err_norm(y, y1, er, rtol, atol)
             if en <= 1.0:
                 n_acc += 1
-                t = span if last else t + hh
+                t_new = span if last else t + hh
+                t0g = seg_t[s]
+                while rec < n_rec and rec_t[rec] <= t0g + t_new + 1e-12 * span:
+                    th = min(1.0, (rec_t[rec] - t0g - t) / hh)
+                    th2 = th * th
+                    th3 = th2 * th
+                    th4 = th3 * th
+                    b1 = D1[0] * th + D1[1] * th2 + D1[2] * th3 + D1[3] * th4
+                    b3 = D3[1] * th2 + D3[2] * th3 + D3[3] * th4
+                    b4 = D4[1] * th2 + D4[2] * th3 + D4[3] * th4
+                    b5 = D5[1] * th2 + D5[2] * th3 + D5[3] * th4
+                    b6 = D6[1] * th2 + D6[2] * th3 + D6[3] * th4
+                    b7 = D7[1] * th2 + D7[2] * th3 + D7[3] * th4
+                    for j in range(n_les):
+                        ydense[j] = y[j] + hh * (
+                            b1 * k1[j] + b3 * k3[j] + b4 * k4[j] + b5 * k5[j] + b6 * k6[j]
+                        )
+                        ydense[j] += hh * b7 * k7[j]
+                    pk_at(t + th * hh, z0, beta, lam_i, vec_i, allrows, pkr)
+                    values(ydense, pkr, u, p, tmp)
+                    for j in range(sel.shape[0]):
+                        out[j, rec, i] = tmp[sel[j]]
+                    rec += 1
+                t = t_new
                 for j in range(n_les):
                     y[j] = y1[j]
                     k1[j] = k7[j]
@@ -262,11 +300,6 @@ def one_subject(  # type: ignore[no-untyped-def]
         if failed:
             break
         pk_at(span, z0, beta, lam_i, vec_i, allrows, pk)
-        if seg_rec[e]:
-            values(y, pk, u, p, tmp)
-            for j in range(sel.shape[0]):
-                out[j, rec, i] = tmp[sel[j]]
-            rec += 1
         s = e
     if failed:
         for j in range(sel.shape[0]):
@@ -291,7 +324,7 @@ def integrate_kernel(  # type: ignore[no-untyped-def]
     seg_bolus,
     bolus_pk,
     bolus_idx,
-    seg_rec,
+    rec_t,
     sel,
     rows,
     rtol,
@@ -315,7 +348,7 @@ def integrate_kernel(  # type: ignore[no-untyped-def]
             seg_bolus,
             bolus_pk,
             bolus_idx,
-            seg_rec,
+            rec_t,
             sel,
             rows,
             rtol,

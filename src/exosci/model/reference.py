@@ -36,8 +36,9 @@ def phases(design: Design, record_per_day: int) -> list[tuple[float, float, floa
     cuts.append(k_seg)
     out = []
     for a, b in zip(cuts[:-1], cuts[1:], strict=True):
-        times = sch.t[a : b + 1][sch.record[a : b + 1]]
-        out.append((float(sch.t[a]), float(sch.t[b]), float(sch.bolus[a]), sch.u[a], times))
+        t0, t1 = float(sch.t[a]), float(sch.t[b])
+        times = sch.record[(sch.record >= t0) & (sch.record <= t1)]
+        out.append((t0, t1, float(sch.bolus[a]), sch.u[a], times))
     return out
 
 
