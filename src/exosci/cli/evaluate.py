@@ -123,6 +123,9 @@ def evaluate(
         alt.add_row(str(i), escape(a["change"]), delta, verdict)
     console.print(alt)
     console.print(f"[dim]{doc['alternatives_method']['text']}[/]")
+    for a in doc["alternatives"]:
+        if a.get("not_offered"):
+            console.print(f"not offered: {escape(a['change'])} ({a['not_offered']})")
     highs = [r for r in doc["risks"] if r["severity"] != "low"]
     console.print(f"{len(doc['risks'])} risks ({len(highs)} moderate or high); see the report.")
     console.print(f"report: {written['html']}  (JSON: {written['json']})")
