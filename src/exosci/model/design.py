@@ -49,7 +49,14 @@ class Design:
     release
         Carrier release curve, or None for a bolus.
     axis_scores
-        Evidence score in [0, 1] per repair axis (the mechanism profile).
+        Evidence score in [0, 1] per repair axis (the mechanism profile): decides *where*
+        the vesicles act (relative axis weights), not how much.
+    potency
+        The design's effect relative to the typical design of the pooled studies (1 = the
+        pooled meta-analytic effect; 0 = no vesicle cargo, e.g. a cell-free carrier), the
+        median of its evidence-based distribution (:mod:`exosci.model.effect`).
+    potency_sd
+        Log-scale SD of that distribution: wider where the design's own evidence is thin.
     targeted
         Lesion-homing surface engineering (RVG/RGD/CAQK display).
     """
@@ -62,6 +69,8 @@ class Design:
     release: Release | None = None
     axis_scores: dict[str, float] = field(default_factory=lambda: dict.fromkeys(AXES, 0.5))
     targeted: bool = False
+    potency: float = 1.0
+    potency_sd: float = 0.0
     horizon_days: int = 42
     label: str = ""
 
@@ -81,6 +90,21 @@ class Design:
         return [round(t * STEPS_PER_DAY) for t in self.dose_times_days]
 
 
+TYPICAL_DOSE_UG = 150.0  # middle of the 100-200 ug protein of the pooled studies
+TYPICAL_START_H = 2.0  # within the 30 min-24 h of the pooled studies
+
+
 def reference_design(*, species: ModelSpecies = "rat") -> Design:
-    """The calibration reference: BMSC sEVs, 200 ug IV at 1 h, average evidence (0.5 per axis)."""
-    return Design(species=species, dose_ug=200.0, label="reference IV sEV (calibration)")
+    """The typical design of the pooled studies: MSC-type sEVs, one IV dose of 150 ug at 2 h.
+
+    Potency 1 and equal axis weights: it carries the pooled meta-analytic effect (network
+    meta-analysis of 40 rat studies, Cytotherapy 2024;26:1-10) by construction of the
+    calibration; study characteristics from Yi & Wang, Open Med 2021 (doi:10.1515/med-2021-0304)
+    and Hu et al., Front Bioeng Biotechnol 2022 (doi:10.3389/fbioe.2021.819651).
+    """
+    return Design(
+        species=species,
+        dose_ug=TYPICAL_DOSE_UG,
+        dose_times_days=(TYPICAL_START_H / 24.0,),
+        label="typical design (IV MSC-type sEVs, 150 ug at 2 h)",
+    )

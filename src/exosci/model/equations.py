@@ -56,15 +56,20 @@ LESION_STATES: tuple[State, ...] = (
         "C",
         "1",
         "pro-inflammatory cytokines TNF/IL-1b/IL-6 (normalised)",
-        "k_cyt_prod * (Dm + w_cyt_m1 * M1 / (1 + M1)) * (1 - e_inf) - k_cyt_deg * C",
+        "k_cyt_prod * (Dm + w_cyt_m1 * M1) * (1 - e_inf) - k_cyt_deg * C",
     ),
     State(
-        "M1",
+        "M",
         "1",
-        "M1 macrophages/microglia (normalised)",
-        "k_mac_rec * (Ne + C) * (1 - e_inf) - (sw + k_mac_clear) * M1",
+        "macrophages/microglia in the lesion (normalised)",
+        "k_mac_rec * (Ne + C) - k_mac_clear * M",
     ),
-    State("M2", "1", "M2 macrophages/microglia (normalised)", "sw * M1 - k_m2_clear * M2"),
+    State(
+        "Q",
+        "1",
+        "pro-repair (M2-like) fraction of lesion macrophages: the lasting polarization state",
+        "k_m1_m2 * (1 + g_switch * e_inf) * (1 - Q) - k_m2_m1 * Q",
+    ),
     State(
         "B",
         "1",
@@ -85,23 +90,28 @@ LESION_STATES: tuple[State, ...] = (
     State(
         "Sc",
         "1",
-        "glial scar / CSPG",
-        "k_scar * (M1 + C) * (1 - e_ecm) - k_scar_deg * (1 + g_ecm * e_ecm) * Sc",
+        "glial scar / CSPG (fraction of its maximal density; persists for months)",
+        "k_scar * (M1 + C) * (1 - e_ecm) * (1 - Sc) - k_scar_deg * (1 + g_ecm * e_ecm) * Sc",
     ),
     State(
         "R",
         "1",
-        "regrown axons (fraction of regrowable pool)",
-        "k_axon * (1 + g_axon * e_ax) * N * (1 - R) / (1 + scar_inhibition * Sc)",
+        "sprouted/regrown axons (fraction of the pool that can sprout)",
+        "k_axon * (1 + g_axon * e_ax) * M2 * N * (1 - R) / (1 + scar_inhibition * Sc)",
     ),
     State("F", "1", "functional tissue in use (lags available tissue)", "k_plast * (T - F)"),
     State(
         "Ex",
         "ug",
         "free sEVs in the lesion",
-        "kx * P + k_csf_les * Cs + u_les - (k_uptake + k_wash) * Ex",
+        "kx * P + k_csf_les * Cs + (1 - cap) * u_les - (k_uptake + k_wash) * Ex",
     ),
-    State("I", "ug", "intracellular cargo activity in the lesion", "k_uptake * Ex - k_cargo * I"),
+    State(
+        "I",
+        "ug",
+        "intracellular cargo activity in the lesion",
+        "k_uptake * Ex + cap * u_les - k_cargo * I",
+    ),
     State("AUC", "ug*day", "lesion exposure, integral of Ex + I", "Ex + I"),
 )
 
@@ -110,22 +120,25 @@ STATES = PK_STATES + LESION_STATES
 # Intermediate quantities, in evaluation order (SBML assignment rules).
 INTERMEDIATES: tuple[tuple[str, str], ...] = (
     ("X", "I / (I + ec50_eff)"),
-    ("e_np", "w_neuroprotection * emax * X"),
-    ("e_ax", "w_axon_regeneration * emax * X"),
-    ("e_inf", "w_inflammation * emax * X"),
-    ("e_ang", "w_angiogenesis_bscb * emax * X"),
-    ("e_ecm", "w_ecm * emax * X"),
-    ("sw", "k_m1_m2 * (1 + g_switch * e_inf)"),
+    ("A", "g_eff * eff * X"),
+    ("e_np", "e_cap * (1 - exp(-w_neuroprotection * A))"),
+    ("e_ax", "e_cap * (1 - exp(-w_axon_regeneration * A))"),
+    ("e_inf", "e_cap * (1 - exp(-w_inflammation * A))"),
+    ("e_ang", "e_cap * (1 - exp(-w_angiogenesis_bscb * A))"),
+    ("e_ecm", "e_cap * (1 - exp(-w_ecm * A))"),
+    ("M1", "M * (1 - Q)"),
+    ("M2", "M * Q"),
     ("kx", "k_cross * home * (1 + leak_gain * (1 - B))"),
-    ("apo", "k_apoptosis * (C + w_ischemia * (1 - V)) * (1 - e_np)"),
+    ("apo", "k_apoptosis * (C + w_m1 * M1 + w_ischemia * (1 - V)) * (1 - e_np)"),
     ("fer", "k_ferroptosis * (1 - B) * (1 - e_np)"),
-    ("T", "spare * (N + w_axon * R)"),
-    ("score", "smax * pow(F, hill) / (pow(F, hill) + pow(f50, hill))"),
+    ("T", "spare * (N + w_axon * R * (1 - N))"),
+    ("Fu", "F * (1 - w_block * Ne / (1 + Ne))"),
+    ("score", "smax * pow(Fu, hill) / (pow(Fu, hill) + pow(f50, hill))"),
 )
-OUTPUT_ONLY = frozenset({"score"})  # not needed by the right-hand side
+OUTPUT_ONLY = frozenset({"Fu", "score"})  # not needed by the right-hand side
 INPUTS = ("u_P", "u_N", "u_C", "u_les")  # dosing input rates, ug/day (set by the solver)
 
-_OUTPUT_PARAMS = frozenset({"smax", "hill", "f50"})
+_OUTPUT_PARAMS = frozenset({"smax", "hill", "f50", "w_block"})
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _FUNCS = {"pow", "exp"}
 
@@ -146,7 +159,15 @@ def parameter_names() -> list[str]:
 
 
 def derive(params: dict[str, Any], design: Design) -> dict[str, Any]:
-    """Model-level constants from table parameters and the design (arrays broadcast)."""
+    """Model-level constants from table parameters and the design (arrays broadcast).
+
+    Besides unit conversions this is where the design enters: route-independent potency
+    (``eff``: the design's effect relative to the typical design, drawn per subject from its
+    evidence-based distribution), axis weights (where the design acts; they average 1 over the
+    five axes, so the profile moves effects between axes but cannot inflate them), in-situ
+    capture of carrier-released vesicles (local depots only), severity and the animal's own
+    functional threshold (between-animal random effect).
+    """
     p = dict(params)
     ln2 = np.log(2.0)
     scale = (
@@ -160,19 +181,31 @@ def derive(params: dict[str, Any], design: Design) -> dict[str, Any]:
     k21 = a * beta + (1 - a) * alpha
     k10 = alpha * beta / k21
     p.update(k21=k21, k10=k10, k12=alpha + beta - k21 - k10)
-    home = p["targeting_homing"] if design.targeted else 1.0 + 0.0 * np.asarray(p["k_cross"])
+    zero = 0.0 * np.asarray(p["k_cross"])
+    home = p["targeting_homing"] if design.targeted else 1.0 + zero
     p["home"] = home
     p["k_csf_les"] = np.asarray(p["k_csf_lesion"]) * home
     p["k_cargo"] = ln2 / np.asarray(p["t_half_cargo"])
+    p["k_m2_m1"] = ln2 / np.asarray(p["t_half_polarization"])
     mouse = design.species == "mouse"
     p["ec50_eff"] = np.asarray(p["ec50"]) * (np.asarray(p["mouse_lesion_scale"]) if mouse else 1.0)
-    p["f50"] = p["f50_mouse"] if mouse else p["f50_rat"]
+    animal = np.exp(np.asarray(p.get("animal_sd", 0.0)) * np.asarray(p.get("animal_z", 0.0)))
+    p["f50"] = np.asarray(p["f50_mouse"] if mouse else p["f50_rat"]) * animal
     p["smax"] = design.score_max
-    p["spare"] = 1.0 + np.asarray(p["severity_sparing"]) * (1.0 - design.severity)
+    p["spare"] = np.clip(1.0 - np.asarray(p["primary_loss"]) * design.severity, 0.02, 1.0)
+    depot = design.release is not None and design.route == "local"
+    p["cap"] = np.asarray(p["carrier_capture"]) if depot else zero
+    z = np.asarray(p.get("z_effect", 0.0))
+    p["eff"] = design.potency * np.exp(design.potency_sd * z) + zero
     floor = np.asarray(p["profile_floor"])
+    raw = {
+        axis: floor
+        + np.clip(np.asarray(p.get(f"score_{axis}", design.axis_scores.get(axis, 0.0))), 0, 1)
+        for axis in AXES
+    }
+    mean = sum(raw.values()) / len(AXES)
     for axis in AXES:
-        score = p.get(f"score_{axis}", design.axis_scores.get(axis, 0.0))
-        p[f"w_{axis}"] = floor + (1.0 - floor) * np.clip(np.asarray(score, dtype=float), 0.0, 1.0)
+        p[f"w_{axis}"] = raw[axis] / mean
     return p
 
 

@@ -12,7 +12,8 @@ import yaml
 from numpy.typing import NDArray
 
 FloatArray = NDArray[np.float64]
-Dist = Literal["lognormal", "uniform", "fixed"]
+Dist = Literal["lognormal", "uniform", "normal", "fixed"]
+Role = Literal["population", "animal", "design"]
 _Z95 = 1.6448536269514722  # standard-normal 95th percentile
 
 
@@ -29,6 +30,8 @@ class Parameter:
     group: str
     source: str
     description: str
+    free: bool = False  # inferred by the Bayesian calibration
+    role: Role = "population"  # animal: per-animal random effect; design: per-design effect draw
 
     def ppf(self, u: FloatArray) -> FloatArray:
         """Quantile function of the prior (``u`` in (0, 1)); fixed parameters ignore ``u``."""
@@ -37,6 +40,8 @@ class Parameter:
             return np.full(u.shape, self.value)
         if self.dist == "uniform":
             return self.low + (self.high - self.low) * u
+        if self.dist == "normal":  # low holds the SD
+            return np.asarray(self.value + self.low * stats.norm.ppf(u), dtype=float)
         # lognormal with the nominal as median and [low, high] as its 5-95 % range
         from scipy.special import ndtri  # the standard-normal quantile (scipy.stats is slow)
 
@@ -47,6 +52,8 @@ class Parameter:
     def prior_text(self) -> str:
         if self.dist == "fixed":
             return "fixed"
+        if self.dist == "normal":
+            return f"normal(mean {self.value:g}, sd {self.low:g})"
         kind = "5-95 %" if self.dist == "lognormal" else "bounds"
         return f"{self.dist} [{self.low:g}, {self.high:g}] ({kind})"
 
@@ -59,6 +66,8 @@ class Parameter:
             "group": self.group,
             "source": self.source,
             "description": self.description,
+            "free": self.free,
+            "role": self.role,
         }
 
 
@@ -86,6 +95,15 @@ class ParameterTable:
     def uncertain(self) -> list[str]:
         return [n for n, p in self.params.items() if p.dist != "fixed"]
 
+    @property
+    def free(self) -> list[str]:
+        """The parameters the Bayesian calibration infers (``free: true`` in the table)."""
+        return [n for n, p in self.params.items() if p.free]
+
+    def by_role(self, role: Role) -> list[str]:
+        """Parameters of one role: ``animal`` (between-animal) or ``design`` (effect draw)."""
+        return [n for n, p in self.params.items() if p.role == role]
+
     def sample(self, n: int, rng: np.random.Generator) -> dict[str, FloatArray]:
         """``n`` independent draws from every prior (fixed ones repeated), one array per name."""
         out: dict[str, FloatArray] = {}
@@ -103,7 +121,17 @@ class ParameterTable:
             low = p.low * ratio if (p.low is not None and p.dist == "lognormal") else p.low
             high = p.high * ratio if (p.high is not None and p.dist == "lognormal") else p.high
             new[name] = Parameter(
-                p.name, float(v), p.unit, p.dist, low, high, p.group, source, p.description
+                p.name,
+                float(v),
+                p.unit,
+                p.dist,
+                low,
+                high,
+                p.group,
+                source,
+                p.description,
+                p.free,
+                p.role,
             )
         return ParameterTable(new, self.carriers)
 
@@ -117,7 +145,9 @@ def _parse(doc: dict[str, Any]) -> ParameterTable:
     for rec in doc["parameters"]:
         prior = rec.get("prior", {"dist": "fixed"})
         src = str(rec["source"])
-        source = " ".join(refs.get(tok.strip("(),;"), tok) for tok in src.split(" "))
+        source = " ".join(refs.get(tok.strip("(),;:"), tok) for tok in src.split(" "))
+        if prior["dist"] == "normal":
+            prior = {"dist": "normal", "low": prior["sd"], "high": prior["sd"]}
         params[rec["name"]] = Parameter(
             name=rec["name"],
             value=float(rec["value"]),
@@ -128,6 +158,8 @@ def _parse(doc: dict[str, Any]) -> ParameterTable:
             group=str(rec.get("group", "")),
             source=source,
             description=str(rec.get("description", "")),
+            free=bool(rec.get("free", False)),
+            role=rec.get("role", "population"),
         )
     carriers = {
         cid: CarrierRelease(

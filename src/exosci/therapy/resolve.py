@@ -41,6 +41,8 @@ class ResolvedTherapy:
     profile: Any  # exosci.reason.profile.MechanismProfile, or None without vesicles
     design: Design
     notes: list[str] = field(default_factory=list)
+    effect: Any = None  # exosci.model.effect.DesignEffect (None before the effect is computed)
+    warnings: list[str] = field(default_factory=list)
 
     def evidence_entities(self) -> list[str]:
         """Entities whose evidence the design draws on (the profile's, when there is one)."""
@@ -145,11 +147,52 @@ def parent_products(kb: Any, product: Entity, source: Entity) -> list[str]:
     return [p for p in dict.fromkeys(out) if p in ents and p != product.id]
 
 
-def _release(spec: TherapySpec, carrier: Entity | None) -> tuple[Release | None, str]:
+DEPOT_WORDS = ("hydrogel", "scaffold", "sponge", "patch", "fibre", "fiber", "microneedle")
+DEPOT_ROUTES = {"local"}  # where an implanted depot sits: at the lesion
+
+
+def is_depot(carrier: Entity | None) -> bool:
+    """A carrier that stays where it is put and releases over time (gel, scaffold, patch)."""
     if carrier is None:
-        return None, "no carrier: bolus into the route's entry compartment"
+        return False
+    return carrier.type == "material" or any(w in carrier.id for w in DEPOT_WORDS)
+
+
+def check_route_carrier(route: Route, carrier: Entity | None, name: str) -> list[str]:
+    """Refuse route/carrier pairs that make no physical sense; warn about doubtful ones.
+
+    A depot (hydrogel, scaffold, sponge, patch) releases where it is placed: into the lesion
+    after local implantation. Injected into a vein or dropped into the nose it would deliver
+    nothing to the cord (and an implanted scaffold cannot be given intranasally), so those are
+    refused. An intrathecal injectable gel is accepted with a warning: it releases into the CSF.
+    """
+    if not is_depot(carrier) or route in DEPOT_ROUTES:
+        return []
+    label = carrier.name if carrier is not None else name
+    if route == "intrathecal" and "hydrogel" in (carrier.id if carrier else ""):
+        return [
+            f"{label} given intrathecally: modelled as release into the CSF (no in-situ capture "
+            "at the lesion); most gel-vesicle studies implant the gel at the lesion (the review, "
+            "section 4.1)."
+        ]
+    raise UserInputError(
+        f"fields `route` and `carrier`: route {route!r} with the depot carrier {label!r} makes "
+        "no sense: a hydrogel, scaffold, sponge or patch releases where it is placed, and given "
+        f"{'into a vein' if route == 'intravenous' else 'into the nose'} it would not reach the "
+        "cord. Accepted: route `local implantation` with this carrier; or this route with "
+        "`carrier: none` (free vesicles) or a nano-delivery system (e.g. exosome-liposome)."
+    )
+
+
+def _release(
+    spec: TherapySpec, carrier: Entity | None
+) -> tuple[Release | None, str]:
     c = spec.carrier
-    if not isinstance(c, str) and c is not None and c.release is not None:
+    fitted = not isinstance(c, str) and c is not None and c.release is not None
+    if carrier is None and not fitted:
+        return None, "no carrier: bolus into the route's entry compartment"
+    if fitted:
+        assert c is not None and not isinstance(c, str) and c.release is not None
         per_hour = c.release.time_unit in {"hour", "hours", "h"}
         if per_hour:
             raise UserInputError(
@@ -158,8 +201,9 @@ def _release(spec: TherapySpec, carrier: Entity | None) -> tuple[Release | None,
             )
         return (
             Release(c.release.model, dict(c.release.params), 1.0, "fitted curve in the spec", True),
-            f"fitted {c.release.model} release from the spec",
+            f"{c.name}: fitted {c.release.model} release from the spec",
         )
+    assert carrier is not None
     table = default_parameters().carriers
     key = carrier.id
     if key not in table:
@@ -174,6 +218,34 @@ def _release(spec: TherapySpec, carrier: Entity | None) -> tuple[Release | None,
         Release(d.model, dict(d.params), d.retained, d.source),
         f"{carrier.name}: default {d.model} release ({d.source})",
     )
+
+
+def _carrier(kb: Any, spec: TherapySpec) -> tuple[Entity | None, list[str]]:
+    """The carrier entity; a fitted carrier block whose name is not in the graph is accepted.
+
+    ``exosci release fit --spec-block`` writes ``name: fitted carrier`` with the fitted
+    release: such a carrier is a depot of unknown material, modelled by its own curve.
+    """
+    name = spec.carrier_name
+    if not name:
+        return None, []
+    c = spec.carrier
+    has_fit = not isinstance(c, str) and c is not None and c.release is not None
+    try:
+        return _resolve(kb, "carrier", name), []
+    except UnknownNameError:
+        if not has_fit:
+            raise
+    ent = Entity(
+        id="mat:user-fitted-carrier",
+        name=name,
+        type="material",
+        description="a carrier given by its fitted release curve",
+    )
+    return ent, [
+        f"carrier {name!r} is not in the knowledge graph: modelled as a local depot with the "
+        "fitted release curve from the spec (its material's own biology is not modelled)"
+    ]
 
 
 def resolve_spec(spec: TherapySpec, kb: Any = None) -> ResolvedTherapy:
@@ -198,8 +270,10 @@ def resolve_spec(spec: TherapySpec, kb: Any = None) -> ResolvedTherapy:
             "intravenous, intranasal, intrathecal, local implantation."
         )
     ents: dict[str, list[Entity]] = {"species": [species], "route": [route]}
-    carrier = _resolve(kb, "carrier", spec.carrier_name) if spec.carrier_name else None
-    ents["carrier"] = [carrier] if carrier else []
+    carrier, cnotes = _carrier(kb, spec)
+    notes += cnotes
+    warnings = check_route_carrier(ROUTES[route.id], carrier, spec.carrier_name or "")
+    ents["carrier"] = [carrier] if carrier and carrier.id in kb.curated.entities else []
     product = None
     ex = spec.exosome
     if ex is not None:
@@ -211,9 +285,12 @@ def resolve_spec(spec: TherapySpec, kb: Any = None) -> ResolvedTherapy:
         product = choose_product(kb, ents["exosome.source"][0], mods, cargo_ids)
         if product is not None and product.id != ents["exosome.source"][0].id:
             notes.append(f"source resolved to the product {product.name} ({product.id})")
-    dose_ug = _dose_ug(spec) if ex is not None else 0.0
+    dose_ug = _dose_ug(spec)
     if ex is None and spec.dose.amount > 0:
-        notes.append("no exosome given: dose ignored (cell-free / vehicle control)")
+        notes.append(
+            "no vesicles given: the dose carries no vesicle cargo, so the dynamics give the "
+            "control course (the carrier's own biology is not modelled)"
+        )
     release, rnote = _release(spec, carrier)
     notes.append(rnote)
     draft = ResolvedTherapy(spec, ents, product, None, Design(), notes)
@@ -227,6 +304,7 @@ def resolve_spec(spec: TherapySpec, kb: Any = None) -> ResolvedTherapy:
             ids += parent_products(kb, product, ents["exosome.source"][0])
         profile = mechanism_profile(kb, list(dict.fromkeys(ids)))
         scores = {a: float(profile.axes[a].score) for a in AXES}
+    effect = _effect(kb, ents, product)
     t0 = spec.timing.start_hours_post_injury / 24.0
     times = tuple(t0 + i * spec.timing.interval_days for i in range(spec.timing.doses))
     if spec.timing.doses > 1 and spec.timing.interval_days <= 0:
@@ -244,10 +322,102 @@ def resolve_spec(spec: TherapySpec, kb: Any = None) -> ResolvedTherapy:
         release=release,
         axis_scores=scores,
         targeted=bool(engineered & TARGETING),
+        potency=effect.potency,
+        potency_sd=effect.log_sd,
         horizon_days=spec.horizon_days,
         label=spec.name,
     )
-    return ResolvedTherapy(spec, ents, product, profile, design, notes)
+    notes += [t.name + ": " + t.reason for t in effect.terms if t.kind == "modifier"]
+    return ResolvedTherapy(spec, ents, product, profile, design, notes, effect, warnings)
+
+
+def _effect(kb: Any, ents: dict[str, list[Entity]], product: Entity | None) -> Any:
+    """The design's potency: product term plus one term per modification (exosci.model.effect)."""
+    from exosci.model.effect import NO_VESICLES, combine, modifier_term, outcome_studies, product_term
+
+    if "exosome.source" not in ents:
+        return NO_VESICLES
+    source = ents["exosome.source"][0]
+    studies = outcome_studies(kb)
+    src_id = _cell_source(kb, product or source)
+    base = _base_product(kb, product, source)
+    terms = [product_term(studies, base, source=src_id, name=f"product {kb_name(kb, base)}")]
+    modified = [product.id] if product is not None and product.id != base else []
+    carried = {o for s, o in _statements(kb, "carries") if s == base}
+    for key in ("preconditioning", "engineering", "cargo", "co_therapies"):
+        for ent in ents.get(f"exosome.{key}", []):
+            if key == "engineering" and ent.id in TARGETING:
+                continue  # acts through delivery (lesion homing), in the dynamics
+            if key == "cargo" and (ent.id in carried or _carried_by(kb, modified, ent.id)):
+                continue  # the vesicles carry it already: part of the product, not a loading
+            prods = modified + _products_with(kb, ent.id)
+            mech = _mechanism_refs(kb, ent.id)
+            terms.append(
+                modifier_term(
+                    studies,
+                    ent.id,
+                    label=f"{key.replace('_', ' ')}: {ent.name}",
+                    modified_products=list(dict.fromkeys(prods)),
+                    parent=terms[0],
+                    mechanism_refs=mech,
+                )
+            )
+    return combine(terms)
+
+
+def kb_name(kb: Any, ent_id: str) -> str:
+    ent = kb.curated.entities.get(ent_id)
+    return ent.name if ent is not None else ent_id
+
+
+def _cell_source(kb: Any, ent: Entity) -> str | None:
+    if ent.type == "cell_source":
+        return ent.id
+    for s, o in _statements(kb, "derived_from"):
+        if s == ent.id and o.startswith("src:"):
+            return o
+    return None
+
+
+def _base_product(kb: Any, product: Entity | None, source: Entity) -> str:
+    """The unmodified product whose outcome studies anchor the product term."""
+    if product is None:
+        return source.id
+    if not _is_modified(kb, product.id) and product.id not in _loaded(kb):
+        return product.id
+    parents = parent_products(kb, product, source)
+    return parents[0] if parents else product.id
+
+
+def _loaded(kb: Any) -> set[str]:
+    return {s for s, o in _statements(kb, "engineered_with") if o in LOADING.values()}
+
+
+def _carried_by(kb: Any, products: list[str], cargo: str) -> bool:
+    return any((p, cargo) in set(_statements(kb, "carries")) for p in products)
+
+
+def _products_with(kb: Any, modifier: str) -> list[str]:
+    """Products defined by a modification: preconditioned/engineered with it or loaded with it."""
+    out = [s for s, o in _statements(kb, "preconditioned_by") + _statements(kb, "engineered_with")
+           if o == modifier]
+    loaded = _loaded(kb)
+    out += [s for s, o in _statements(kb, "carries") if o == modifier and s in loaded]
+    return list(dict.fromkeys(out))
+
+
+def _mechanism_refs(kb: Any, modifier: str) -> list[str]:
+    """Distinct references of in vivo, experimental statements about the modification itself."""
+    refs: list[str] = []
+    causal = {"promotes", "inhibits", "activates", "increases_amount", "decreases_amount"}
+    for s in kb.curated.statements:
+        if s.subject != modifier or s.predicate not in causal:
+            continue
+        for ev in s.evidence:
+            grade = getattr(ev, "grade", "experimental")
+            if ev.model == "in_vivo" and grade == "experimental":
+                refs += [str(r) for r in ev.refs]
+    return list(dict.fromkeys(refs))
 
 
 def _dose_ug(spec: TherapySpec) -> float:
