@@ -18,6 +18,7 @@ RTOL, ATOL = 1e-6, 1e-9
 # reference integrated to 1e-10 (the engine controls the local error per step to rtol/atol;
 # the global error it leaves is measured here, not assumed).
 FACTOR = 10.0
+AMPLIFIED = frozenset({"X", "A", "e_np", "e_ax", "e_inf", "e_ang", "e_ecm"})
 
 
 def _carrier_designs() -> dict[str, Design]:
@@ -70,7 +71,11 @@ def test_compiled_engine_equals_scipy_reference_on_every_output(
         for out in VALUE_NAMES:
             want = ref.values[out][:, 0]
             got = ours.values[out][:, j]
-            bound = FACTOR * (RTOL * np.abs(want) + ATOL)
+            # intermediates of the cargo activity (A = g_eff * eff * I / (I + ec50) and the axis
+            # effects built on it) amplify the absolute error of I by up to g_eff / ec50 (~30 on
+            # the priors); their absolute part of the bound is scaled by that factor.
+            amp = 30.0 if out in AMPLIFIED else 1.0
+            bound = FACTOR * (RTOL * np.abs(want) + amp * ATOL)
             worst = float(np.max(np.abs(got - want) / bound))
             assert worst <= 1.0, f"{name} subject {j}: {out} off by {worst:.2g} x the bound"
 

@@ -91,9 +91,21 @@ def test_intradermal_route_is_refused() -> None:
     "change", [{"exosome": None}, {"dose": {"amount": 0, "unit": "ug"}}], ids=["null", "dose0"]
 )
 def test_cell_free_spec_equals_control(change: dict) -> None:
-    spec = parse_spec({**BASE, "carrier": "hyaluronic acid hydrogel", **change})
-    r = simulate(resolve_spec(spec).design)
-    np.testing.assert_array_equal(r.treated["score"], r.control["score"])
+    """A carrier without vesicles equals the control by the dynamics, not by a zero dose.
+
+    The spec's dose still goes through the carrier and the lesion (exposure > 0 when a dose is
+    given) but carries no vesicle cargo (potency 0), so no lesion process changes; the two
+    runs agree to the solver's tolerance (adaptive steps differ, so not bit for bit).
+    """
+    spec = parse_spec(
+        {**BASE, "route": "local implantation", "carrier": "hyaluronic acid hydrogel", **change}
+    )
+    design = resolve_spec(spec).design
+    assert design.dose_ug == spec.dose.amount  # no special case forcing the dose to zero
+    r = simulate(design)
+    np.testing.assert_allclose(r.treated["score"], r.control["score"], atol=1e-5)
+    if spec.dose.amount > 0:
+        assert r.treated["lesion_auc"][-1, 0] > 1.0
 
 
 def test_evidence_changes_the_prediction() -> None:

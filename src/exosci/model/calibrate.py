@@ -24,7 +24,7 @@ from exosci.model.parameters import FloatArray, ParameterTable, default_paramete
 from exosci.model.simulate import paired_run
 
 REFERENCE_SCORE = 0.3  # ~ mean axis score of BMSC-Exos in the curated graph at calibration time
-FREE = ("k_plast", "f50_rat", "emax", "t_half_cargo")
+FREE = ("k_plast", "f50_rat", "g_eff", "t_half_polarization")
 BASSO = "Basso et al., Exp Neurol 1996;139:244 (moderate contusion; curve read as typical, low confidence)"
 NMA = "network meta-analysis, 40 rat studies: BBB WMD wk1-4 (REFERENCES.md)"
 
@@ -145,8 +145,8 @@ def calibrate(*, table: ParameterTable | None = None, max_nfev: int = 30) -> Cal
         r = _residuals(*_predict(design, table, xs))
         return (r[:, 1:] - r[:, :1]) / eps
 
-    lo = np.log([0.02, 0.2, 0.1, 0.3])
-    hi = np.log([0.5, 1.0, 0.95, 10.0 + 1e-6])
+    lo = np.log([0.02, 0.2, 0.3, 1.0])
+    hi = np.log([0.5, 1.0, 30.0, 30.0])
     fit = least_squares(
         fun, np.clip(x0, lo + 1e-9, hi - 1e-9), jac=jac, bounds=(lo, hi), max_nfev=max_nfev
     )

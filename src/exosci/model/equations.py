@@ -104,13 +104,13 @@ LESION_STATES: tuple[State, ...] = (
         "Ex",
         "ug",
         "free sEVs in the lesion",
-        "kx * P + k_csf_les * Cs + (1 - cap) * u_les - (k_uptake + k_wash) * Ex",
+        "kx * P + k_csf_les * Cs + u_les - (k_uptake + k_wash_les) * Ex",
     ),
     State(
         "I",
         "ug",
         "intracellular cargo activity in the lesion",
-        "k_uptake * Ex + cap * u_les - k_cargo * I",
+        "k_uptake * Ex - k_cargo * I",
     ),
     State("AUC", "ug*day", "lesion exposure, integral of Ex + I", "Ex + I"),
 )
@@ -164,8 +164,8 @@ def derive(params: dict[str, Any], design: Design) -> dict[str, Any]:
     Besides unit conversions this is where the design enters: route-independent potency
     (``eff``: the design's effect relative to the typical design, drawn per subject from its
     evidence-based distribution), axis weights (where the design acts; they average 1 over the
-    five axes, so the profile moves effects between axes but cannot inflate them), in-situ
-    capture of carrier-released vesicles (local depots only), severity and the animal's own
+    five axes, so the profile moves effects between axes but cannot inflate them), lesion
+    retention by a carrier (local depots only: slower washout of the vesicles it holds), severity and the animal's own
     functional threshold (between-animal random effect).
     """
     p = dict(params)
@@ -194,7 +194,8 @@ def derive(params: dict[str, Any], design: Design) -> dict[str, Any]:
     p["smax"] = design.score_max
     p["spare"] = np.clip(1.0 - np.asarray(p["primary_loss"]) * design.severity, 0.02, 1.0)
     depot = design.release is not None and design.route == "local"
-    p["cap"] = np.asarray(p["carrier_capture"]) if depot else zero
+    retention = np.asarray(p["carrier_retention"]) if depot else zero
+    p["k_wash_les"] = np.asarray(p["k_wash"]) * (1.0 - retention)
     z = np.asarray(p.get("z_effect", 0.0))
     p["eff"] = design.potency * np.exp(design.potency_sd * z) + zero
     floor = np.asarray(p["profile_floor"])

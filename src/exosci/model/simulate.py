@@ -44,10 +44,13 @@ ASSUMPTIONS = (
     "Plasma kinetics from IV studies in mice (Kim 2019), scaled to rat by allometry (BW^-0.25).",
     "Lesion entry from plasma scales with barrier leak; vesicles washed out of the lesion are "
     "lost; lesion uptake is not subtracted from plasma (< 1 % of plasma content).",
-    "The five repair axes act in proportion to the design's evidence-weighted mechanism profile "
-    "through an Emax response to intracellular cargo activity; no evidence = profile_floor.",
-    "Co-therapies, carriers and engineering act only through the vesicle exposure and the "
-    "profile; a carrier or drug without vesicles is predicted to equal the control.",
+    "Effect size: the typical design (IV MSC-type vesicles, 100-200 ug, within 24 h) carries the "
+    "pooled meta-analytic effect; a design's potency relative to it comes from its own outcome "
+    "evidence, shrunk toward the pooled effect (random effects, wider where evidence is thin).",
+    "The mechanism profile decides where the vesicles act (axis weights averaging 1), not how "
+    "much; preconditioning, engineering, loaded cargo and co-therapies act through their own "
+    "effect terms (centred on no effect); carriers act through retention and release.",
+    "A carrier or drug without vesicles carries no vesicle cargo and equals the control.",
     "Dose times snap to a 1-h grid; release enters as the amount released per hour.",
     "Numerical error: adaptive Dormand-Prince 5(4), local error per step below 1e-6 relative "
     "(+1e-9 absolute); outputs agree with a tight scipy reference to 10x that (tested).",

@@ -184,9 +184,7 @@ def check_route_carrier(route: Route, carrier: Entity | None, name: str) -> list
     )
 
 
-def _release(
-    spec: TherapySpec, carrier: Entity | None
-) -> tuple[Release | None, str]:
+def _release(spec: TherapySpec, carrier: Entity | None) -> tuple[Release | None, str]:
     c = spec.carrier
     fitted = not isinstance(c, str) and c is not None and c.release is not None
     if carrier is None and not fitted:
@@ -333,7 +331,13 @@ def resolve_spec(spec: TherapySpec, kb: Any = None) -> ResolvedTherapy:
 
 def _effect(kb: Any, ents: dict[str, list[Entity]], product: Entity | None) -> Any:
     """The design's potency: product term plus one term per modification (exosci.model.effect)."""
-    from exosci.model.effect import NO_VESICLES, combine, modifier_term, outcome_studies, product_term
+    from exosci.model.effect import (
+        NO_VESICLES,
+        combine,
+        modifier_term,
+        outcome_studies,
+        product_term,
+    )
 
     if "exosome.source" not in ents:
         return NO_VESICLES
@@ -399,8 +403,11 @@ def _carried_by(kb: Any, products: list[str], cargo: str) -> bool:
 
 def _products_with(kb: Any, modifier: str) -> list[str]:
     """Products defined by a modification: preconditioned/engineered with it or loaded with it."""
-    out = [s for s, o in _statements(kb, "preconditioned_by") + _statements(kb, "engineered_with")
-           if o == modifier]
+    out = [
+        s
+        for s, o in _statements(kb, "preconditioned_by") + _statements(kb, "engineered_with")
+        if o == modifier
+    ]
     loaded = _loaded(kb)
     out += [s for s, o in _statements(kb, "carries") if o == modifier and s in loaded]
     return list(dict.fromkeys(out))
