@@ -40,10 +40,11 @@ class Parameter:
             return np.full(u.shape, self.value)
         if self.dist == "uniform":
             return self.low + (self.high - self.low) * u
-        if self.dist == "normal":  # low holds the SD
-            return np.asarray(self.value + self.low * stats.norm.ppf(u), dtype=float)
-        # lognormal with the nominal as median and [low, high] as its 5-95 % range
         from scipy.special import ndtri  # the standard-normal quantile (scipy.stats is slow)
+
+        if self.dist == "normal":  # low holds the SD
+            return np.asarray(self.value + self.low * ndtri(u), dtype=float)
+        # lognormal with the nominal as median and [low, high] as its 5-95 % range
 
         sigma = (np.log(self.high) - np.log(self.low)) / (2 * _Z95)
         return np.asarray(self.value * np.exp(sigma * ndtri(u)), dtype=float)
