@@ -201,3 +201,21 @@ def test_prepared_store_loads_in_under_a_second(
         timings.append(time.perf_counter() - start)
     assert min(timings) < 1.0, timings
     assert len(sets) == 2694 and len(frame) > 0 and info["name"] == "mirtarbase"
+
+
+def test_unreachable_source_says_how_to_get_the_file_by_hand(
+    local_registry: dict[str, dict[str, object]],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    files: Path,
+) -> None:
+    local_registry["mirbase"]["url"] = "http://127.0.0.1:9/mature.fa"  # nothing listens there
+    write_registry(tmp_path, local_registry, monkeypatch)
+    out = runner.invoke(app, ["data", "fetch", "mirbase"])
+    assert out.exit_code == 2
+    assert "exosci data add mirbase FILE" in " ".join(out.output.split())
+    _nothing_kept("mirbase")
+    added = runner.invoke(app, ["data", "add", "mirbase", str(files / "mature.fa"), "--json"])
+    assert added.exit_code == 0, added.output
+    assert json.loads(added.stdout)["sha256"] == _sha(files / "mature.fa")
+    assert verify("mirbase")["ok"]

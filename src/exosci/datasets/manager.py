@@ -209,7 +209,10 @@ def fetch(
             progressbar=False,
         )
     except DownloadError as exc:
-        raise DataError(f"{res.name}: download failed: {exc}") from None
+        raise DataError(
+            f"{res.name}: download failed: {exc}. Without network: download {res.url} by hand "
+            f"(release {res.release}) and run `exosci data add {res.name} FILE`"
+        ) from None
     except ValueError as exc:  # pooch: hash mismatch (the temporary file is already gone)
         downloader.part_path(res.filename).unlink(missing_ok=True)
         raise DataError(
