@@ -61,7 +61,7 @@ def test_a_minus_vehicle_equals_the_paired_gain_of_a() -> None:
     gain = out["designs"][0]["gain"]
     for k in ("median", "p05", "p95"):
         assert diff["delta"][k] == pytest.approx(gain[k], abs=1e-9)
-    assert diff["verdict"] == "better"
+    assert diff["verdict"] == "A better"
 
 
 def test_identical_designs_are_indistinguishable_with_a_zero_interval() -> None:

@@ -131,7 +131,8 @@ def _differences(rows: list[dict[str, Any]], finals: list[np.ndarray]) -> list[d
         else:
             delta = quantiles(finals[i] - finals[j])
             entry["delta"] = delta
-            entry["verdict"] = verdict(delta, min_difference(a["score_name"]))
+            v = verdict(delta, min_difference(a["score_name"]))
+            entry["verdict"] = {"better": "A better", "worse": "B better"}.get(v, v)
         out.append(entry)
     return out
 
