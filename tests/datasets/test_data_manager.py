@@ -219,3 +219,8 @@ def test_unreachable_source_says_how_to_get_the_file_by_hand(
     assert added.exit_code == 0, added.output
     assert json.loads(added.stdout)["sha256"] == _sha(files / "mature.fa")
     assert verify("mirbase")["ok"]
+    profile = tmp_path / "m.txt"
+    profile.write_text("hsa-miR-21-5p\n", encoding="utf-8")
+    used = runner.invoke(app, ["cargo", "enrich", str(profile), "--mature-fa", "mirbase", "--json"])
+    assert used.exit_code == 0, used.output
+    assert "mature.fa" in json.loads(used.stdout)["mirnas"]["reference"]

@@ -292,6 +292,10 @@ def load_targets(
     frame = frame[frame["support"].isin(keep) & frame["species"].isin(_SPECIES)]
     if match == "strict":
         frame = frame[frame["species"].isin([species, "unspecified"])]
+    if mature_fa is not None and is_resource_name(mature_fa):
+        from exosci.datasets import path as data_path
+
+        mature_fa = data_path(str(mature_fa))  # a fetched miRBase mature.fa, by name
     if mature_fa is not None:
         reference = reference_from_mature_fa(mature_fa, aliases=aliases)
         reference.accept_by_rule = accept_by_rule

@@ -48,7 +48,12 @@ def enrich_cmd(
     store: Path | None = typer.Option(
         None, "--store", help="Store with imported targets/gene sets (`exosci kb import`)."
     ),
-    mature_fa: Path | None = typer.Option(None, "--mature-fa", help="miRBase mature.fa."),
+    mature_fa: Path | None = typer.Option(
+        None,
+        "--mature-fa",
+        help="miRBase mature.fa file, or `mirbase` once fetched (default: the shipped "
+        "miRBase 22.1 name table for human, mouse and rat).",
+    ),
     aliases: Path | None = typer.Option(None, "--aliases", help="miRBase aliases.txt."),
     method: str = typer.Option("ora", "--method", help="ora | weighted (count tables)."),
     match: str = typer.Option(
