@@ -40,10 +40,21 @@ def _day_index(days: np.ndarray, day: float) -> int:
 
 
 def band_label(sim: SimulationResult) -> str:
-    """What the 5-95 % bands of this ensemble are (the simulator may say; else its priors)."""
+    """What the 5-95 % bands of this ensemble are: as the simulator labels them (posterior
+    draws: uncertainty of the mean effect or between-animal spread), else prior draws."""
     given = sim.extra.get("band_label")
     if given:
         return str(given)
+    try:
+        from exosci.model.posterior import BANDS, load_posterior
+    except ImportError:  # no calibrated posterior module: the draws are the priors
+        pass
+    else:
+        if load_posterior() is not None:
+            return (
+                "5th-95th percentile over virtual subjects: "
+                + BANDS[str(sim.extra.get("band", "mean"))]
+            )
     return (
         "5th-95th percentile over virtual subjects, each a draw of every uncertain parameter "
         "from its prior: model uncertainty, mixing uncertainty of the mean effect with "
