@@ -110,10 +110,9 @@ def published_range_flags(
             {
                 "kind": "beyond_published_range",
                 "severity": "warning",
-                "text": "Predicted gain beyond the published range: "
-                + "; ".join(above)
-                + f" ({nma['studies']} rat studies pooled). No pooled exosome study reports a "
-                "gain this large." + because,
+                "text": "Predicted gain beyond the published range, i.e. above the upper 95 % "
+                f"confidence bound of the pooled effect of stem-cell exosomes ({nma['studies']} "
+                "rat studies): " + "; ".join(above) + "." + because,
                 "source": cite(nma),
                 "reasons": why,
             }
