@@ -148,8 +148,8 @@ def test_reimport_is_idempotent_and_conflicts_are_refused(tmp_path: Path) -> Non
     for _ in range(2):
         update_store(path, lambda con: counts.append(insert_records(con, [], [st], origin="t")))
     assert counts == [
-        {"entities": 0, "statements": 1, "skipped": 0},
-        {"entities": 0, "statements": 0, "skipped": 1},
+        {"entities": 0, "statements": 1, "skipped": 0, "papers": 0},
+        {"entities": 0, "statements": 0, "skipped": 1, "papers": 0},
     ]
     assert sum(s.id == "st:imp:twice" for s in open_store(path).curated.statements) == 1
     changed = st.model_copy(update={"predicate": "activates"})

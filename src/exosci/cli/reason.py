@@ -48,7 +48,7 @@ def _explain_tree(res: ExplainResult) -> Tree:
             + ("\n   " + " · ".join(notes) if notes else "")
         )
         for e in path["edges"]:
-            refs = ", ".join(str(n) for n in e["refs"])
+            refs = ", ".join([*(str(n) for n in e["refs"]), *e.get("papers", [])])
             dois = "; ".join(e["dois"][:3]) + (" …" if len(e["dois"]) > 3 else "")
             branch.add(
                 f"{e['source']} [italic]{e['predicate']}[/] ({_EDGE[e['sign']]}) {e['target']}"

@@ -12,7 +12,15 @@ import yaml
 from pydantic import ValidationError
 
 from exosci.errors import CurationError
-from exosci.kb.schema import CuratedFile, Entity, Fact, HierarchyLink, Reference, Statement
+from exosci.kb.schema import (
+    CuratedFile,
+    Entity,
+    Fact,
+    HierarchyLink,
+    Paper,
+    Reference,
+    Statement,
+)
 
 DATA_DIR = Path(str(resources.files("exosci.kb") / "data"))
 # libyaml's C parser when available (about 10x faster on the curated files), else pure Python.
@@ -30,6 +38,7 @@ class Curated:
     origin: dict[str, str] = field(default_factory=dict)
     content_hash: str = ""
     hierarchy: list[HierarchyLink] = field(default_factory=list)  # is_a / part_of, child first
+    papers: dict[str, Paper] = field(default_factory=dict)  # papers beyond the review, by id
 
 
 def _read_references(path: Path) -> dict[int, Reference]:
@@ -95,6 +104,7 @@ def load_curated(data_dir: Path | None = None) -> Curated:
     statements: list[Statement] = []
     facts: list[Fact] = []
     hierarchy: list[HierarchyLink] = []
+    papers: dict[str, Paper] = {}
     origin: dict[str, str] = {}
     digest = hashlib.sha256(ref_path.read_bytes())
     for path in sorted(data_dir.rglob("*.yaml")):
@@ -126,7 +136,22 @@ def load_curated(data_dir: Path | None = None) -> Curated:
                 )
             hierarchy.append(link)
             origin[key] = rel
+        for paper in curated.papers:
+            if paper.id in papers:
+                raise CurationError(
+                    f"{rel}: paper {paper.id} already in {origin['paper:' + paper.id]}"
+                )
+            papers[paper.id] = paper
+            origin["paper:" + paper.id] = rel
     _cross_check(references, entities, statements, facts, origin)
+    for st in statements:
+        for ev in st.evidence:
+            missing = [p for p in ev.papers if p not in papers]
+            if missing:
+                raise CurationError(
+                    f"{origin['statement:' + st.id]}: statement {st.id!r} cites paper(s) "
+                    f"{missing} that no 'papers:' section defines"
+                )
     _check_hierarchy(references, entities, hierarchy, origin)
     return Curated(
         references,
@@ -136,6 +161,7 @@ def load_curated(data_dir: Path | None = None) -> Curated:
         origin,
         digest.hexdigest()[:16],
         hierarchy,
+        papers,
     )
 
 

@@ -20,7 +20,7 @@ import json
 import re
 import uuid
 import warnings
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -30,7 +30,7 @@ from pydantic import ValidationError
 
 from exosci.errors import FileFormatError
 from exosci.kb.names import normalize
-from exosci.kb.schema import PREDICATES, Entity, Evidence, Reference, Statement
+from exosci.kb.schema import PREDICATES, Entity, Evidence, Paper, Reference, Statement, paper_id
 
 TO_INDRA: dict[str, str] = {
     "activates": "Activation",
@@ -113,6 +113,7 @@ def _evidence(st: Statement, ev: Evidence, references: dict[int, Reference]) -> 
     dois = [references[n].doi for n in ev.refs if n in references]
     ann: dict[str, Any] = {
         "review_refs": list(ev.refs),
+        "papers": list(ev.papers),
         "dois": dois,
         "species": ev.species,
         "model": ev.model,
@@ -127,9 +128,17 @@ def _evidence(st: Statement, ev: Evidence, references: dict[int, Reference]) -> 
         ann["quantities"] = [q.model_dump(exclude_none=True) for q in ev.quantities]
     if st.section:
         ann["section"] = st.section
+    if ev.context:
+        ann["context"] = ev.context
     out: dict[str, Any] = {"source_api": "exosci", "text": ev.text, "annotations": ann}
     if dois:
         out["text_refs"] = {"DOI": dois[0]}
+    elif ev.papers:  # a paper beyond the review: INDRA's own pmid / text_refs fields
+        first = ev.papers[0]
+        kind, _, value = first.partition(":")
+        out["text_refs"] = {"PMID" if kind == "pmid" else "DOI": value}
+        if kind == "pmid":
+            out["pmid"] = value
     return out
 
 
@@ -186,6 +195,7 @@ class IndraRead:
     entities: list[Entity]
     statements: list[Statement]
     skipped: list[Skipped] = field(default_factory=list)
+    papers: list[Paper] = field(default_factory=list)  # papers beyond the review, as cited
 
     def summary(self) -> str:
         if not self.skipped:
@@ -217,12 +227,12 @@ def read_indra_json(
     """Entities and statements from an INDRA statement JSON file (ours or INDRA-assembled).
 
     Activation, Inhibition, IncreaseAmount and DecreaseAmount are read; any other statement
-    type, and any statement without a review reference, is reported: with
+    type, and any statement whose evidence cites no paper, is reported: with
     ``on_unsupported="warn"`` as an :class:`IndraImportWarning` (whose ``skipped`` lists each
     one), with ``"error"`` as a :class:`FileFormatError`. Evidence is tied to the review's
-    reference numbers through ``annotations.review_refs`` or, for foreign files, a DOI
-    (``text_refs.DOI``) that matches one of ``references`` (default: the review's list).
-    Use :func:`load_indra_json` to get the skipped statements as data.
+    reference numbers through ``annotations.review_refs`` or a DOI that matches one of
+    ``references`` (default: the review's list), else to the paper it names by PMID or DOI.
+    Use :func:`load_indra_json` to get the skipped statements and the papers as data.
     """
     res = load_indra_json(path, references=references)
     if res.skipped:
@@ -230,16 +240,26 @@ def read_indra_json(
         if on_unsupported == "error":
             raise FileFormatError(
                 msg + ". Supported types: " + ", ".join(FROM_INDRA) + "; evidence must cite a "
-                "review reference (annotations.review_refs or a matching DOI)."
+                "paper (annotations.review_refs, a PMID or a DOI)."
             )
         warnings.warn(IndraImportWarning(msg, res.skipped), stacklevel=2)
     return res.entities, res.statements
 
 
 def load_indra_json(
-    path: Path | str, *, references: dict[int, Reference] | None = None
+    path: Path | str,
+    *,
+    references: dict[int, Reference] | None = None,
+    match: Callable[[str, dict[str, str]], str | None] | None = None,
 ) -> IndraRead:
-    """Parse an INDRA statement JSON file into records plus a list of what was skipped."""
+    """Parse an INDRA statement JSON file into records plus a list of what was skipped.
+
+    Evidence may cite the review (``annotations.review_refs`` or a review DOI) or any paper by
+    PMID (``pmid`` / ``text_refs.PMID``) or DOI (``text_refs.DOI``); such papers come back in
+    ``papers`` with the metadata the file gives (``annotations`` ``title``, ``first_author``,
+    ``year``, ``journal``). ``match(name, db_refs)`` may map an agent to an existing entity id
+    (so PTEN lands on the graph's PTEN, not a copy).
+    """
     path = Path(path)
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
@@ -256,10 +276,15 @@ def load_indra_json(
     if references is None:
         references = _package_references()
     doi_to_ref = {r.doi.lower(): n for n, r in references.items()}
-    reader = _Reader(path.name, doi_to_ref)
+    reader = _Reader(path.name, doi_to_ref, match)
     for i, item in enumerate(raw):
         reader.read(i, item)
-    return IndraRead(list(reader.entities.values()), reader.statements, reader.skipped)
+    return IndraRead(
+        list(reader.entities.values()),
+        reader.statements,
+        reader.skipped,
+        list(reader.papers.values()),
+    )
 
 
 @cache
@@ -273,9 +298,16 @@ _SLUG = re.compile(r"[^a-z0-9_.+-]+")
 
 
 class _Reader:
-    def __init__(self, source: str, doi_to_ref: dict[str, int]) -> None:
+    def __init__(
+        self,
+        source: str,
+        doi_to_ref: dict[str, int],
+        match: Callable[[str, dict[str, str]], str | None] | None = None,
+    ) -> None:
         self.source = source
         self.doi_to_ref = doi_to_ref
+        self.match = match
+        self.papers: dict[str, Paper] = {}
         self.entities: dict[str, Entity] = {}
         self.statements: list[Statement] = []
         self.skipped: list[Skipped] = []
@@ -303,9 +335,11 @@ class _Reader:
             return
         evidence, predicate, sid = [], FROM_INDRA[kind], None
         evs = item.get("evidence") or []
+        reasons: list[str] = []
         for ev in evs if isinstance(evs, list) else []:
-            parsed = self._evidence(ev)
+            parsed, why = self._evidence(ev)
             if parsed is None:
+                reasons.append(why)
                 continue
             evidence.append(parsed)
             ann = ev.get("annotations") or {}
@@ -315,9 +349,8 @@ class _Reader:
             if isinstance(ann.get("exosci_statement"), str):
                 sid = sid or ann["exosci_statement"]
         if not evidence:
-            self.skipped.append(
-                Skipped(i, kind, "no evidence cites a reference of the review (review_refs/DOI)")
-            )
+            why = "; ".join(dict.fromkeys(reasons)) or "the statement has no evidence"
+            self.skipped.append(Skipped(i, kind, f"no usable evidence: {why}"))
             return
         sid = sid or "indra:" + str(item.get("id") or _digest(item))
         while sid in self.ids:
@@ -345,6 +378,8 @@ class _Reader:
         name = str(ag["name"])
         own = db.get("EXOSCI")
         etype = _guess_type(db, name)
+        if not own and self.match is not None:
+            own = self.match(name, db)
         if own and _valid_id(own):
             etype = PREFIX_TYPE.get(own.split(":", 1)[0], etype)
             eid = own
@@ -361,47 +396,102 @@ class _Reader:
             xrefs=[f"{k}:{v}" for k, v in sorted(db.items()) if k not in ("TEXT", "EXOSCI")],
         )
 
-    def _evidence(self, ev: Any) -> Evidence | None:
+    def _evidence(self, ev: Any) -> tuple[Evidence | None, str]:
+        """One INDRA evidence as ours, or None and why it cannot be used."""
         if not isinstance(ev, dict):
-            return None
+            return None, "an evidence entry is not an object"
         ann: dict[str, Any] = ev["annotations"] if isinstance(ev.get("annotations"), dict) else {}
         listed = ann.get("review_refs")
         refs = (
             [n for n in listed if isinstance(n, int) and n >= 1] if isinstance(listed, list) else []
         )
-        if not refs:
-            text_refs: dict[str, Any] = (
-                ev["text_refs"] if isinstance(ev.get("text_refs"), dict) else {}
-            )
-            doi = str(text_refs.get("DOI") or text_refs.get("doi") or "").lower()
-            if doi in self.doi_to_ref:
-                refs = [self.doi_to_ref[doi]]
-        if not refs:
-            return None
+        text_refs: dict[str, Any] = ev["text_refs"] if isinstance(ev.get("text_refs"), dict) else {}
+        doi = str(text_refs.get("DOI") or text_refs.get("doi") or "").strip()
+        pmid = str(ev.get("pmid") or text_refs.get("PMID") or text_refs.get("pmid") or "").strip()
+        if not refs and doi.lower() in self.doi_to_ref:
+            refs = [self.doi_to_ref[doi.lower()]]
+        papers = [p for p in ann.get("papers") or [] if isinstance(p, str)]
+        if not refs and not papers:
+            pid = paper_id(pmid=pmid, doi=doi)
+            if pid is None:
+                if pmid or doi:
+                    return None, f"PMID {pmid!r} / DOI {doi!r} is not a valid identifier"
+                return None, "cites no paper (no review_refs, PMID or DOI)"
+            try:
+                self.papers.setdefault(pid, self._paper(pid, pmid, doi, ann))
+            except ValidationError as exc:
+                return None, f"paper {pid}: {exc.errors()[0]['msg']}"
+            papers = [pid]
         species = str(ann.get("species"))
         if species not in _SPECIES:
-            species = _TAXON_SPECIES.get(species, "unspecified")
+            species = _TAXON_SPECIES.get(species, _context_species(ev) or "unspecified")
         model = str(ann.get("model"))
         extra = {
             k: ann[k]
             for k in ("injury_model", "cell_type", "route", "preconditioning", "engineering")
             if isinstance(ann.get(k), str)
         }
+        context = ann.get("context") if isinstance(ann.get("context"), str) else _bio_context(ev)
+        if context:
+            extra["context"] = context
+        if isinstance(ann.get("grade"), str):
+            extra["grade"] = ann["grade"]
+        text = ev.get("text") or f"imported from {self.source} ({ev.get('source_api')})"
+        if ev.get("source_api") not in (None, "exosci") and model not in _MODELS:
+            text = f"{text} [machine-read by {ev.get('source_api')}; study type not given]"
         try:
             return Evidence.model_validate(
                 {
                     "refs": refs,
+                    "papers": papers,
                     "species": species,
                     "model": model if model in _MODELS else "review",
                     "quantities": ann.get("quantities") or [],
-                    "text": str(
-                        ev.get("text") or f"imported from {self.source} ({ev.get('source_api')})"
-                    ),
+                    "text": str(text),
                     **extra,
                 }
-            )
-        except ValidationError:
-            return None
+            ), ""
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            return None, f"evidence field {'.'.join(map(str, err['loc']))}: {err['msg']}"
+
+    @staticmethod
+    def _paper(pid: str, pmid: str, doi: str, ann: dict[str, Any]) -> Paper:
+        meta = {
+            k: ann[k] for k in ("title", "first_author", "journal") if isinstance(ann.get(k), str)
+        }
+        year = ann.get("year")
+        return Paper(
+            id=pid,
+            pmid=pmid if pmid.isdigit() else None,
+            doi=doi or None,
+            year=int(year) if isinstance(year, int | str) and str(year).isdigit() else None,
+            **meta,
+        )
+
+
+def _bio_context(ev: dict[str, Any]) -> str | None:
+    """A CL / UBERON term from INDRA's BioContext (``context.cell_type`` / ``organ``)."""
+    ctx = ev.get("context")
+    if not isinstance(ctx, dict):
+        return None
+    for slot, ns in (("cell_type", "CL"), ("organ", "UBERON")):
+        refs = (ctx.get(slot) or {}).get("db_refs") if isinstance(ctx.get(slot), dict) else None
+        value = str((refs or {}).get(ns) or "")
+        if value:
+            value = value if value.startswith(f"{ns}:") else f"{ns}:{value}"
+            if re.match(rf"^{ns}:\d{{7}}$", value):
+                return value
+    return None
+
+
+def _context_species(ev: dict[str, Any]) -> str | None:
+    ctx = ev.get("context")
+    species = ctx.get("species") if isinstance(ctx, dict) else None
+    taxon = (
+        (species or {}).get("db_refs", {}).get("TAXONOMY") if isinstance(species, dict) else None
+    )
+    return _TAXON_SPECIES.get(str(taxon)) if taxon else None
 
 
 def _is_agent(ag: Any) -> bool:

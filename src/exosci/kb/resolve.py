@@ -118,6 +118,11 @@ class NameResolver:
                 return (exact or ids)[0]
         return None
 
+    def lookup(self, text: str, types: Sequence[str] | None = None) -> str | None:
+        """The entity a label names exactly (normalised or canonical key), without the
+        pattern rules of :meth:`find`; for matching names from other databases."""
+        return self._lookup(text, types)
+
     def find(self, text: str, types: Sequence[str] | None = None, depth: int = 0) -> str | None:
         """The entity id ``text`` names, or None (a slash chain raises :class:`ChainNameError`)."""
         text = text.strip()

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-SCHEMA_VERSION = 2  # 2: evidence grade and context
+SCHEMA_VERSION = 3  # 2: evidence grade and context; 3: papers beyond the review (PMID/DOI)
 
 EntityType = Literal[
     "cell_source",  # a cell or tissue that secretes vesicles (Table 1 and text)
@@ -148,10 +148,52 @@ class Quantity(_Strict):
     comparator: str | None = None  # e.g. "vs untreated SCI", "of normal"
 
 
-class Evidence(_Strict):
-    """Where a statement comes from: review reference number(s) and the study's context."""
+_PAPER_ID = re.compile(r"^(pmid:\d{1,9}|doi:10\.\d{4,9}/\S+)$")
 
-    refs: list[int] = Field(min_length=1)
+
+class Paper(_Strict):
+    """A paper outside the review's numbered list, cited by PMID or DOI, with its own metadata.
+
+    Its ``id`` is ``pmid:<digits>`` when a PMID is known, else ``doi:<doi>`` (lower case).
+    """
+
+    id: str
+    pmid: str | None = None
+    doi: str | None = None
+    title: str | None = None
+    first_author: str | None = None
+    year: int | None = Field(default=None, ge=1800, le=2100)
+    journal: str | None = None
+
+    @model_validator(mode="after")
+    def _identified(self) -> Paper:
+        if not _PAPER_ID.match(self.id):
+            raise ValueError(f"paper id must be 'pmid:<digits>' or 'doi:10.<...>', got {self.id!r}")
+        if self.pmid is not None and not self.pmid.isdigit():
+            raise ValueError(f"PMID must be digits, got {self.pmid!r}")
+        if self.doi is not None and not _DOI.match(self.doi):
+            raise ValueError(f"not a DOI (expected '10.<registrant>/<suffix>'): {self.doi!r}")
+        return self
+
+
+def paper_id(*, pmid: str | None = None, doi: str | None = None) -> str | None:
+    """The id a paper gets: ``pmid:<n>`` when a PMID is known, else ``doi:<doi>``."""
+    if pmid and str(pmid).strip().isdigit():
+        return f"pmid:{str(pmid).strip()}"
+    if doi and _DOI.match(doi.strip()):
+        return f"doi:{doi.strip().lower()}"
+    return None
+
+
+class Evidence(_Strict):
+    """Where a statement comes from: review reference number(s) and the study's context.
+
+    ``refs`` are the review's reference numbers; ``papers`` ids of papers beyond the review
+    (``pmid:...`` / ``doi:...``, see :class:`Paper`). Every record cites at least one of them.
+    """
+
+    refs: list[int] = []
+    papers: list[str] = []
     species: Species = "unspecified"
     model: Model = "in_vivo"
     injury_model: str | None = None  # e.g. "contusion", "compression", "transection"
@@ -180,6 +222,15 @@ class Evidence(_Strict):
                 "grade": "review_claim" if data.get("model") == "review" else "experimental",
             }
         return data
+
+    @model_validator(mode="after")
+    def _cites_something(self) -> Evidence:
+        if not self.refs and not self.papers:
+            raise ValueError("evidence must cite a review reference (refs) or a paper (papers)")
+        bad = [p for p in self.papers if not _PAPER_ID.match(p)]
+        if bad:
+            raise ValueError(f"paper ids must be 'pmid:<digits>' or 'doi:10.<...>', got {bad}")
+        return self
 
     @model_validator(mode="after")
     def _grade_matches_model(self) -> Evidence:
@@ -263,3 +314,4 @@ class CuratedFile(_Strict):
     statements: list[Statement] = []
     facts: list[Fact] = []
     hierarchy: list[HierarchyLink] = []
+    papers: list[Paper] = []  # papers beyond the review that evidence cites by PMID/DOI

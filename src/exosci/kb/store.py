@@ -14,7 +14,7 @@ from exosci.errors import CurationError, UnknownNameError, UserInputError
 from exosci.kb.cache import read_cache, write_cache
 from exosci.kb.curated import Curated, load_curated
 from exosci.kb.names import closest, normalize
-from exosci.kb.schema import SCHEMA_VERSION, Entity, Evidence, Quantity, Statement
+from exosci.kb.schema import SCHEMA_VERSION, Entity, Evidence, Paper, Quantity, Statement
 from exosci.kb.storefile import store_lock, write_store
 from exosci.limits import MAX_NAME_CHARS, short
 
@@ -34,7 +34,9 @@ CREATE TABLE statements (id VARCHAR PRIMARY KEY, subject VARCHAR, predicate VARC
 CREATE TABLE evidence (statement_id VARCHAR, idx INTEGER, refs INTEGER[], species VARCHAR,
                        model VARCHAR, injury_model VARCHAR, cell_type VARCHAR, route VARCHAR,
                        preconditioning VARCHAR, engineering VARCHAR, quantities JSON,
-                       text VARCHAR, grade VARCHAR, context VARCHAR);
+                       text VARCHAR, grade VARCHAR, context VARCHAR, papers VARCHAR[]);
+CREATE TABLE papers (id VARCHAR PRIMARY KEY, pmid VARCHAR, doi VARCHAR, title VARCHAR,
+                     first_author VARCHAR, year INTEGER, journal VARCHAR, origin VARCHAR);
 CREATE TABLE facts (id VARCHAR, topic VARCHAR, key VARCHAR, value JSON, unit VARCHAR,
                     refs INTEGER[], text VARCHAR);
 CREATE TABLE hierarchy (child VARCHAR, relation VARCHAR, parent VARCHAR, refs INTEGER[],
@@ -255,6 +257,16 @@ class KnowledgeBase:
                 "children": links(children(self.curated, ent.id), "child"),
             },
             "inherited_statements": inherited,
+            "papers": self._papers_cited([*out_statements, *inherited]),
+        }
+
+    def _papers_cited(self, docs: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+        """Metadata of the papers beyond the review that the listed statements cite."""
+        known = getattr(self.curated, "papers", {})
+        ids = sorted({p for d in docs for ev in d["evidence"] for p in ev["papers"]})
+        return {
+            pid: known[pid].model_dump(exclude_none=True) if pid in known else {"id": pid}
+            for pid in ids
         }
 
     def reference(self, number: int) -> dict[str, Any]:
@@ -369,7 +381,7 @@ def _insert_graph(
     )
     _insert(
         con,
-        "INSERT INTO evidence VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO evidence VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             (
                 s.id,
@@ -386,10 +398,19 @@ def _insert_graph(
                 ev.text,
                 ev.grade,
                 ev.context,
+                ev.papers,
             )
             for s in statements
             for i, ev in enumerate(s.evidence)
         ],
+    )
+
+
+def _insert_papers(con: duckdb.DuckDBPyConnection, papers: list[Paper], *, origin: str) -> None:
+    _insert(
+        con,
+        "INSERT INTO papers VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [(p.id, p.pmid, p.doi, p.title, p.first_author, p.year, p.journal, origin) for p in papers],
     )
 
 
@@ -419,6 +440,7 @@ def _fill(con: duckdb.DuckDBPyConnection, cur: Curated) -> None:
         "INSERT INTO hierarchy VALUES (?, ?, ?, ?, ?)",
         [(h.child, h.relation, h.parent, h.refs, h.note) for h in cur.hierarchy],
     )
+    _insert_papers(con, list(getattr(cur, "papers", {}).values()), origin="curated")
     _insert(
         con,
         "INSERT INTO facts VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -522,10 +544,11 @@ def _with_imports(cur: Curated, con: duckdb.DuckDBPyConnection) -> Curated:
         "SELECT e.* FROM evidence e JOIN statements s ON s.id = e.statement_id "
         "WHERE s.origin LIKE 'import:%' ORDER BY e.statement_id, e.idx"
     ).fetchall():
-        sid, _, refs, species, model, inj, cell, route, pre, eng, qty, text, grade, ctx = row
+        sid, _, refs, species, model, inj, cell, route, pre, eng, qty, text, grade, ctx, pap = row
         evidence.setdefault(sid, []).append(
             Evidence(
-                refs=refs,
+                refs=refs or [],
+                papers=pap or [],
                 species=species,
                 model=model,
                 injury_model=inj,
@@ -554,6 +577,14 @@ def _with_imports(cur: Curated, con: duckdb.DuckDBPyConnection) -> Curated:
             )
         )
         origin["statement:" + sid] = orig
+    papers = dict(getattr(cur, "papers", {}))
+    for pid, pmid, doi, title, author, year, journal, orig in con.execute(
+        "SELECT * FROM papers WHERE origin LIKE 'import:%' ORDER BY id"
+    ).fetchall():
+        papers[pid] = Paper(
+            id=pid, pmid=pmid, doi=doi, title=title, first_author=author, year=year, journal=journal
+        )
+        origin["paper:" + pid] = orig
     if len(statements) == len(cur.statements) and len(ents) == len(cur.entities):
         return cur
     return Curated(
@@ -564,6 +595,7 @@ def _with_imports(cur: Curated, con: duckdb.DuckDBPyConnection) -> Curated:
         origin,
         cur.content_hash,
         list(getattr(cur, "hierarchy", [])),
+        papers,
     )
 
 
@@ -573,6 +605,7 @@ def insert_records(
     statements: list[Statement],
     *,
     origin: str,
+    papers: list[Paper] | None = None,
 ) -> dict[str, int]:
     """Add imported entities and statements to a store (inside :func:`update_store`).
 
@@ -580,11 +613,16 @@ def insert_records(
     statement subject/object must exist in the store or in ``entities``; evidence must cite
     references the store knows. A statement whose id is already in the store with the same
     subject, predicate and object is skipped (re-importing a file is idempotent); the same id
-    with different content is an error. ``origin`` is recorded as ``import:<origin>``.
+    with different content is an error. Evidence may cite papers beyond the review (by id);
+    each must be in ``papers`` or already in the store. ``origin`` is recorded as
+    ``import:<origin>``.
     Returns the counts of entities and statements added and statements skipped.
     """
     known = {r[0] for r in con.execute("SELECT id FROM entities").fetchall()}
     ref_numbers = {r[0] for r in con.execute("SELECT number FROM refs").fetchall()}
+    stored_papers = {r[0] for r in con.execute("SELECT id FROM papers").fetchall()}
+    new_papers = list({p.id: p for p in papers or [] if p.id not in stored_papers}.values())
+    paper_ids = stored_papers | {p.id for p in new_papers}
     tag = origin if origin.startswith("import:") else f"import:{origin}"
     new_ents = [e for e in entities if e.id not in known]
     all_ids = known | {e.id for e in new_ents}
@@ -614,8 +652,20 @@ def insert_records(
                 raise CurationError(
                     f"{origin}: statement {st.id!r} cites unknown reference(s) {missing}"
                 )
+            unknown = [p for p in ev.papers if p not in paper_ids]
+            if unknown:
+                raise CurationError(
+                    f"{origin}: statement {st.id!r} cites paper(s) {unknown} with no metadata "
+                    "record; pass them in 'papers'"
+                )
     _insert_graph(con, new_ents, statements, origin=lambda _key: tag)
-    return {"entities": len(new_ents), "statements": len(statements), "skipped": skipped}
+    _insert_papers(con, new_papers, origin=tag)
+    return {
+        "entities": len(new_ents),
+        "statements": len(statements),
+        "skipped": skipped,
+        "papers": len(new_papers),
+    }
 
 
 def insert_targets(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, *, origin: str) -> int:

@@ -26,7 +26,7 @@ ContextMode = Literal["strict", "loose"]
 CONTEXT_FREE = frozenset({"carries", "secretes"})
 
 # (context, refs of the evidence that saw it)
-Observation = tuple[str, frozenset[int]]
+Observation = tuple[str, frozenset[int | str]]
 
 
 @lru_cache(maxsize=1)
@@ -97,7 +97,7 @@ def step_context(sg: SignedGraph, u: Node, v: Node) -> StepContext:
             if ctx is None:
                 unknown = True
             else:
-                obs[(ctx, frozenset(ev.refs))] = None
+                obs[(ctx, frozenset([*ev.refs, *ev.papers]))] = None
     free = all(st.predicate in CONTEXT_FREE for st in sup.statements)
     return StepContext(tuple(obs), unknown, free)
 

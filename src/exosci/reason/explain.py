@@ -47,6 +47,7 @@ class ExplainEdge:
     sign: int
     refs: tuple[int, ...]
     dois: tuple[str, ...]
+    papers: tuple[str, ...]  # papers beyond the review: pmid:/doi: ids
     statements: tuple[str, ...]
     models: tuple[str, ...]
     species: tuple[str, ...]
@@ -135,6 +136,7 @@ class ExplainResult:
                             "sign": e.sign,
                             "refs": list(e.refs),
                             "dois": list(e.dois),
+                            "papers": list(e.papers),
                             "statements": list(e.statements),
                             "models": list(e.models),
                             "species": list(e.species),
@@ -279,6 +281,7 @@ def _path(sg: SignedGraph, raw: RawPath, *, subject: str, obj: str) -> ExplainPa
                 sign=ordered[0].sign,
                 refs=sup.refs,
                 dois=tuple(sg.references[n].doi for n in sup.refs if n in sg.references),
+                papers=sup.papers,
                 statements=tuple(s.id for s in ordered),
                 models=sup.models,
                 species=sup.species,

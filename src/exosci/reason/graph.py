@@ -68,6 +68,7 @@ class EdgeSupport:
     models: tuple[str, ...]
     grades: tuple[str, ...] = ()  # evidence grades (schema.GRADES) behind the edge
     contexts: tuple[str, ...] = ()  # cell type / tissue contexts of its evidence
+    papers: tuple[str, ...] = ()  # papers beyond the review (pmid:/doi: ids)
 
 
 def edge_strength(statements: Iterable[Statement]) -> float:
@@ -76,10 +77,10 @@ def edge_strength(statements: Iterable[Statement]) -> float:
     A reference cited by several evidence records counts once (its best record), so repeating a
     citation does not inflate support; each further independent reference raises the strength.
     """
-    best: dict[tuple[int, ...], float] = {}
+    best: dict[tuple[tuple[int, ...], tuple[str, ...]], float] = {}
     for st in statements:
         for ev in st.evidence:
-            key = tuple(sorted(ev.refs))
+            key = (tuple(sorted(ev.refs)), tuple(sorted(ev.papers)))
             best[key] = max(best.get(key, 0.0), evidence_weight(ev))
     miss = 1.0
     for w in best.values():
@@ -97,6 +98,7 @@ def _support(statements: list[Statement]) -> EdgeSupport:
         models=tuple(sorted({ev.model for ev in evs})),
         grades=tuple(sorted({ev.grade for ev in evs})),
         contexts=tuple(sorted({ev.context for ev in evs if ev.context})),
+        papers=tuple(sorted({p for ev in evs for p in ev.papers})),
     )
 
 

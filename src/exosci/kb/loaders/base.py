@@ -23,6 +23,8 @@ class Loaded:
     vesicle: pd.DataFrame | None = None  # ExoCarta/Vesiclepedia contents
     entities: list[Any] = field(default_factory=list)
     statements: list[Any] = field(default_factory=list)
+    papers: list[Any] = field(default_factory=list)  # papers beyond the review (schema.Paper)
+    skipped: list[dict[str, Any]] = field(default_factory=list)  # records not read, and why
     notes: tuple[str, ...] = ()
 
 

@@ -69,10 +69,13 @@ def write_loaded(con: duckdb.DuckDBPyConnection, loaded: Loaded) -> dict[str, in
     if loaded.entities or loaded.statements:
         from exosci.kb.store import insert_records
 
-        added = insert_records(con, loaded.entities, loaded.statements, origin=loaded.source)
+        added = insert_records(
+            con, loaded.entities, loaded.statements, origin=loaded.source, papers=loaded.papers
+        )
         counts["entities"] = added["entities"]
         counts["statements"] = added["statements"]
         counts["statements_already_present"] = added["skipped"]
+        counts["papers"] = added["papers"]
     return counts
 
 
@@ -99,4 +102,5 @@ def import_file(path: Path | str, *, kind: str, store: Path | str) -> dict[str, 
         "source": loaded.source,
         "rows": counts,
         "notes": list(loaded.notes),
+        "skipped": list(loaded.skipped),
     }
