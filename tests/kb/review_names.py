@@ -190,7 +190,8 @@ REVIEW_NAMES: list[tuple[str, str]] = [
     ("Macrophage-derived Exos", "exo:macrophage"),
     ("M1 polarization", "proc:m1-polarization"),
     ("M2 polarization", "proc:m2-polarization"),
-    ("spinal cord-derived Exos", "exo:spinal-cord-tissue"),
+    # ref 98: the cited paper used Schwann cells, so the curators map the review's name there
+    ("spinal cord-derived Exos", "exo:schwann"),
     ("SOCS3/STAT3 signaling pathway", "pw:jak-stat"),
     ("reactive oxygen species (ROS)", "proc:oxidative-stress"),
     ("M1 macrophage polarization", "proc:m1-polarization"),
