@@ -75,3 +75,21 @@ def test_report_cites_sources_not_the_team_notes(html: str) -> None:
 def test_report_says_what_its_bands_are(html: str) -> None:
     assert "Bands:" in html
     assert "between-animal" in html or "uncertainty of the mean effect" in html
+
+
+def test_band_label_follows_what_the_simulator_draws(monkeypatch: pytest.MonkeyPatch) -> None:
+    import numpy as np
+
+    from exosci.evaluate.core import band_label
+    from exosci.model import simulate
+
+    res = resolve_spec(load_spec(IV), default_kb())
+    sim = simulate.ensemble(res.design, samples=10, seed=0, outputs=("score",))
+    assert "from its prior" in band_label(sim)
+
+    def not_the_prior(table, size, seed):  # type: ignore[no-untyped-def]
+        drawn = table.sample(size, np.random.default_rng(seed))
+        return {k: v * 1.01 for k, v in drawn.items()}
+
+    monkeypatch.setattr(simulate, "batch_params", not_the_prior)
+    assert "from its prior" not in band_label(sim)

@@ -18,7 +18,7 @@ from exosci.evaluate.risks import DesignFeatures, assess_risks
 from exosci.kb.schema import PREDICATES
 from exosci.kb.store import KnowledgeBase, default_kb
 from exosci.model.design import AXES
-from exosci.model.parameters import default_parameters
+from exosci.model.parameters import ParameterTable, default_parameters
 from exosci.model.simulate import ASSUMPTIONS, LABEL, SimulationResult, ensemble
 from exosci.therapy import ResolvedTherapy, TherapySpec, resolve_spec
 
@@ -45,21 +45,29 @@ def band_label(sim: SimulationResult) -> str:
     given = sim.extra.get("band_label")
     if given:
         return str(given)
-    try:
-        from exosci.model.posterior import BANDS, load_posterior
-    except ImportError:  # no calibrated posterior module: the draws are the priors
-        pass
-    else:
-        if load_posterior() is not None:
-            return (
-                "5th-95th percentile over virtual subjects: "
-                + BANDS[str(sim.extra.get("band", "mean"))]
-            )
+    if not _draws_are_priors(sim.table):
+        try:
+            from exosci.model.posterior import BANDS
+        except ImportError:
+            BANDS = {}
+        band = str(sim.extra.get("band", "mean"))
+        return "5th-95th percentile over virtual subjects: " + BANDS.get(
+            band, "calibrated parameter draws (the simulator does not say which band)"
+        )
     return (
         "5th-95th percentile over virtual subjects, each a draw of every uncertain parameter "
         "from its prior: model uncertainty, mixing uncertainty of the mean effect with "
         "between-animal spread; it is neither one alone"
     )
+
+
+def _draws_are_priors(table: ParameterTable) -> bool:
+    """Whether the ensemble's subjects are plain prior draws (checked, not assumed)."""
+    from exosci.model.simulate import batch_params
+
+    drawn = batch_params(table, 4, np.random.SeedSequence(0))
+    prior = table.sample(4, np.random.default_rng(np.random.SeedSequence(0)))
+    return all(np.array_equal(drawn[k], prior[k]) for k in prior)
 
 
 def gain_definition(score: str, day: int, n: int) -> str:
