@@ -128,3 +128,61 @@ def test_suggestions_for_a_miss_are_close_in_name(typo: str, meant: str) -> None
 
 def test_a_miss_with_nothing_close_gets_no_suggestions() -> None:
     assert _suggestions("quantum chromodynamics") == []
+
+
+@pytest.mark.parametrize(
+    "odd", ["", " ", "/", "//", "(", ")", "()", "a (", "(b)", "-/-", "Exos", "X-derived Exos", "a/"]
+)
+def test_odd_inputs_resolve_or_raise_a_clear_unknown_name_error(odd: str) -> None:
+    try:
+        default_kb().resolve(odd)
+    except UnknownNameError as exc:
+        assert str(exc)
+
+
+def test_any_text_resolves_or_raises_unknown_name_error() -> None:
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    kb = default_kb()
+
+    @settings(max_examples=200, deadline=None)
+    @given(st.text(alphabet=st.characters(codec="utf-8"), max_size=60))
+    def check(text: str) -> None:
+        try:
+            kb.resolve(text)
+        except UnknownNameError:
+            pass
+
+    check()
+
+
+@pytest.mark.parametrize(
+    ("name", "curie"),
+    [
+        ("oligodendrocyte", "CL:0000128"),
+        ("olfactory ensheathing cells", None),  # no CL term verified offline
+        ("Commissureless", None),  # Drosophila comm; no identifier assigned
+        ("collagen", "fplx:Collagen"),
+        ("fibronectin", "hgnc.symbol:FN1"),
+        ("heat-shock proteins", "mesh:D006360"),
+        ("tight-junction proteins", "mesh:D062725"),
+        ("MMPs", "mesh:D020782"),
+        ("TIMPs", "mesh:D019714"),
+        ("NDDS", "mesh:D000090783"),
+    ],
+)
+def test_entities_the_review_names_exist_with_standard_identifiers(
+    name: str, curie: str | None
+) -> None:
+    assert default_kb().resolve(name).curie == curie
+
+
+def test_group_nodes_hold_their_members() -> None:
+    kb = default_kb()
+    assert {"gene:mmp2", "gene:mmp9"} <= set(kb.descendants("MMPs"))
+    assert {"gene:timp1", "gene:timp2"} <= set(kb.descendants("TIMPs"))
+    assert {"gene:cldn5", "gene:ocln", "gene:tjp1"} <= set(
+        kb.descendants("tight-junction proteins")
+    )
+    assert {"gene:hspa1a", "gene:hsp90aa1"} <= set(kb.descendants("heat-shock proteins"))
