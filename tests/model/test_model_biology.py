@@ -283,3 +283,22 @@ def test_fitted_carrier_block_is_accepted_exactly_as_written() -> None:
     r = resolve_spec(spec)
     assert r.design.release is not None and r.design.release.fitted
     assert any("fitted carrier" in n for n in r.notes)
+
+
+def _terms(ex: dict[str, Any]) -> dict[str, Any]:
+    r = resolve_spec(parse_spec({"exosome": ex, "route": "intravenous", "dose": {"amount": 150}}))
+    return {t.entity: t for t in r.effect.terms}
+
+
+def test_modifier_terms_read_the_outcome_table() -> None:
+    """Hypoxia: the hypoxic-vs-normoxic study (ref 24) raises its term; natural cargo is no
+    modification; a loaded drug is one (with its study, ref 139)."""
+    hyp = _terms({"source": "bone marrow MSC", "preconditioning": ["hypoxia"]})["int:hypoxia"]
+    assert hyp.mean > 0 and any(s.get("ref") == "24" for s in hyp.studies)
+    natural = _terms(
+        {"source": "bone marrow MSC", "preconditioning": ["hypoxia"], "cargo": ["miR-146a-5p"]}
+    )
+    assert "mir:mir-146a-5p" not in natural
+    loaded = _terms({"source": "M2 macrophage", "cargo": ["berberine"]})
+    assert "chem:berberine" in loaded
+    assert any(s.get("ref") == "139" for s in loaded["chem:berberine"].studies)

@@ -79,6 +79,7 @@ STUDY_COLUMNS = (
     "bbb_difference",
     "day",
 )
+LOADING_IDS = frozenset({"int:mirna-loading", "int:sirna-loading", "int:drug-loading"})
 IMPROVED = {"improved", "better", "positive", "increase", "increased", "up", "+"}
 NO_EFFECT = {"no_difference", "no difference", "none", "no effect", "ns", "0", "unchanged"}
 WORSE = {"worse", "negative", "impaired", "decrease", "decreased", "down", "-"}
@@ -195,10 +196,10 @@ def studies_from_statements(kb: Any) -> pd.DataFrame:
 
 
 def outcome_studies(kb: Any) -> pd.DataFrame:
-    """The outcome-evidence table in :data:`STUDY_COLUMNS` form.
+    """The outcome-evidence table in :data:`STUDY_COLUMNS` form (plus ``level`` and ``modifiers``).
 
-    Uses the knowledge base's own study table when it has one (``kb.studies()``), else the
-    in vivo outcome statements of the graph.
+    Uses the knowledge base's own study table when it has one (``kb.studies()``, one row per
+    study arm and outcome), else the in vivo outcome statements of the graph.
     """
     getter = getattr(kb, "studies", None)
     frame: pd.DataFrame | None = None
@@ -208,36 +209,88 @@ def outcome_studies(kb: Any) -> pd.DataFrame:
         except TypeError:
             frame = None
     if frame is None or not isinstance(frame, pd.DataFrame) or frame.empty:
-        return studies_from_statements(kb)
+        out = studies_from_statements(kb)
+        out["level"] = "outcome"
+        out["modifiers"] = pd.Series([frozenset()] * len(out), index=out.index, dtype=object)
+        return out
     return normalise_studies(frame)
 
 
+WHOLE_ANIMAL = {"function", "overall", "tissue_repair"}
+REPAIR_AXES = {"neuroprotection", "axon_regeneration", "inflammation", "angiogenesis_bscb", "ecm"}
+MODIFIER_COLUMNS = ("preconditioning", "engineering", "cargo", "co_therapy")
+
+
+def _ids(value: Any) -> frozenset[str]:
+    if not isinstance(value, str):
+        return frozenset()
+    return frozenset(x.strip() for x in value.split(";") if x.strip())
+
+
 def normalise_studies(frame: pd.DataFrame) -> pd.DataFrame:
-    """Map an outcome-evidence table with the evidence issue's column names onto ours."""
+    """The evidence issue's study table (``exosci.kb.studies``) in the form this module uses.
+
+    Keeps SCI arms only. ``level`` is ``outcome`` for whole-animal outcomes (function, overall,
+    tissue repair: what the potency is about) and ``mechanism`` for rows on one repair axis;
+    delivery and safety rows inform neither. ``direction`` +1/0/-1 becomes improved /
+    no_difference / worse; ``modifiers`` holds the arm's preconditioning, engineering, cargo and
+    co-therapy ids.
+    """
     f = frame.copy()
-    ren = {
-        "product_id": "product",
-        "reference": "ref",
-        "refs": "ref",
-        "outcome_measure": "outcome",
-        "effect_direction": "direction",
-        "control": "comparator",
-        "figure": "bbb_difference",
-    }
-    f = f.rename(columns={k: v for k, v in ren.items() if k in f.columns and v not in f.columns})
-    for col in STUDY_COLUMNS:
-        if col not in f.columns:
-            f[col] = float("nan") if col in ("bbb_difference", "day") else ""
-    f["comparator"] = f["comparator"].fillna("control").replace("", "control")
-    f["bbb_difference"] = pd.to_numeric(f["bbb_difference"], errors="coerce")
-    f["day"] = pd.to_numeric(f["day"], errors="coerce")
-    f["ref"] = f["ref"].astype(str)
-    return f[list(STUDY_COLUMNS)].reset_index(drop=True)
+    if "sci" in f.columns:
+        f = f[f["sci"].fillna(True).astype(bool)]
+    direction = {1: "improved", 0: "no_difference", -1: "worse"}
+    axis = f["axis"] if "axis" in f.columns else pd.Series("overall", index=f.index)
+    nan = pd.Series(float("nan"), index=f.index)
+    value = pd.to_numeric(f["value"], errors="coerce") if "value" in f.columns else nan
+    unit = f["unit"].astype(str).str.lower() if "unit" in f.columns else nan.astype(str)
+    bbb = value.where(unit.isin(["bbb", "bbb points", "points"]))
+    mods = [
+        frozenset().union(*(_ids(row.get(c)) for c in MODIFIER_COLUMNS if c in f.columns))
+        for _, row in f.iterrows()
+    ]
+    out = pd.DataFrame(
+        {
+            "product": f["product"].astype(str),
+            "ref": f["ref"].astype(str),
+            "species": f.get("species", "unspecified"),
+            "model": "in_vivo",
+            "outcome": f.get("outcome", ""),
+            "direction": [
+                direction.get(int(d), "unknown") if pd.notna(d) else "unknown"
+                for d in f["direction"]
+            ],
+            "comparator": (
+                f["comparator"].fillna("control").astype(str)
+                if "comparator" in f.columns
+                else pd.Series("control", index=f.index)
+            ),
+            "bbb_difference": bbb,
+            "day": float("nan"),
+            "level": [
+                "outcome" if a in WHOLE_ANIMAL else "mechanism" if a in REPAIR_AXES else "other"
+                for a in axis
+            ],
+            "modifiers": mods,
+        }
+    )
+    return out.reset_index(drop=True)
 
 
 def _is_native(comparator: Any) -> bool:
+    """Whether a study compared against (unmodified) vesicles rather than an untreated group."""
     c = str(comparator).strip().lower()
-    return c.startswith(("native", "unmodified", "parent", "normoxic", "plain", "exo:"))
+    if c.startswith(("untreated", "vehicle", "pbs", "saline", "sham", "control", "not stated")):
+        return False
+    words = ("exosome", "vesicle", "ev", "sev", "exos", "native", "normoxic", "alone", "plain")
+    return c.startswith("exo:") or any(w in c.replace("-", " ").split() for w in words)
+
+
+def _outcome_rows(studies: pd.DataFrame) -> pd.DataFrame:
+    """One row per study (product, ref, comparator kind): whole-animal outcomes only."""
+    f = studies[studies["level"] == "outcome"] if "level" in studies.columns else studies
+    f = f.assign(native=f["comparator"].map(_is_native))
+    return f.drop_duplicates(subset=["product", "ref", "native"])
 
 
 def _pooled_at(day: float) -> float:
@@ -309,7 +362,8 @@ def product_term(
     msc = source in MSC_TYPE if source else False
     tau = TAU_PRODUCT if msc else TAU_OTHER_SOURCE
     prior_var = tau**2 + SE_POOLED**2
-    rows = studies[(studies["product"] == product) & ~studies["comparator"].map(_is_native)]
+    own = _outcome_rows(studies)
+    rows = own[(own["product"] == product) & ~own["native"]]
     obs, recs = [], []
     for row in rows.itertuples(index=False):
         o = _vs_control_obs(row)
@@ -335,6 +389,7 @@ def modifier_term(
     modified_products: Sequence[str] = (),
     parent: EffectTerm | None = None,
     mechanism_refs: Sequence[str] = (),
+    cargo: bool = False,
 ) -> EffectTerm:
     """A modification's own log effect: N(0, tau_m^2) updated only by its own evidence.
 
@@ -344,7 +399,16 @@ def modifier_term(
     """
     obs: list[tuple[float, float]] = []
     recs: list[dict[str, Any]] = []
-    rows = studies[studies["product"].isin(list(modified_products))]
+    outcome = _outcome_rows(studies)
+    mine = outcome["product"].isin(list(modified_products))
+    if "modifiers" in outcome.columns:
+        # arms that carry this modification; a cargo counts only where it was loaded (a
+        # product that carries the miRNA naturally says nothing about loading it)
+        has = outcome["modifiers"].map(
+            lambda m: modifier in m and (not cargo or bool(m & LOADING_IDS))
+        )
+        mine = mine | has
+    rows = outcome[mine]
     p_mean = parent.mean if parent else 0.0
     p_var = parent.sd**2 if parent else TAU_PRODUCT**2
     for row in rows.itertuples(index=False):
@@ -356,7 +420,15 @@ def modifier_term(
         recs.append(_study_record(row, o))
         if o is not None:
             obs.append(o)
-    mech = list(dict.fromkeys(mechanism_refs))[:MAX_MECHANISM_REFS]
+    if "modifiers" in studies.columns:
+        mrows = studies[
+            (studies["level"] == "mechanism")
+            & studies["modifiers"].map(lambda m: modifier in m)
+            & (studies["direction"] == "improved")
+        ]
+        mechanism_refs = [*mechanism_refs, *mrows["ref"].astype(str)]
+    used = {str(r.get("ref")) for r in recs}  # a study counts once
+    mech = [r for r in dict.fromkeys(mechanism_refs) if r not in used][:MAX_MECHANISM_REFS]
     obs += [(Y_MECHANISM, S_MECHANISM)] * len(mech)
     recs += [{"ref": r, "kind": "in vivo mechanism", "sd": S_MECHANISM} for r in mech]
     mean, var = _update(0.0, TAU_MODIFIER**2, obs)

@@ -352,7 +352,10 @@ def _effect(kb: Any, ents: dict[str, list[Entity]], product: Entity | None) -> A
         for ent in ents.get(f"exosome.{key}", []):
             if key == "engineering" and ent.id in TARGETING:
                 continue  # acts through delivery (lesion homing), in the dynamics
-            if key == "cargo" and (ent.id in carried or _carried_by(kb, modified, ent.id)):
+            natural = ent.id in carried or (
+                _carried_by(kb, modified, ent.id) and not set(modified) & _loaded(kb)
+            )
+            if key == "cargo" and natural:
                 continue  # the vesicles carry it already: part of the product, not a loading
             prods = modified + _products_with(kb, ent.id)
             mech = _mechanism_refs(kb, ent.id)
@@ -364,6 +367,7 @@ def _effect(kb: Any, ents: dict[str, list[Entity]], product: Entity | None) -> A
                     modified_products=list(dict.fromkeys(prods)),
                     parent=terms[0],
                     mechanism_refs=mech,
+                    cargo=key == "cargo",
                 )
             )
     return combine(terms)
