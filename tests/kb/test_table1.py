@@ -38,7 +38,7 @@ GRADE_RANGES = {
     "acquisition_grade": (1, 3),
     "expansion_grade": (1, 3),
     "immunogenicity_grade": (1, 2),
-    "translational_grade": (1, 3),
+    "translational_grade": (2, 4),
 }
 # First-column keyword of the seed table -> our id.
 ROW_KEYS = {
@@ -123,11 +123,11 @@ def _immunogenicity_grade(text: str) -> int:
 def _translational_grade(text: str) -> int:
     t = text.strip().lower()
     if t.startswith("relatively high"):
-        return 2
-    if t.startswith("high"):
         return 3
+    if t.startswith("high"):
+        return 4
     if t.startswith("moderate"):
-        return 1
+        return 2
     raise AssertionError(f"unrecognised clinical-potential wording: {text!r}")
 
 
@@ -200,3 +200,20 @@ def test_each_row_has_its_exosome_product() -> None:
         links = {(s.subject, s.predicate, s.object) for s in cur.statements}
         assert (rid, "secretes", exo) in links
         assert (exo, "derived_from", rid) in links
+
+
+def test_moderate_is_grade_2_in_every_column(shared: Path, rows: dict[str, Entity]) -> None:
+    # One word scale across the columns: where the review's cell says "moderate", the grade is 2
+    # (translational potential used to put "moderate" at 1 while the other columns put it at 2).
+    table = _seed_table1(shared)
+    cols = {2: "acquisition_grade", 3: "expansion_grade", 4: "immunogenicity_grade"}
+    cols[7] = "translational_grade"
+    checked = 0
+    for rid, cells in table.items():
+        for idx, key in cols.items():
+            if cells[idx].strip().lower().startswith("moderate") or "moderate acquisition" in (
+                cells[idx].lower()
+            ):
+                assert rows[rid].attributes[key] == 2, (rid, key, cells[idx])
+                checked += 1
+    assert checked >= 8

@@ -1,4 +1,10 @@
-"""Mechanism profile: how strongly a set of entities supports each of the five repair axes.
+"""Mechanism profile: how strongly published evidence says a design acts on each repair axis.
+
+One sentence: *an axis score is the weighted count of independent studies (distinct review
+references) whose signed evidence chains connect this design to a better state of the axis,
+minus those connecting it to a worse state, weighted by evidence grade (in vivo > in vitro >
+review claim > curator inference) and species, and mapped to [0, 1] by* ``net / (net + 1)``.
+The formula, its parts and a worked example are in ``docs/profile.md``.
 
 The therapy model scales its five repair axes by this profile; ``exosci kb profile`` shows it.
 """
@@ -10,9 +16,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from exosci.errors import UnknownNameError
-from exosci.kb.schema import Entity
+from exosci.kb.contexts import lineage
+from exosci.kb.schema import Entity, Evidence
 from exosci.reason.explain import SUBJECT_TYPES
-from exosci.reason.graph import HasCurated, SignedGraph, signed_graph
+from exosci.reason.graph import HasCurated, Node, SignedGraph, signed_graph
 from exosci.reason.paths import RawPath, distances_to, find_paths
 
 AXES = ("neuroprotection", "axon_regeneration", "inflammation", "angiogenesis_bscb", "ecm")
@@ -23,25 +30,151 @@ AXIS_MECHANISM: dict[str, str] = {
     "angiogenesis_bscb": "mech:angiogenesis-bscb",
     "ecm": "mech:ecm-regulation",
 }
-TOP_K = 5  # independent paths pooled per axis and sign
-NEGATIVE_WEIGHT = 0.5  # how much full opposing evidence takes off a score
+# The processes that define each axis (Table 2's "core functions"). Their edge into the axis'
+# mechanism node is the axis definition, not evidence, and weighs nothing against a path.
+AXIS_PROCESSES: dict[str, frozenset[str]] = {
+    "neuroprotection": frozenset(
+        {"proc:neuronal-survival", "proc:neuronal-apoptosis", "proc:ferroptosis"}
+    ),
+    "axon_regeneration": frozenset(
+        {
+            "proc:axon-growth",
+            "proc:synapse-formation",
+            "proc:myelination",
+            "proc:nsc-recruitment",
+            "proc:synaptic-transmission",
+            "proc:axon-guidance",
+        }
+    ),
+    "inflammation": frozenset(
+        {"proc:neuroinflammation", "proc:m1-polarization", "proc:m2-polarization"}
+    ),
+    "angiogenesis_bscb": frozenset(
+        {"proc:angiogenesis", "proc:bscb-integrity", "proc:vasodilation"}
+    ),
+    "ecm": frozenset({"proc:ecm-remodeling", "proc:glial-scar", "proc:cspg-deposition"}),
+}
+
+# Evidence record weight = grade weight x (for experimental records) model x species weight.
+GRADE_WEIGHT: dict[str, float] = {
+    "experimental": 1.0,
+    "review_claim": 0.3,
+    "curator_inferred": 0.15,
+}
+MODEL_WEIGHT: dict[str, float] = {
+    "clinical": 1.0,
+    "in_vivo": 1.0,
+    "in_vitro": 0.5,
+    "in_silico": 0.25,
+    "review": 0.3,  # only reached by a record mislabelled experimental; grades forbid it
+}
+SPECIES_WEIGHT: dict[str, float] = {
+    "human": 1.0,
+    "monkey": 1.0,
+    "pig": 0.95,
+    "dog": 0.95,
+    "rat": 0.9,
+    "mouse": 0.9,
+    "zebrafish": 0.6,
+    "fruit_fly": 0.4,
+    "unspecified": 0.8,
+}
+HALF_SATURATION = 1.0  # net evidence at which the score is 0.5 (about one in vivo study)
+CONFIDENCE_VALUE: dict[str, float] = {
+    "high": 0.9,
+    "moderate": 0.7,
+    "low": 0.4,
+    "very low": 0.15,
+    "none": 0.0,
+}
+_LEVELS = ("none", "very low", "low", "moderate", "high")
+
+FORMULA = (
+    "score = net / (net + 1), net = max(0, S+ - S-); S+ (S-) = sum over independent studies "
+    "(distinct references observing the design's own link; a design link that is only a claim "
+    "counts once per claim) of the weakest-edge weight of their best chain; weight = model x "
+    "species for experimental records (in vivo 1, in vitro 0.5; primate 1, rodent 0.9), 0.3 for "
+    "review claims, 0.15 for curator inferences; indirect chains (through a process- or "
+    "pathway-level link that is only a claim) count at most as much as the direct evidence."
+)
+
+
+def record_weight(ev: Evidence) -> float:
+    """Weight of one evidence record (see :data:`GRADE_WEIGHT`)."""
+    w = GRADE_WEIGHT.get(ev.grade, 0.15)
+    if ev.grade == "experimental":
+        w *= MODEL_WEIGHT.get(ev.model, 0.3) * SPECIES_WEIGHT.get(ev.species, 0.8)
+    return w
+
+
+@dataclass(frozen=True)
+class _Edge:
+    weight: float  # best record weight on the edge
+    grade: str  # grade of that record
+    refs: tuple[int, ...]  # every reference behind the edge
+    study_weights: dict[int, float]  # reference -> best experimental record weight
+    contexts: frozenset[str]  # cell contexts (CL) its records name
+
+
+def _edge(sg: SignedGraph, u: Node, v: Node) -> _Edge:
+    sup = sg.support(u, v)
+    best: tuple[float, str] = (0.0, "curator_inferred")
+    studies: dict[int, float] = {}
+    contexts: set[str] = set()
+    for st in sup.statements:
+        for ev in st.evidence:
+            w = record_weight(ev)
+            if w > best[0]:
+                best = (w, ev.grade)
+            if ev.grade == "experimental":
+                for r in ev.refs:
+                    studies[r] = max(studies.get(r, 0.0), w)
+            # a vesicle carrying cargo is observed in the donor cell, not where the cargo acts
+            if st.predicate != "carries" and ev.context and ev.context.startswith("CL:"):
+                contexts.add(ev.context)
+    return _Edge(best[0], best[1], sup.refs, studies, frozenset(contexts))
 
 
 @dataclass(frozen=True)
 class AxisScore:
-    """Support for a positive effect on one axis, with the paths behind it (best first)."""
+    """Net published support for a positive effect on one axis, with the evidence behind it."""
 
     score: float
-    support: float = 0.0  # pooled strength of positive paths (S+)
-    opposition: float = 0.0  # pooled strength of negative paths (S-)
-    evidence: list[dict[str, Any]] = field(default_factory=list)
+    support: float = 0.0  # S+: weighted count of independent supporting studies/claims
+    opposition: float = 0.0  # S-: the same for opposing ones
+    evidence: list[dict[str, Any]] = field(default_factory=list)  # supporting, then opposing
+    n_support: int = 0
+    n_oppose: int = 0
+    confidence: str = "none"  # GRADE-style certainty: high, moderate, low, very low, none
+    excluded: list[dict[str, Any]] = field(default_factory=list)  # mixed-context chains
+
+    @property
+    def confidence_value(self) -> float:
+        return CONFIDENCE_VALUE[self.confidence]
+
+    @property
+    def supporting(self) -> list[dict[str, Any]]:
+        return [e for e in self.evidence if e["sign"] > 0]
+
+    @property
+    def opposing(self) -> list[dict[str, Any]]:
+        return [e for e in self.evidence if e["sign"] < 0]
 
     def to_dict(self) -> dict[str, Any]:
+        sup, opp = self.supporting, self.opposing
         return {
             "score": self.score,
             "support": self.support,
             "opposition": self.opposition,
+            "n_support": self.n_support,
+            "n_oppose": self.n_oppose,
+            "evidence_count": self.n_support + self.n_oppose,
+            "confidence": self.confidence,
+            "confidence_value": self.confidence_value,
+            "best_supporting": sup[0] if sup else None,
+            "best_opposing": opp[0] if opp else None,
             "evidence": self.evidence,
+            "excluded": self.excluded,
         }
 
 
@@ -52,11 +185,14 @@ class MechanismProfile:
     entities: tuple[str, ...]
     axes: dict[str, AxisScore]
     max_length: int = 6
+    gathered: tuple[str, ...] = ()  # more specific products whose evidence was included
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "entities": list(self.entities),
+            "gathered_from": list(self.gathered),
             "max_length": self.max_length,
+            "formula": FORMULA,
             "axes": {axis: self.axes[axis].to_dict() for axis in AXES},
         }
 
@@ -64,23 +200,14 @@ class MechanismProfile:
         return {axis: self.axes[axis].score for axis in AXES}
 
 
-def pool(scores: Sequence[float], *, k: int = TOP_K) -> float:
-    """Noisy-or of the ``k`` largest scores: ``1 - prod(1 - s)``; non-decreasing in each."""
-    miss = 1.0
-    for s in sorted(scores, reverse=True)[:k]:
-        miss *= 1.0 - s
-    return 1.0 - miss
-
-
-def combine(positive: Sequence[float], negative: Sequence[float]) -> float:
-    """Axis score from positive and negative path scores: ``S+ * (1 - 0.5 * S-)``."""
-    return pool(positive) * (1.0 - NEGATIVE_WEIGHT * pool(negative))
-
-
 def mechanism_profile(
-    kb: HasCurated, entity_ids: Sequence[str], *, max_length: int = 6
+    kb: HasCurated,
+    entity_ids: Sequence[str],
+    *,
+    max_length: int = 6,
+    gather_descendants: bool = True,
 ) -> MechanismProfile:
-    """Evidence-weighted support of ``entity_ids`` for a positive effect on each repair axis.
+    """Published support of ``entity_ids`` (acting together) for each repair axis.
 
     Parameters
     ----------
@@ -88,71 +215,235 @@ def mechanism_profile(
         A knowledge base (``default_kb()``, a store, or ``kb_from_records(...)``).
     entity_ids
         Entity ids acting together, e.g. an exosome product plus its preconditioning,
-        engineering, cargo and co-therapy entities. Unknown ids simply contribute nothing.
+        engineering, cargo and co-therapy entities. Unknown ids contribute nothing.
     max_length
         Longest signed path (in edges) that counts.
+    gather_descendants
+        Include evidence observed for more specific products (``is_a`` descendants of an
+        exosome product), each chain labelled with the product it was observed for. Evidence
+        never flows down: a modified product gets its own evidence only.
 
-    Notes
-    -----
-    Signed paths run from ``(entity, +)`` to ``(mechanism, +)`` (positive) or
-    ``(mechanism, -)`` (negative) over causal statements only (see :mod:`exosci.reason.graph`).
-
-    * evidence record weight ``w = model × species`` with model clinical 1.0, in vivo 0.8,
-      in vitro 0.45, review 0.3, in silico 0.25 and species human/monkey 1.0, pig/dog 0.9,
-      rat/mouse 0.8, zebrafish 0.6, unspecified 0.7;
-    * edge strength ``e = 1 - prod_r (1 - w_r)`` over independent references ``r`` (best record
-      per reference), so more independent references give a stronger edge;
-    * path score ``p = prod(e) × 0.85 ** (length - 1)`` (shorter paths score higher);
-    * the same node sequence reached from several entities counts once;
-    * ``S+ = 1 - prod(1 - p)`` over the 5 best positive paths, ``S-`` likewise for negative;
-    * ``score = S+ × (1 - 0.5 × S-)``, in [0, 1].
-
-    The score is monotone: it never decreases when a positive path is added or strengthened
-    (with the negative paths unchanged), and never increases when a negative one is.
+    See ``docs/profile.md`` (and :data:`FORMULA`): per axis and sign, every independent study
+    (or claim) contributes the weight of its strongest chain, a chain weighs as much as its
+    weakest edge (length itself costs nothing), and ``score = net / (net + 1)``.
     """
     sg = signed_graph(kb)
-    sources = [e for e in dict.fromkeys(entity_ids) if e in sg.entities]
-    axes = {
-        axis: _axis_score(sg, sources, AXIS_MECHANISM[axis], max_length=max_length) for axis in AXES
-    }
-    return MechanismProfile(tuple(dict.fromkeys(entity_ids)), axes, max_length)
+    given = list(dict.fromkeys(entity_ids))
+    sources: dict[str, str] = {}  # source node -> the given entity it stands for
+    gathered: list[str] = []
+    for eid in given:
+        if eid not in sg.entities:
+            continue
+        sources.setdefault(eid, eid)
+        if gather_descendants and sg.entities[eid].type == "exosome":
+            for child in _descendants(kb, eid):
+                if child in sg.entities and child not in sources:
+                    sources[child] = eid
+                    gathered.append(child)
+    edges: dict[tuple[Node, Node], _Edge] = {}
+    axes = {axis: _axis_score(sg, sources, axis, edges, max_length=max_length) for axis in AXES}
+    return MechanismProfile(tuple(given), axes, max_length, tuple(gathered))
 
 
-def _axis_score(sg: SignedGraph, sources: list[str], mech: str, *, max_length: int) -> AxisScore:
+def _descendants(kb: HasCurated, entity_id: str) -> list[str]:
+    from exosci.kb.hierarchy import descendants
+
+    return list(descendants(kb.curated, entity_id))
+
+
+def _contexts_compatible(contexts: list[frozenset[str]]) -> bool:
+    """Whether one cell context per edge can be chosen so that all lie on one lineage."""
+    sets = [c for c in contexts if c]
+    if len(sets) < 2:
+        return True
+
+    def related(a: str, b: str) -> bool:
+        return a in lineage(b) or b in lineage(a)
+
+    def pick(i: int, chosen: list[str]) -> bool:
+        if i == len(sets):
+            return True
+        return any(
+            all(related(c, d) for d in chosen) and pick(i + 1, [*chosen, c]) for c in sets[i]
+        )
+
+    return pick(0, [])
+
+
+def _axis_score(
+    sg: SignedGraph,
+    sources: dict[str, str],
+    axis: str,
+    edges: dict[tuple[Node, Node], _Edge],
+    *,
+    max_length: int,
+) -> AxisScore:
+    mech = AXIS_MECHANISM[axis]
     if mech not in sg.entities:
         return AxisScore(0.0)
     targets = [(mech, 1), (mech, -1)]
     dist = distances_to(sg, targets)
-    best: dict[tuple[str, ...], RawPath] = {}
-    for src in sources:
+    # (sign, kind, refs) -> (weight, indirect, evidence record); one entry per independent item
+    best: dict[tuple[int, str, frozenset[int]], tuple[float, bool, dict[str, Any]]] = {}
+    excluded: dict[tuple[str, ...], dict[str, Any]] = {}
+    for src, stands_for in sources.items():
         if src == mech:
             continue
         for path in find_paths(sg, (src, 1), targets, max_length=max_length, dist=dist):
-            key = tuple(n for n, _ in path.nodes)
-            if key not in best or path.score > best[key].score:
-                best[key] = path
-    ranked = sorted(best.values(), key=lambda p: (-p.score, p.length, p.nodes))
-    pos = [p.score for p in ranked if p.sign > 0]
-    neg = [p.score for p in ranked if p.sign < 0]
+            for key, weight, indirect, ev in _path_items(sg, path, axis, edges, src, stands_for):
+                if ev["mixed_context"]:
+                    excluded.setdefault(tuple(ev["ids"]), ev)
+                    continue
+                full = (path.sign, key[0], key[1])
+                old = best.get(full)  # an item's direct chains win over its indirect ones
+                if old is None or (not indirect, weight) > (not old[1], old[0]):
+                    best[full] = (weight, indirect, ev)
+    totals = {1: {False: 0.0, True: 0.0}, -1: {False: 0.0, True: 0.0}}
+    counts = {1: 0, -1: 0}
+    n_vivo = {1: 0, -1: 0}
+    n_exp = {1: 0, -1: 0}
+    items: list[dict[str, Any]] = []
+    for (sign, _kind, _refs), (weight, indirect, ev) in best.items():
+        totals[sign][indirect] += weight
+        counts[sign] += 1
+        if ev["kind"] == "study" and not indirect:
+            n_exp[sign] += 1
+            n_vivo[sign] += int(ev["in_vivo"])
+        items.append({**ev, "weight": weight, "indirect": indirect})
+    # indirect chains may add to direct evidence, never stand in for it
+    s_pos = totals[1][False] + min(totals[1][True], totals[1][False])
+    s_neg = totals[-1][False] + min(totals[-1][True], totals[-1][False])
+    net = max(0.0, s_pos - s_neg)
+    items.sort(key=lambda e: (-e["sign"], e["indirect"], -e["weight"], len(e["ids"]), e["ids"]))
     return AxisScore(
-        score=combine(pos, neg),
-        support=pool(pos),
-        opposition=pool(neg),
-        evidence=[_evidence(sg, p) for p in ranked],
+        score=net / (net + HALF_SATURATION),
+        support=s_pos,
+        opposition=s_neg,
+        evidence=items,
+        n_support=counts[1],
+        n_oppose=counts[-1],
+        confidence=_confidence(n_vivo[1], n_exp[1], counts[1], s_pos, s_neg),
+        excluded=sorted(excluded.values(), key=lambda e: (len(e["ids"]), e["ids"])),
     )
 
 
-def _evidence(sg: SignedGraph, path: RawPath) -> dict[str, Any]:
-    sups = [sg.support(u, v) for u, v in zip(path.nodes, path.nodes[1:], strict=False)]
-    return {
-        "path": [sg.name(n) for n, _ in path.nodes],
-        "ids": [n for n, _ in path.nodes],
+def _confidence(n_vivo: int, n_exp: int, n_any: int, s_pos: float, s_neg: float) -> str:
+    """GRADE-style certainty of the axis' net direction from independent evidence."""
+    if n_any == 0 and s_neg == 0:
+        return "none"
+    if n_vivo >= 3:
+        level = "high"
+    elif n_vivo >= 2 or (n_vivo >= 1 and n_exp >= 3):
+        level = "moderate"
+    elif n_exp >= 1:
+        level = "low"
+    else:
+        level = "very low"
+    if s_pos > 0 and s_neg >= 0.5 * s_pos:  # inconsistency: rate down one level
+        level = _LEVELS[max(1, _LEVELS.index(level) - 1)]
+    return level
+
+
+def _path_items(
+    sg: SignedGraph,
+    path: RawPath,
+    axis: str,
+    edges: dict[tuple[Node, Node], _Edge],
+    src: str,
+    stands_for: str,
+) -> list[tuple[tuple[str, frozenset[int]], float, bool, dict[str, Any]]]:
+    """The independent evidence items one chain contributes: (key, weight, indirect, record)."""
+    pairs = list(zip(path.nodes, path.nodes[1:], strict=False))
+    info: list[_Edge] = []
+    for u, v in pairs:
+        if (u, v) not in edges:
+            edges[(u, v)] = _edge(sg, u, v)
+        info.append(edges[(u, v)])
+    ids = [n for n, _ in path.nodes]
+    membership = ids[-2] in AXIS_PROCESSES[axis]  # the last edge is the axis definition
+    scored = info[:-1] if membership else info
+    scored_pairs = pairs[:-1] if membership else pairs
+    weakest = min((e.weight for e in scored), default=1.0)
+    claims = [p for p, e in zip(scored_pairs, scored, strict=True) if e.grade != "experimental"]
+    indirect = any(_generic(sg, u[0]) for u, _v in claims)
+    ctx = [
+        e.contexts
+        for (u, v), e in zip(pairs, info, strict=True)
+        if _molecular(sg, u[0]) or _molecular(sg, v[0])
+    ]
+    record: dict[str, Any] = {
+        "path": [sg.name(n) for n in ids],
+        "ids": ids,
         "sign": path.sign,
-        "score": path.score,
-        "refs": sorted({r for s in sups for r in s.refs}),
-        "species": sorted({x for s in sups for x in s.species}),
-        "models": sorted({x for s in sups for x in s.models}),
+        "refs": sorted({r for e in info for r in e.refs}),
+        "observed_for": src,
+        "observed_for_name": sg.name(src),
+        "gathered": src != stands_for,
+        "edges": [
+            {
+                "from": u[0],
+                "to": v[0],
+                "sign": u[1] * v[1],
+                "grade": e.grade,
+                "weight": round(e.weight, 4),
+                "refs": list(e.refs),
+                "axis_definition": membership and i == len(pairs) - 1,
+            }
+            for i, ((u, v), e) in enumerate(zip(pairs, info, strict=True))
+        ],
+        "grade": min(
+            (e.grade for e in scored), key=lambda g: GRADE_WEIGHT.get(g, 0), default="experimental"
+        ),
+        "in_vivo": False,
+        "mixed_context": not _contexts_compatible(ctx),
     }
+    first = info[0]
+    if not first.study_weights:  # the design's own link is a claim: one item per claim
+        refs = frozenset(first.refs)
+        return [
+            (
+                ("claim", refs),
+                weakest,
+                indirect,
+                {**record, "studies": sorted(refs), "kind": "claim"},
+            )
+        ]
+    out = []  # one item per study that observed the design's own link, as strong as the chain
+    for ref, w in sorted(first.study_weights.items()):
+        rec = {
+            **record,
+            "studies": [ref],
+            "kind": "study" if not claims else "study+claim",
+            "in_vivo": _in_vivo(sg, pairs[0], ref),
+        }
+        out.append((("study", frozenset({ref})), min(w, weakest), indirect, rec))
+    return out
+
+
+def _in_vivo(sg: SignedGraph, pair: tuple[Node, Node], ref: int) -> bool:
+    sup = sg.support(*pair)
+    return any(
+        ev.model in ("in_vivo", "clinical") and ev.grade == "experimental" and ref in ev.refs
+        for st in sup.statements
+        for ev in st.evidence
+    )
+
+
+def _molecular(sg: SignedGraph, entity_id: str) -> bool:
+    """Intracellular signalling nodes: their edges hold only within one cell type."""
+    ent = sg.entities.get(entity_id)
+    return ent is not None and ent.type in ("gene", "pathway", "mirna", "rna")
+
+
+def _generic(sg: SignedGraph, subject: str) -> bool:
+    """A link from a process or pathway: general biology, shared by every design's chains.
+
+    When such a link is only a review claim or an inference, a chain through it is indirect
+    evidence for the axis (GRADE's indirectness): it may add to direct evidence, never stand in
+    for it.
+    """
+    ent = sg.entities.get(subject)
+    return ent is not None and ent.type in ("process", "pathway")
 
 
 PROFILE_TYPES = SUBJECT_TYPES  # what can be profiled is what can start an explanation
