@@ -102,10 +102,22 @@ def evaluate(
     table = Table(title="mechanism profile", show_header=True)
     table.add_column("axis")
     table.add_column("score", justify="right")
-    table.add_column("best path")
+    table.add_column("n (+/−)", justify="right")
+    table.add_column("confidence")
+    table.add_column("best path for (↑) / against (↓)")
     for axis, m in doc["mechanisms"].items():
-        best = m["evidence"][0]["display"] if m["evidence"] else "—"
-        table.add_row(axis, f"{m['score']:.2f}", best)
+        lines = []
+        if m.get("best_supporting"):
+            lines.append("↑ " + m["best_supporting"]["display"])
+        if m.get("best_opposing"):
+            lines.append("↓ " + m["best_opposing"]["display"])
+        table.add_row(
+            axis,
+            f"{m['score']:.2f}",
+            f"{m.get('n_support', 0)}/{m.get('n_oppose', 0)}",
+            m.get("confidence", ""),
+            "\n".join(lines) or "—",
+        )
     console.print(table)
     for flag in p.get("flags", []):
         style = "bold red" if flag["severity"] == "warning" else "cyan"

@@ -147,24 +147,39 @@ def profile(
         emit_json(doc)
         return
     table = Table(title=f"mechanism profile of {ent.name} ({ent.type.replace('_', ' ')})")
-    for col in ("mechanism", "score", "paths (+/−)", "best evidence", "refs"):
+    for col in ("mechanism", "score", "n (+/−)", "confidence", "best for (↑) / against (↓)"):
         table.add_column(col)
     for axis in AXES:
         ax = doc["axes"][axis]
-        ev = ax["evidence"]
-        n_pos = sum(1 for e in ev if e["sign"] > 0)
-        best = ev[0] if ev else None
+        lines = []
+        for key, mark in (("best_supporting", "↑"), ("best_opposing", "↓")):
+            ev = ax[key]
+            if ev:
+                note = f"studies {', '.join(map(str, ev['studies']))}"
+                if ev["gathered"]:
+                    note += f"; for {ev['observed_for_name']}"
+                if ev["indirect"]:
+                    note += "; indirect"
+                if ev["grade"] != "experimental":
+                    note += f"; {ev['grade'].replace('_', ' ')}"
+                lines.append(f"{mark} {' → '.join(ev['path'])} ({note})")
         table.add_row(
             axis.replace("_", " "),
             f"{ax['score']:.2f}",
-            f"{n_pos}/{len(ev) - n_pos}",
-            (("↑ " if best["sign"] > 0 else "↓ ") + " → ".join(best["path"])) if best else "-",
-            ", ".join(map(str, best["refs"])) if best else "",
+            f"{ax['n_support']}/{ax['n_oppose']}",
+            ax["confidence"],
+            "\n".join(lines) or "-",
         )
     console.print(table)
+    if doc["gathered_from"]:
+        console.print(
+            f"[dim]Includes evidence observed for {len(doc['gathered_from'])} more specific "
+            f"product(s): {', '.join(doc['gathered_from'])}.[/]"
+        )
     console.print(
-        "[dim]Scores in [0, 1]: pooled evidence for a positive effect (in vivo > in vitro, "
-        "primate > rodent, more references, shorter paths), minus half the opposing support.[/]"
+        "[dim]score = net/(net+1); net = independent studies for minus against, weighted by "
+        "grade (in vivo 1, in vitro 0.5, review claim 0.3, curator inference 0.15) and species; "
+        "↓ marks evidence against the mechanism. See docs/profile.md.[/]"
     )
 
 

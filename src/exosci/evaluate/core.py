@@ -273,10 +273,7 @@ def evaluate(
         progress=(lambda n: progress("ensemble", n, samples)) if progress else None,
     )
     mechanisms = (
-        {
-            a: {"score": v["score"], "evidence": [_annotate(kb, e) for e in v["evidence"]]}
-            for a, v in res.profile.to_dict()["axes"].items()
-        }
+        {a: _mechanism_block(kb, v) for a, v in res.profile.to_dict()["axes"].items()}
         if res.profile is not None
         else {}
     )
@@ -353,6 +350,22 @@ def summary_flags(res: ResolvedTherapy, prediction: dict[str, Any]) -> list[dict
             }
         )
     return flags
+
+
+def _mechanism_block(kb: KnowledgeBase, axis: dict[str, Any]) -> dict[str, Any]:
+    """One axis of the report: score, evidence count, confidence, best chain for and against."""
+    best_for, best_against = axis.get("best_supporting"), axis.get("best_opposing")
+    return {
+        "score": axis["score"],
+        "evidence_count": axis.get("evidence_count", len(axis["evidence"])),
+        "n_support": axis.get("n_support", 0),
+        "n_oppose": axis.get("n_oppose", 0),
+        "confidence": axis.get("confidence", "none"),
+        "confidence_value": axis.get("confidence_value", 0.0),
+        "best_supporting": _annotate(kb, best_for) if best_for else None,
+        "best_opposing": _annotate(kb, best_against) if best_against else None,
+        "evidence": [_annotate(kb, e) for e in axis["evidence"]],
+    }
 
 
 def _annotate(kb: KnowledgeBase, evidence: dict[str, Any]) -> dict[str, Any]:

@@ -83,7 +83,12 @@ async function showEntity(name) {
       html += `<h4>Mechanism profile (Table 2 axes)</h4>` + table(Object.entries(prof.axes), [
         ["mechanism", ([a]) => esc(a.replace(/_/g, " "))],
         ["score", ([, v]) => `<meter min="0" max="1" value="${v.score}"></meter> ${num(v.score, 2)}`],
-        ["best path", ([, v]) => v.evidence.length ? esc(v.evidence[0].path.join(" → ")) + ` <span class="muted">(refs ${esc(v.evidence[0].refs.join(", "))})</span>` : "—"]]);
+        ["studies (+/−)", ([, v]) => `${v.n_support}/${v.n_oppose}`],
+        ["confidence", ([, v]) => esc(v.confidence)],
+        ["best for (↑) / against (↓)", ([, v]) => [["↑", v.best_supporting], ["↓", v.best_opposing]]
+          .filter(([, e]) => e).map(([m, e]) => `${m} ` + esc(e.path.join(" → ")) +
+            ` <span class="muted">(studies ${esc(e.studies.join(", "))}${e.gathered ? "; for " + esc(e.observed_for_name) : ""})</span>`)
+          .join("<br>") || "—"]]);
     } catch (e) { /* profile is optional */ }
   }
   $("k-show").innerHTML = html;
