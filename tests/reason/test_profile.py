@@ -340,3 +340,26 @@ def test_duckdb_backed_kb_gives_the_same_profile(tiny_kb) -> None:
     fast = mechanism_profile(tiny_kb(CHAIN), ["exo:a"]).to_dict()
     real = mechanism_profile(tiny_kb(CHAIN, backend="duckdb"), ["exo:a"]).to_dict()
     assert fast == real
+
+
+def test_worked_example_of_docs_profile_md(tiny_kb) -> None:
+    edges = [
+        ("exo:a", "promotes", "proc:ecm-remodeling", "in_vivo", "rat", [46]),
+        ("exo:a", "promotes", "proc:glial-scar", "in_vitro", "rat", [47]),
+        ("exo:a", "inhibits", "proc:neuroinflammation", "in_vivo", "rat", [48]),
+        (
+            "proc:neuroinflammation",
+            "inhibits",
+            "mech:ecm-regulation",
+            "review",
+            "unspecified",
+            [100],
+        ),
+        *DEFS,
+    ]
+    ecm = mechanism_profile(tiny_kb(edges), ["exo:a"]).axes["ecm"]
+    assert math.isclose(ecm.support, 1.2) and math.isclose(ecm.opposition, 0.45)
+    assert math.isclose(ecm.score, 0.75 / 1.75)
+    assert (ecm.n_support, ecm.n_oppose, ecm.confidence) == (2, 1, "low")
+    without_direct = mechanism_profile(tiny_kb(edges[1:]), ["exo:a"]).axes["ecm"]
+    assert without_direct.score == 0
