@@ -166,9 +166,15 @@ def parenthetical(text: str) -> tuple[str, str] | None:
 def strip_qualifiers(text: str) -> str:
     """Drop words that qualify but do not name: species, 'signalling pathway', 'protein'."""
     s = re.sub(r"\s+", " ", text).strip()
-    s = re.sub(r"(?i)^(?:the |human |rat |mouse |murine |allogenic |allogeneic )+", "", s)
     s = re.sub(
-        r"(?i)\s+(?:signal(?:l)?ing pathways?|pathways?|signal(?:l)?ing|axis|protein|gene)$",
+        r"(?i)^(?:the |human |rat |mouse |murine |allogenic |allogeneic |autologous |normoxic "
+        r"|naive |natural |native |unmodified )+",
+        "",
+        s,
+    )
+    s = re.sub(
+        r"(?i)\s+(?:signal(?:l)?ing pathways?|pathways?|signal(?:l)?ing|axis|protein|gene"
+        r"|delivery|injection|administration)$",
         "",
         s,
     )
