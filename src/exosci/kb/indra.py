@@ -411,12 +411,26 @@ class _Reader:
         if not refs and doi.lower() in self.doi_to_ref:
             refs = [self.doi_to_ref[doi.lower()]]
         papers = [p for p in ann.get("papers") or [] if isinstance(p, str)]
+        for pid in papers:  # our own export: ids only; keep what the id itself tells
+            kind, _, value = pid.partition(":")
+            try:
+                self.papers.setdefault(
+                    pid,
+                    Paper(
+                        id=pid,
+                        pmid=value if kind == "pmid" else None,
+                        doi=value if kind == "doi" else None,
+                    ),
+                )
+            except ValidationError as exc:
+                return None, f"paper {pid!r}: {exc.errors()[0]['msg']}"
         if not refs and not papers:
-            pid = paper_id(pmid=pmid, doi=doi)
-            if pid is None:
+            new_id = paper_id(pmid=pmid, doi=doi)
+            if new_id is None:
                 if pmid or doi:
                     return None, f"PMID {pmid!r} / DOI {doi!r} is not a valid identifier"
                 return None, "cites no paper (no review_refs, PMID or DOI)"
+            pid = new_id
             try:
                 self.papers.setdefault(pid, self._paper(pid, pmid, doi, ann))
             except ValidationError as exc:
