@@ -38,9 +38,9 @@ CARRIERS = (
 ROUTES = ("intravenous", "intranasal", "intrathecal", "local implantation")
 # Batch size of the headline ensemble; the draws of ensemble(samples, seed) depend on it.
 ENSEMBLE_BATCH = 2500
-# A paired difference smaller than this (BBB points) is not one a study could tell apart:
-# below the between-animal SD of BBB at the plateau (about 1.2-2.5 points in vehicle groups of
-# 5-10 rats; e.g. 11 +/- 1.16 and 11.3 +/- 1.4 at week 10 after moderate T9 contusion).
+# A paired difference smaller than this (BBB points) is called indistinguishable: a choice of
+# this report (assumption), set below the between-animal SD of BBB that rat groups typically
+# show at the plateau (roughly 1-2.5 points), so a smaller change could not be seen in a study.
 MIN_DIFFERENCE_BBB = 1.0
 SCORE_RANGE = {"BBB": 21.0, "BMS": 9.0}
 Verdict = Literal["better", "worse", "indistinguishable", "current"]
