@@ -139,3 +139,19 @@ def test_alternatives_run_on_the_first_subjects_of_the_headline_ensemble() -> No
     assert control is not None
     np.testing.assert_allclose(treated, sim.treated["score"][-1, :20], atol=1e-9)
     np.testing.assert_allclose(control, sim.control["score"][-1, :20], atol=1e-9)
+
+
+def test_summary_flags_a_multi_dose_implanted_design_as_repeated_surgery() -> None:
+    from exosci.evaluate.core import summary_flags
+
+    spec = load_spec(MAIN)
+    twice = spec.model_copy(
+        update={"timing": spec.timing.model_copy(update={"doses": 2, "interval_days": 3})}
+    )
+    pred = {"gain_by_day": {}, "horizon_days": 42}
+    kb = default_kb()
+    kinds = {f["kind"] for f in summary_flags(resolve_spec(twice, kb), pred)}
+    assert "repeated_surgery" in kinds
+    assert "repeated_surgery" not in {
+        f["kind"] for f in summary_flags(resolve_spec(spec, kb), pred)
+    }
