@@ -302,3 +302,58 @@ def test_modifier_terms_read_the_outcome_table() -> None:
     loaded = _terms({"source": "M2 macrophage", "cargo": ["berberine"]})
     assert "chem:berberine" in loaded
     assert any(s.get("ref") == "139" for s in loaded["chem:berberine"].studies)
+
+
+def test_an_early_only_advantage_fades_by_day_28() -> None:
+    """The structure can express the early advantage that fades (faster return of function
+    from the tissue that survived, no extra tissue): large at days 3-7, gone by day 28.
+
+    Wrong model tried: early potency added to the lasting potency: the day-28 difference was
+    as large as the day-7 one, failing.
+    """
+    ref = reference_design()
+    early = replace(ref, early_potency=1.0)
+    d7 = _gain(early, 7) - _gain(ref, 7)
+    d28 = _gain(early, 28) - _gain(ref, 28)
+    assert d7 > 0.5
+    assert abs(d28) < 0.25 * d7
+
+
+def test_a_modifier_with_early_outcomes_only_goes_to_the_early_channel() -> None:
+    import pandas as pd
+
+    cols = [
+        "product",
+        "ref",
+        "species",
+        "model",
+        "outcome",
+        "direction",
+        "comparator",
+        "bbb_difference",
+        "day",
+        "level",
+        "modifiers",
+    ]
+    rows = pd.DataFrame(
+        [
+            [
+                "exo:y",
+                "9",
+                "rat",
+                "in_vivo",
+                "early functional recovery",
+                "improved",
+                "native exosomes",
+                np.nan,
+                np.nan,
+                "outcome",
+                frozenset({"int:y"}),
+            ]
+        ],
+        columns=cols,
+    )
+    term = modifier_term(rows, "int:y")
+    assert term.channel == "early" and term.mean > 0
+    eff = combine([term])
+    assert eff.potency == 1.0 and eff.early_potency > 0

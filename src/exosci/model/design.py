@@ -57,6 +57,10 @@ class Design:
         median of its evidence-based distribution (:mod:`exosci.model.effect`).
     potency_sd
         Log-scale SD of that distribution: wider where the design's own evidence is thin.
+    early_potency
+        Extra potency acting only on how fast function returns from the tissue that survived
+        (spinal shock, oedema), not on how much survives: an early advantage that fades as
+        both arms reach their plateau (0 = none).
     targeted
         Lesion-homing surface engineering (RVG/RGD/CAQK display).
     """
@@ -71,6 +75,7 @@ class Design:
     targeted: bool = False
     potency: float = 1.0
     potency_sd: float = 0.0
+    early_potency: float = 0.0
     horizon_days: int = 42
     label: str = ""
 

@@ -97,10 +97,12 @@ class EffectTerm:
     prior_sd: float
     studies: tuple[dict[str, Any], ...] = ()
     reason: str = ""
+    channel: str = "lasting"  # "early": acts only on how fast function returns (fades)
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "name": self.name,
+            "channel": self.channel,
             "entity": self.entity,
             "kind": self.kind,
             "log_mean": round(self.mean, 4),
@@ -124,10 +126,15 @@ class DesignEffect:
     log_sd: float
     terms: tuple[EffectTerm, ...] = ()
     notes: tuple[str, ...] = field(default_factory=tuple)
+    early_fold: float = 0.0  # early-only extra potency (fraction of the typical effect)
 
     @property
     def potency(self) -> float:
         return math.exp(self.log_mean)
+
+    @property
+    def early_potency(self) -> float:
+        return self.potency * self.early_fold if math.isfinite(self.log_mean) else 0.0
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -139,6 +146,7 @@ class DesignEffect:
                 round(math.exp(self.log_mean + 1.645 * self.log_sd), 3),
             ],
             "log_sd": round(self.log_sd, 4),
+            "early_potency": round(self.early_potency, 3),
             "terms": [t.to_dict() for t in self.terms],
             "notes": list(self.notes),
         }
@@ -433,6 +441,8 @@ def modifier_term(
     recs += [{"ref": r, "kind": "in vivo mechanism", "sd": S_MECHANISM} for r in mech]
     mean, var = _update(0.0, TAU_MODIFIER**2, obs)
     n_out = len(obs) - len(mech)
+    outcomes = [str(o) for o in rows["outcome"]] if "outcome" in rows.columns else []
+    channel = "early" if outcomes and all(is_early(o) for o in outcomes) else "lasting"
     if not obs:
         reason = (
             "no outcome or in vivo mechanism evidence for this modification in the graph: "
@@ -446,6 +456,8 @@ def modifier_term(
             f"mechanism reference(s) for this modification: it {direction} the expected "
             f"effect (x{math.exp(mean):.2f}); prior centred on no effect (SD {TAU_MODIFIER:g})"
         )
+    if channel == "early":
+        reason += "; its outcome studies report early recovery only, so it acts on early recovery"
     return EffectTerm(
         label or modifier,
         modifier,
@@ -455,11 +467,26 @@ def modifier_term(
         TAU_MODIFIER,
         tuple(recs),
         reason,
+        channel,
     )
 
 
 def combine(terms: Sequence[EffectTerm], notes: Sequence[str] = ()) -> DesignEffect:
-    """Potency = exp(sum of terms); independent terms add their variances."""
-    mean = sum(t.mean for t in terms)
+    """Potency = exp(sum of lasting terms); independent terms add their variances.
+
+    An early-channel term (its evidence is about early recovery only) does not change the
+    lasting potency: its gain over no effect, exp(mean) - 1 when positive, becomes early-only
+    potency (faster return of function that fades by the plateau).
+    """
+    mean = sum(t.mean for t in terms if t.channel != "early")
     sd = math.sqrt(sum(t.sd**2 for t in terms))
-    return DesignEffect(mean, sd, tuple(terms), tuple(notes))
+    early = sum(max(0.0, math.exp(t.mean) - 1.0) for t in terms if t.channel == "early")
+    return DesignEffect(mean, sd, tuple(terms), tuple(notes), early)
+
+
+EARLY_WORDS = ("early", "acute", "short-term", "short term", "day 3", "day 1", "first week")
+
+
+def is_early(outcome: Any) -> bool:
+    text = str(outcome).lower()
+    return any(w in text for w in EARLY_WORDS)

@@ -99,7 +99,12 @@ LESION_STATES: tuple[State, ...] = (
         "sprouted/regrown axons (fraction of the pool that can sprout)",
         "k_axon * (1 + g_axon * e_ax) * M2 * N * (1 - R) / (1 + scar_inhibition * Sc)",
     ),
-    State("F", "1", "functional tissue in use (lags available tissue)", "k_plast * (T - F)"),
+    State(
+        "F",
+        "1",
+        "functional tissue in use (lags available tissue: spinal shock, oedema, plasticity)",
+        "k_plast * (1 + e_early) * (T - F)",
+    ),
     State(
         "Ex",
         "ug",
@@ -126,6 +131,7 @@ INTERMEDIATES: tuple[tuple[str, str], ...] = (
     ("e_inf", "e_cap * (1 - exp(-w_inflammation * A))"),
     ("e_ang", "e_cap * (1 - exp(-w_angiogenesis_bscb * A))"),
     ("e_ecm", "e_cap * (1 - exp(-w_ecm * A))"),
+    ("e_early", "e_cap * (1 - exp(-g_eff * eff_early * X))"),
     ("M1", "M * (1 - Q)"),
     ("M2", "M * Q"),
     ("kx", "k_cross * home * (1 + leak_gain * (1 - B))"),
@@ -198,6 +204,9 @@ def derive(params: dict[str, Any], design: Design) -> dict[str, Any]:
     p["k_wash_les"] = np.asarray(p["k_wash"]) * (1.0 - retention)
     z = np.asarray(p.get("z_effect", 0.0))
     p["eff"] = design.potency * np.exp(design.potency_sd * z) + zero
+    # an early-only effect (a modification whose evidence is about acute recovery) speeds the
+    # return of function from the tissue that survived without adding tissue, so it fades
+    p["eff_early"] = design.early_potency * np.exp(design.potency_sd * z) + zero
     floor = np.asarray(p["profile_floor"])
     raw = {
         axis: floor

@@ -322,6 +322,7 @@ def resolve_spec(spec: TherapySpec, kb: Any = None) -> ResolvedTherapy:
         targeted=bool(engineered & TARGETING),
         potency=effect.potency,
         potency_sd=effect.log_sd,
+        early_potency=effect.early_potency,
         horizon_days=spec.horizon_days,
         label=spec.name,
     )
