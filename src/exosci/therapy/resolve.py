@@ -271,6 +271,7 @@ def resolve_spec(spec: TherapySpec, kb: Any = None) -> ResolvedTherapy:
     carrier, cnotes = _carrier(kb, spec)
     notes += cnotes
     warnings = check_route_carrier(ROUTES[route.id], carrier, spec.carrier_name or "")
+    notes += [f"warning: {w}" for w in warnings]
     ents["carrier"] = [carrier] if carrier and carrier.id in kb.curated.entities else []
     product = None
     ex = spec.exosome
