@@ -68,3 +68,22 @@ def test_every_formula_symbol_is_a_table_or_derived_parameter() -> None:
 
     p = derive(default_parameters().nominal(), reference_design())
     assert [n for n in parameter_names() if n not in p] == []
+
+
+def test_model_doc_names_every_state_and_intermediate() -> None:
+    """docs/model.md explains each model symbol (so it cannot silently go stale)."""
+    import re
+    from pathlib import Path
+
+    from exosci.model.equations import INTERMEDIATES, STATES
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "model.md").read_text("utf-8")
+    code = set(re.findall(r"`([^`]+)`", doc))
+    words = set()
+    for c in code:
+        words |= set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", c))
+    missing = [s.name for s in STATES if s.name not in words]
+    missing += [n for n, _ in INTERMEDIATES if n not in words]
+    assert missing == []
+    free = default_parameters().free
+    assert all(f"`{n}`" in doc for n in free)
