@@ -109,10 +109,15 @@ def test_cell_free_spec_equals_control(change: dict) -> None:
 
 
 def test_evidence_changes_the_prediction() -> None:
-    """A cargo with curated evidence changes the profile and hence the prediction."""
+    """A cargo with curated evidence changes the profile and hence the prediction.
+
+    The cargo must bring a study the product's profile does not already count: BMSC exosomes
+    gather the hypoxic-BMSC study of miR-146a-5p (ref 47) from their descendant product, so
+    miR-210 (ref 110, BSCB) is used; a study counts once however it is reached.
+    """
     plain = resolve_spec(parse_spec(BASE))
     loaded = resolve_spec(
-        parse_spec({**BASE, "exosome": {"source": "BMSC-Exos", "cargo": ["miR-146a-5p"]}})
+        parse_spec({**BASE, "exosome": {"source": "BMSC-Exos", "cargo": ["miR-210"]}})
     )
     assert loaded.design.axis_scores != plain.design.axis_scores
     a = simulate(plain.design).treated["score"][-1, 0]
