@@ -74,13 +74,24 @@ def test_kb_export_unknown_format_exits_2() -> None:
 
 
 def test_explain_labels_paths_with_the_product_they_were_observed_for() -> None:
-    res = runner.invoke(app, ["explain", "MSC exosomes", "--to", "angiogenesis", "--json"])
+    res = runner.invoke(app, ["explain", "MSC exosomes", "--to", "axon growth", "--json"])
     assert res.exit_code == 0, res.output
     doc = json.loads(res.stdout)
     assert "BMSC exosomes" in {p["observed_for"] for p in doc["paths"]}
     assert {"mixed_context", "contexts", "observed_for"} <= set(doc["paths"][0])
-    text = runner.invoke(app, ["explain", "MSC exosomes", "--to", "angiogenesis"]).stdout
+    text = runner.invoke(app, ["explain", "MSC exosomes", "--to", "axon growth"]).stdout
     assert "observed for BMSC exosomes" in text
+    # BMSC exosomes reach angiogenesis only by joining a neuronal PTEN/PI3K step (ref 73) to
+    # the endothelial PI3K/Akt/eNOS route: strict search leaves that out, loose search flags it
+    strict = json.loads(
+        runner.invoke(app, ["explain", "MSC exosomes", "--to", "angiogenesis", "--json"]).stdout
+    )
+    assert "BMSC exosomes" not in {p["observed_for"] for p in strict["paths"]}
+    loose = runner.invoke(
+        app, ["explain", "MSC exosomes", "--to", "angiogenesis", "--json", "--context", "loose"]
+    )
+    bmsc = [p for p in json.loads(loose.stdout)["paths"] if p["observed_for"] == "BMSC exosomes"]
+    assert bmsc and all(p["mixed_context"] for p in bmsc)
 
 
 def test_explain_context_option_is_checked() -> None:

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 if TYPE_CHECKING:
@@ -19,6 +20,14 @@ app = typer.Typer(help="Query and build the knowledge graph of the review.", no_
 STORE_OPTION = typer.Option(
     None, "--store", help="A store file built with `exosci kb build` (default: curated, in memory)."
 )
+
+
+def grade_label(grades: list[str]) -> str:
+    """Mark a link no cited study tested directly: a review claim or a curator-inferred link."""
+    if not grades or "experimental" in grades:
+        return ""
+    word = "review claim" if "review_claim" in grades else "curator-inferred"
+    return " [yellow]" + escape(f"[{word}]") + "[/]"
 
 
 def get_kb(store: Path | None) -> KnowledgeBase:
@@ -121,7 +130,10 @@ def _statement_line(st: dict[str, Any]) -> str:
     sign = {1: "+", -1: "-", 0: "·"}[st["sign"]]
     cited = [f"refs {', '.join(map(str, refs))}"] if refs else []
     cited += [f"papers {', '.join(papers)}"] if papers else []
-    return f"  [{sign}] {st['subject']} [italic]{st['predicate']}[/] {st['object']}  ({'; '.join(cited)})"
+    return (
+        f"  [{sign}] {st['subject']} [italic]{st['predicate']}[/] {st['object']}"
+        f"  ({'; '.join(cited)})" + grade_label([ev.get("grade", "") for ev in st["evidence"]])
+    )
 
 
 @app.command("ref")
@@ -144,7 +156,7 @@ def ref(
         sign = {1: "+", -1: "-", 0: "·"}[st["sign"]]
         console.print(
             f"  [{sign}] {st['subject']} [italic]{st['predicate']}[/] {st['object']}"
-            f"  ({st['species']}, {st['model']}): {st['text']}"
+            f"  ({st['species']}, {st['model']}){grade_label([st.get('grade', '')])}: {st['text']}"
         )
     for fact in doc["facts"]:
         console.print(f"  fact ({fact['topic']}): {fact['text']}")

@@ -11,7 +11,7 @@ from rich.table import Table
 from rich.tree import Tree
 
 from exosci.cli._common import JSON_OPTION, cli_errors, console, emit_json
-from exosci.cli.kb import STORE_OPTION, get_kb
+from exosci.cli.kb import STORE_OPTION, get_kb, grade_label
 from exosci.cli.kb import app as kb_app
 from exosci.errors import UnknownNameError, UserInputError
 from exosci.limits import MAX_PATH_LENGTH, MAX_TOP
@@ -53,7 +53,7 @@ def _explain_tree(res: ExplainResult) -> Tree:
             branch.add(
                 f"{e['source']} [italic]{e['predicate']}[/] ({_EDGE[e['sign']]}) {e['target']}"
                 f"  [dim]refs {refs} · {'/'.join(e['models'])} · {'/'.join(e['species'])}"
-                f" · doi {dois}[/]"
+                f" · doi {dois}[/]" + grade_label(e.get("grades", []))
             )
     return root
 

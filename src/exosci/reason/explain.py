@@ -52,6 +52,7 @@ class ExplainEdge:
     models: tuple[str, ...]
     species: tuple[str, ...]
     strength: float
+    grades: tuple[str, ...] = ()  # evidence grades behind the step (schema.GRADES)
 
 
 @dataclass(frozen=True)
@@ -140,6 +141,7 @@ class ExplainResult:
                             "statements": list(e.statements),
                             "models": list(e.models),
                             "species": list(e.species),
+                            "grades": list(e.grades),
                         }
                         for e in p.edges
                     ],
@@ -286,6 +288,7 @@ def _path(sg: SignedGraph, raw: RawPath, *, subject: str, obj: str) -> ExplainPa
                 models=sup.models,
                 species=sup.species,
                 strength=sup.strength,
+                grades=sup.grades,
             )
         )
     ctx = path_context(sg, raw.nodes)
