@@ -196,6 +196,7 @@ def paired_final_scores(
         sub,
         n,
         dose_scales=[1.0] * len(designs) + ([0.0] if control else []),
+        outputs=["score"],
     )
     finals = [np.asarray(r.values["score"][-1], float) for r in runs]
     return (finals[:-1], finals[-1]) if control else (finals, None)
