@@ -45,7 +45,7 @@ MAX_TEXT_CHARS = 2000
 #: Items in one list field of a spec or preparation.
 MAX_LIST_ITEMS = 100
 #: miRNA names in one cargo list.
-MAX_MIRNAS = 5000
+MAX_MIRNAS = 1000
 #: Rows printed or returned by ``--top``/``--limit`` style options.
 MAX_TOP = 10_000
 #: Random seeds are 0 .. 2**32 - 1 (numpy's SeedSequence accepts any non-negative int).

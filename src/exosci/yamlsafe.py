@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import yaml
@@ -27,6 +28,21 @@ class _BudgetLoader(yaml.SafeLoader):
                     "write the values out instead"
                 )
         return super().compose_node(parent, index)  # type: ignore[no-any-return]
+
+
+# YAML 1.2 floats: PyYAML (YAML 1.1) reads ``2.4e11`` (no dot, unsigned exponent) as a string.
+_BudgetLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(
+        r"""^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?
+        |[-+]?(?:[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)
+        |\.[0-9_]+(?:[eE][-+]?[0-9]+)?
+        |[-+]?\.(?:inf|Inf|INF)
+        |\.(?:nan|NaN|NAN))$""",
+        re.X,
+    ),
+    list("-+0123456789."),
+)
 
 
 def load_yaml(text: str, *, where: str, max_aliases: int) -> Any:

@@ -7,7 +7,16 @@ import binascii
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PositiveFloat, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PositiveFloat,
+    StrictBool,
+    ValidationError,
+    WithJsonSchema,
+    model_validator,
+)
 
 from exosci.errors import UserInputError
 from exosci.limits import (
@@ -28,8 +37,19 @@ Text = Annotated[str, Field(max_length=MAX_TEXT_CHARS)]
 Names = Annotated[list[Name], Field(max_length=MAX_LIST_ITEMS)]
 
 
+_NAME_SCHEMA = {"type": "string", "minLength": 1, "maxLength": MAX_NAME_CHARS}
+_ONE_OR_MORE_NAMES = {
+    "anyOf": [
+        _NAME_SCHEMA,
+        {"type": "array", "items": _NAME_SCHEMA, "minItems": 1, "maxItems": MAX_LIST_ITEMS},
+    ]
+}
+
+
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+    # Strict types: a number is a number, a boolean a boolean ("1", 0 are refused). YAML read
+    # by exosci resolves 2.4e11 as a float; plain PyYAML needs 2.4e+11 (YAML 1.1).
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, strict=True)
 
 
 class Amount(_Strict):
@@ -45,9 +65,11 @@ class Source(_Strict):
 
 
 class Separation(_Strict):
-    method: Annotated[list[Name], Field(min_length=1, max_length=MAX_LIST_ITEMS)] = Field(
-        description="one or more methods, in order"
-    )
+    method: Annotated[
+        list[Name],
+        Field(min_length=1, max_length=MAX_LIST_ITEMS),
+        WithJsonSchema(_ONE_OR_MORE_NAMES),  # a single name is accepted too (see below)
+    ] = Field(description="one or more methods, in order")
     settings: Annotated[dict[OptName, Text | float | int], Field(max_length=MAX_LIST_ITEMS)] = (
         Field(default_factory=dict)
     )
@@ -68,7 +90,9 @@ class _ParticlesBase(_Strict):
 
 class Particles(_ParticlesBase):
     nta_file: Path | None = Field(
-        default=None, description="an NTA export next to the YAML; fills per_ml when absent"
+        default=None,
+        strict=False,  # the YAML string becomes a Path
+        description="an NTA export next to the YAML; fills per_ml when absent",
     )
 
 
@@ -89,7 +113,7 @@ class NTAUpload(_Strict):
             return self.content.encode("utf-8")
         try:
             return base64.b64decode(self.content, validate=True)
-        except binascii.Error:
+        except (binascii.Error, ValueError):
             raise UserInputError(
                 "particles.nta_export.content: not valid base64 (encoding=base64)."
             ) from None
@@ -120,7 +144,7 @@ class Markers(_Strict):
     detected: Names = Field(default_factory=list)
     not_detected: Names = Field(default_factory=list)
     other: Names = Field(default_factory=list, description="markers outside MISEV categories")
-    antibodies_reported: bool = False
+    antibodies_reported: StrictBool = False
 
 
 class Imaging(_Strict):
@@ -141,8 +165,8 @@ class Claims(_Strict):
     term: OptName = Field(
         default="EVs", description='what the paper calls them: "exosomes", "small EVs", "EVs"'
     )
-    endosomal_origin_shown: bool = False
-    engineered_or_loaded: bool = False
+    endosomal_origin_shown: StrictBool = False
+    engineered_or_loaded: StrictBool = False
 
 
 class _PrepBase(_Strict):

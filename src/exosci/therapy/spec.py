@@ -25,7 +25,9 @@ Names = Annotated[list[Name], Field(max_length=MAX_LIST_ITEMS)]
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, allow_inf_nan=False)
+    model_config = ConfigDict(
+        extra="forbid", str_strip_whitespace=True, allow_inf_nan=False, strict=True
+    )
 
 
 class Injury(_Strict):

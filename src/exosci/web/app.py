@@ -10,6 +10,7 @@ from typing import Any
 from fastapi import FastAPI, HTTPException, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from exosci import __version__
 from exosci.errors import UnknownNameError, UserInputError
@@ -17,6 +18,7 @@ from exosci.kb.store import KnowledgeBase, default_kb
 from exosci.limits import MAX_NAME_CHARS, short
 from exosci.web import routes
 from exosci.web.middleware import BodyLimit, ContentTypeGuard, HostCheck, SecurityHeaders
+from exosci.web.schemas import ERROR_RESPONSES, ApiError
 
 #: Host names answered by default: loopback only (``EXOSCI_ALLOWED_HOSTS`` adds more).
 LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "[::1]", "::1", "testserver")
@@ -57,6 +59,7 @@ def create_app(
         "Model outputs are hypothesis-generating predictions, labelled as such. "
         "Every body is size-capped as it streams (413); JSON routes take application/json, "
         "file routes application/octet-stream; the server opens no path a client names.",
+        responses=ERROR_RESPONSES,
     )
     get_kb = (lambda: kb) if kb is not None else default_kb
     hosts = list(allowed_hosts if allowed_hosts is not None else LOOPBACK_HOSTS)
@@ -73,6 +76,14 @@ def create_app(
         if isinstance(exc, UnknownNameError):
             body["suggestions"] = exc.suggestions
         return JSONResponse(status_code=422, content=body)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return JSONResponse(
+            status_code=exc.status_code,
+            content={"error": str(exc.detail)[:2000], "kind": "HTTPError"},
+            headers=getattr(exc, "headers", None),
+        )
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
@@ -112,7 +123,10 @@ def create_app(
     def kb_show(name: str = Query(..., min_length=1, max_length=MAX_NAME_CHARS)) -> dict[str, Any]:
         return get_kb().show(name)
 
-    @app.get("/api/kb/references/{number}")
+    @app.get(
+        "/api/kb/references/{number}",
+        responses={404: {"model": ApiError, "description": "Not in the review's list."}},
+    )
     def kb_reference(number: int) -> dict[str, Any]:
         kb = get_kb()
         if number not in kb.curated.references:

@@ -122,13 +122,20 @@ class BodyLimit:
 
 
 class ContentTypeGuard:
-    """Refuse bodies without a content type or with a form/plain type (CSRF-able types)."""
+    """Refuse bodies without a content type or with a form/plain type (CSRF-able types).
+
+    A request without a body passes (routes that need one refuse it themselves).
+    """
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["method"] in _BODY_METHODS:
+        length = _header(scope, b"content-length")
+        has_body = _header(scope, b"transfer-encoding") is not None or (
+            length is not None and length.strip() not in ("", "0")
+        )
+        if scope["type"] == "http" and scope["method"] in _BODY_METHODS and has_body:
             raw = _header(scope, b"content-type")
             media = (raw or "").split(";")[0].strip().lower()
             if not media or media in _SIMPLE_TYPES:

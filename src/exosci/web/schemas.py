@@ -18,7 +18,7 @@ MirnaName = Annotated[
 class CargoEnrichRequest(BaseModel):
     """miRNAs to enrich against the review's five repair mechanisms."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
     mirnas: list[MirnaName] = Field(
         min_length=1,
         max_length=MAX_MIRNAS,
@@ -29,3 +29,38 @@ class CargoEnrichRequest(BaseModel):
         default=None, description="inferred from the names when absent"
     )
     top: int = Field(default=50, ge=1, le=MAX_TOP, description="gene sets returned")
+
+
+class FieldProblem(BaseModel):
+    """One invalid field of a request: where, what, and a short prefix of the value."""
+
+    loc: str
+    msg: str
+    got: str = ""
+
+
+class ApiError(BaseModel):
+    """The body of every error response (4xx): a message that says what would be accepted."""
+
+    error: str
+    kind: str
+    suggestions: list[str] | None = Field(
+        default=None, description="closest known names (unknown-name errors)"
+    )
+    detail: list[FieldProblem] | None = Field(
+        default=None, description="one entry per invalid field (validation errors)"
+    )
+
+
+def _doc(text: str) -> dict[str, object]:
+    return {"model": ApiError, "description": text}
+
+
+#: Error responses any route may give (the middleware answers the first four before routing).
+ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
+    400: _doc("Body that cannot be parsed at all (e.g. nested beyond the JSON parser's depth)."),
+    413: _doc("Request body over the route's size limit."),
+    415: _doc("Wrong content type (JSON routes: application/json; file routes: octet-stream)."),
+    421: _doc("Host header not one this server answers for (DNS-rebinding guard)."),
+    422: _doc("Invalid input: the message names the field and what is accepted."),
+}
