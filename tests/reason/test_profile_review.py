@@ -96,3 +96,14 @@ def test_opposing_chains_are_shown_as_opposing_in_json_and_cli() -> None:
     assert ecm["score"] == 0 and ecm["n_oppose"] >= 1
     table = runner.invoke(app, ["kb", "profile", "astrocyte exosomes"])
     assert table.exit_code == 0 and "↓" in table.stdout
+
+
+def test_outcome_table_rows_join_the_profile_once_per_study(kb) -> None:
+    # Ref 59 reports nerve regeneration for CD146+CD271+ UC-MSC sEV (outcome table) but the
+    # graph has no chain from them to axon growth: the table row adds the study.
+    _, prof = profile_of(kb, "UC-MSC-Exos")
+    ax = prof.axes["axon_regeneration"]
+    rows = [e for e in ax.supporting if e.get("from_table")]
+    assert any(e["studies"] == [59] for e in rows)
+    studies = [tuple(e["studies"]) for e in ax.evidence if e["kind"] == "study"]
+    assert len(studies) == len(set(studies))  # a study counts once

@@ -247,6 +247,12 @@ def studies_frame(arms: list[StudyArm], curated: Curated) -> pd.DataFrame:
 
 
 @cache
+def package_arms() -> tuple[StudyArm, ...]:
+    """The packaged study arms (validated, not cross-checked; cached)."""
+    return tuple(load_arms())
+
+
+@cache
 def _package_studies() -> pd.DataFrame:
     from exosci.kb.curated import load_curated
 

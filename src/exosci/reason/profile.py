@@ -241,8 +241,56 @@ def mechanism_profile(
                     sources[child] = eid
                     gathered.append(child)
     edges: dict[tuple[Node, Node], _Edge] = {}
-    axes = {axis: _axis_score(sg, sources, axis, edges, max_length=max_length) for axis in AXES}
+    table = _table_items(sg, sources)
+    axes = {
+        axis: _axis_score(
+            sg, sources, axis, edges, max_length=max_length, extra=table.get(axis, [])
+        )
+        for axis in AXES
+    }
     return MechanismProfile(tuple(given), axes, max_length, tuple(gathered))
+
+
+def _table_items(
+    sg: SignedGraph, sources: dict[str, str]
+) -> dict[str, list[tuple[int, int, float, dict[str, Any]]]]:
+    """Outcome-table rows (``kb/outcomes/studies.yaml``) of the profiled products, per axis.
+
+    Each row is a study's own in vivo result for the product on a repair axis; it joins the
+    chains of the same study (a study counts once) and adds studies the graph lacks.
+    """
+    from exosci.kb.studies import package_arms
+
+    out: dict[str, list[tuple[int, int, float, dict[str, Any]]]] = {}
+    for arm in package_arms():
+        if arm.product not in sources or arm.product not in sg.entities:
+            continue
+        w = GRADE_WEIGHT[arm.grade]
+        if arm.grade == "experimental":
+            w *= SPECIES_WEIGHT.get(arm.species, 0.8)
+        for o in arm.outcomes:
+            if o.axis not in AXIS_MECHANISM or o.direction == 0:
+                continue
+            mech = AXIS_MECHANISM[o.axis]
+            rec = {
+                "path": [sg.name(arm.product), f"{o.measure} (outcome table)", sg.name(mech)],
+                "ids": [arm.product, mech],
+                "sign": o.direction,
+                "refs": [arm.ref],
+                "observed_for": arm.product,
+                "observed_for_name": sg.name(arm.product),
+                "gathered": arm.product != sources[arm.product],
+                "edges": [],
+                "grade": arm.grade,
+                "in_vivo": arm.grade == "experimental",
+                "mixed_context": False,
+                "studies": [arm.ref],
+                "kind": "study" if arm.grade == "experimental" else "claim",
+                "comparator": o.comparator,
+                "from_table": arm.id,
+            }
+            out.setdefault(o.axis, []).append((o.direction, arm.ref, w, rec))
+    return out
 
 
 def _descendants(kb: HasCurated, entity_id: str) -> list[str]:
@@ -277,6 +325,7 @@ def _axis_score(
     edges: dict[tuple[Node, Node], _Edge],
     *,
     max_length: int,
+    extra: Sequence[tuple[int, int, float, dict[str, Any]]] = (),
 ) -> AxisScore:
     mech = AXIS_MECHANISM[axis]
     if mech not in sg.entities:
@@ -298,6 +347,12 @@ def _axis_score(
                 old = best.get(full)  # an item's direct chains win over its indirect ones
                 if old is None or (not indirect, weight) > (not old[1], old[0]):
                     best[full] = (weight, indirect, ev)
+    for sign, ref, weight, rec in extra:  # outcome-table rows: direct, keyed by their study
+        kind = "study" if rec["kind"] == "study" else "claim"
+        full = (sign, kind, frozenset({ref}))
+        old = best.get(full)
+        if old is None or (True, weight) > (not old[1], old[0]):
+            best[full] = (weight, False, rec)
     totals = {1: {False: 0.0, True: 0.0}, -1: {False: 0.0, True: 0.0}}
     counts = {1: 0, -1: 0}
     n_vivo = {1: 0, -1: 0}

@@ -76,7 +76,8 @@ async function showEntity(name) {
   if (d.description) html += `<p>${esc(d.description)}</p>`;
   html += table(d.statements, [["subject", (s) => esc(s.subject)], ["predicate", (s) => esc(s.predicate)],
     ["object", (s) => esc(s.object)], ["refs", (s) => esc([...new Set(s.evidence.flatMap((e) => e.ref))].join(", "))],
-    ["evidence", (s) => esc(s.evidence.map((e) => `${e.species}, ${e.model}: ${e.text}`).join(" | "))]]);
+    ["evidence", (s) => esc(s.evidence.map((e) => `${e.species}, ${e.model}` +
+      (e.grade && e.grade !== "experimental" ? ` [${e.grade.replace("_", " ")}]` : "") + `: ${e.text}`).join(" | "))]]);
   if (["cell_source", "exosome", "mirna", "rna", "gene", "small_molecule", "material", "delivery_system", "intervention"].includes(d.type)) {
     try {
       const prof = await call("/api/kb/profile?name=" + encodeURIComponent(d.id), {}, "k-error");
