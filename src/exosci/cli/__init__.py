@@ -7,6 +7,7 @@ import typer
 from exosci.cli import cargo, data, kb, kb_import, qc, reason, release, web  # noqa: F401  (kb_import adds `kb import`)
 from exosci.cli import evaluate as evaluate_cli
 from exosci.cli import model as model_cli
+from exosci.cli import validate as validate_cli
 
 app = typer.Typer(
     name="exosci",
@@ -45,6 +46,7 @@ app.command("serve")(web.serve)
 app.command("explain")(reason.explain)
 app.command("simulate")(model_cli.simulate)
 app.command("calibrate")(model_cli.calibrate)
+app.command("validate")(validate_cli.validate)
 
 __all__ = ["app", "main"]
 

@@ -1,4 +1,4 @@
-"""`exosci simulate` and `exosci calibrate`: run the therapy model from the command line."""
+"""`exosci simulate` and `exosci calibrate`: run and calibrate the therapy model."""
 
 from __future__ import annotations
 
@@ -151,37 +151,121 @@ def _render(doc: dict[str, Any]) -> None:
 
 @cli_errors
 def calibrate(
-    plot: Path | None = typer.Option(None, "--plot", help="Write the calibration figure (PNG)."),
+    walkers: int = typer.Option(
+        0, "--walkers", help="Ensemble walkers (0 = the committed run's setting)."
+    ),
+    steps: int = typer.Option(0, "--steps", help="MCMC steps (0 = the committed setting)."),
+    burn: int = typer.Option(-1, "--burn", help="Steps discarded as burn-in (-1 = committed)."),
+    seed: int | None = typer.Option(None, "--seed", help="Seed (default: the committed seed)."),
+    write: bool = typer.Option(
+        False, "--write", help="Write the draws into the package's posterior.yaml."
+    ),
+    out: Path | None = typer.Option(None, "--out", help="Write the posterior draws to this file."),
+    shipped: bool = typer.Option(
+        False, "--shipped", help="Do not sample: report on the shipped posterior."
+    ),
+    report: Path | None = typer.Option(
+        None, "--report", help="Write the calibration report (HTML; .json for JSON)."
+    ),
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """Fit the free parameters to published anchors and report model vs target with residuals."""
-    from exosci.model.calibrate import calibrate as run_calibration
+    """Bayesian calibration (emcee) of the free parameters on the published calibration targets.
 
-    report = run_calibration()
-    doc = report.to_dict()
-    if plot:
-        doc["plot"] = str(report.plot(plot))
+    Prints posterior vs prior, sampler diagnostics and the posterior predictive of every target.
+    """
+    from dataclasses import replace as dc_replace
+
+    from exosci.model import calibrate as cal_mod
+    from exosci.model.calibration_report import build_report, render_html
+    from exosci.model.posterior import load_posterior, shipped_posterior_path, write_posterior
+
+    setup = cal_mod.load_setup()
+    settings = cal_mod.COMMITTED
+    if walkers:
+        settings = dc_replace(settings, walkers=walkers)
+    if steps:
+        settings = dc_replace(settings, steps=steps, burn=min(settings.burn, steps // 2))
+    if burn >= 0:
+        settings = dc_replace(settings, burn=burn)
+    if seed is not None:
+        settings = dc_replace(settings, seed=seed)
+    try:
+        settings.check(len(setup.names))
+    except ValueError as exc:
+        raise UserInputError(f"calibrate: {exc} (dimensions: {len(setup.names)}).") from None
+    calibration = None
+    if shipped:
+        post = load_posterior()
+        if post is None:
+            raise UserInputError("--shipped: the package has no posterior.yaml; run without it.")
+        if set(post.free) != set(setup.free):
+            raise UserInputError(
+                f"--shipped: the shipped posterior covers {sorted(post.free)} but the free "
+                f"parameters are now {sorted(setup.free)}: rerun `exosci calibrate --write`."
+            )
+    else:
+        with _progress(settings.steps, "mcmc", not as_json) as bar:
+            task = bar.add_task(
+                f"emcee: {settings.walkers} walkers x {settings.steps} steps", total=settings.steps
+            )
+            calibration = cal_mod.run(setup, settings, progress=lambda k: bar.advance(task, k))
+        post = calibration.posterior()
+    doc = build_report(setup, post, calibration)
+    written = []
+    if write:
+        written.append(str(write_posterior(post, shipped_posterior_path())))
+        load_posterior.cache_clear()
+    if out:
+        written.append(str(write_posterior(post, out)))
+    if report:
+        if report.suffix.lower() == ".json":
+            import json
+
+            report.write_text(json.dumps(doc, indent=2), encoding="utf-8")
+        else:
+            render_html(doc, report)
+        written.append(str(report))
+    doc["written"] = written
     if as_json:
         emit_json(doc)
         return
+    _render_calibration(doc)
+
+
+def _render_calibration(doc: dict[str, Any]) -> None:
     console.print(f"[yellow]{doc['label']}[/]")
-    t = Table(title="calibration: model vs target")
-    for col in ("target", "day", "target value", "model", "residual", "source"):
+    d = doc["diagnostics"]
+    if d:
+        console.print(
+            f"acceptance {d['acceptance_mean']:.2f} {d['acceptance_range']}; "
+            f"chain > 50 autocorrelation times: {d['chain_longer_than_50_tau']}"
+        )
+    t = Table(title="posterior vs prior (median [5 %, 95 %])")
+    for col in ("parameter", "prior", "posterior", "width ratio", "tau (steps)", "ESS"):
         t.add_column(col)
-    for r in doc["targets"]:
+    for r in doc["parameters"]:
+        pr, po = r["prior"], r["posterior"]
         t.add_row(
             r["name"],
-            f"{r['day']:g}",
-            f"{r['target']:.2f}",
-            f"{r['model']:.2f}",
-            f"{r['residual']:+.2f}",
-            r["source"][:50],
+            f"{pr[1]:.3g} [{pr[0]:.3g}, {pr[2]:.3g}]",
+            f"{po[1]:.3g} [{po[0]:.3g}, {po[2]:.3g}]",
+            "" if r["width_ratio"] is None else f"{r['width_ratio']:.2f}",
+            f"{d.get('autocorr_time_steps', {}).get(r['name'], float('nan')):.1f}",
+            f"{d.get('ess', {}).get(r['name'], float('nan')):.0f}",
         )
     console.print(t)
-    console.print(
-        "fitted: "
-        + ", ".join(f"{k} = {v:.4g}" for k, v in doc["fitted"].items())
-        + f" (cost {doc['cost']:.3g})"
-    )
-    if plot:
-        console.print(f"wrote {doc['plot']}")
+    t2 = Table(title="posterior predictive (uncertainty of the mean) vs calibration targets")
+    for col in ("target", "day", "published", "model median [5-95 %]", "covers", "source"):
+        t2.add_column(col)
+    for r in doc["predictive"]:
+        t2.add_row(
+            r["id"],
+            str(r["day"]),
+            r["published"],
+            f"{r['model_median']:.2f} [{r['model_p05']:.2f}, {r['model_p95']:.2f}]",
+            "yes" if r["covers"] else "[red]NO[/]",
+            r["ref"].split()[0],
+        )
+    console.print(t2)
+    for w in doc["written"]:
+        console.print(f"wrote {w}")

@@ -1,178 +1,373 @@
-"""Calibration: fit a few free parameters to published anchors; report model vs target.
+"""Bayesian calibration of the free parameters (emcee ensemble MCMC over the vectorised solver).
 
-Targets (rat, moderate thoracic contusion):
+Targets (``calibration_targets.yaml``, each with its source): the untreated BBB course after a
+moderate thoracic contusion with its between-animal spread, and the pooled treated - control BBB
+difference at weeks 1-4 of a 40-study network meta-analysis, for the typical design of those
+studies (IV, one dose of 100-200 ug, 1-24 h after injury).
 
-* untreated BBB course: a plateau of 8-12 by weeks 4-6 (Basso et al., Exp Neurol 1996); the
-  day-by-day values below are our reading of a typical moderate-injury curve (confidence: low
-  for days 1-7, moderate for the plateau);
-* treatment effect of a reference design (BMSC-type sEVs, 200 ug IV at 1 h, average evidence):
-  BBB mean difference 1.58 / 3.12 / 4.44 / 4.54 at weeks 1-4 (40-study network meta-analysis;
-  confidence: moderate, pooled across designs and doses).
+Why emcee: the likelihood is explicit (Gaussian on published means with their CIs), the model is
+a deterministic ODE solved for all walkers in one vectorised call (``vectorize=True``), and the
+affine-invariant ensemble needs no gradients and no tuning; ABC (pyabc) would discard the
+explicit likelihood and need thousands more simulations.
+
+Sampling space: every free parameter is written as ``theta = prior_ppf(Phi(z))``, so the prior
+is N(0, 1) in ``z`` whatever its distribution (lognormal, uniform); the between-animal SD is one
+more coordinate with a lognormal prior. Group means and SDs over animals are computed with
+Gauss-Hermite quadrature over the animal random effect.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from pathlib import Path
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from functools import cache
+from importlib import resources
 from typing import Any
 
 import numpy as np
-from scipy.optimize import least_squares
+import yaml
+from scipy import stats
 
-from exosci.model.design import AXES, Design, reference_design
+from exosci.model.design import Design, reference_design
 from exosci.model.parameters import FloatArray, ParameterTable, default_parameters
-from exosci.model.simulate import paired_run
+from exosci.model.posterior import SD_NAME, Posterior
+from exosci.model.solver import integrate_many
 
-REFERENCE_SCORE = 0.3  # ~ mean axis score of BMSC-Exos in the curated graph at calibration time
-FREE = ("k_plast", "f50_rat", "g_eff", "t_half_polarization")
-BASSO = "Basso et al., Exp Neurol 1996;139:244 (moderate contusion; curve read as typical, low confidence)"
-NMA = "network meta-analysis, 40 rat studies: BBB WMD wk1-4 (REFERENCES.md)"
+# Used only while parameters.yaml marks no parameter `free: true`.
+FALLBACK_FREE = ("k_plast", "f50_rat", "emax", "t_half_cargo", "ec50")
+REFERENCE_SCORE = 0.3  # axis scores of the typical MSC-type design until the effect layer lands
+_Z95 = 1.6448536269514722
 
 
 @dataclass(frozen=True)
 class Target:
-    name: str
-    kind: str  # "control" (untreated BBB) or "effect" (treated - control)
-    day: float
-    value: float
-    sd: float  # weight = 1 / sd
+    id: str
+    kind: str  # control_mean | control_sd | effect
+    day: int
+    mid: float  # centre of the likelihood
+    sd: float  # SD of the likelihood
+    low: float  # published interval (range or 95 % CI)
+    high: float
     source: str
+    value: float | None = None  # published point estimate (effect targets)
+    ref: str = ""  # key of the source in calibration_targets.yaml
 
-
-TARGETS: tuple[Target, ...] = (
-    Target("untreated BBB", "control", 1, 1.0, 1.0, BASSO),
-    Target("untreated BBB", "control", 7, 5.5, 1.5, BASSO),
-    Target("untreated BBB", "control", 14, 8.0, 1.0, BASSO),
-    Target("untreated BBB", "control", 28, 9.5, 0.7, BASSO),
-    Target("untreated BBB", "control", 42, 10.0, 0.7, BASSO),
-    Target("BBB difference (treated - control)", "effect", 7, 1.58, 0.5, NMA),
-    Target("BBB difference (treated - control)", "effect", 14, 3.12, 0.5, NMA),
-    Target("BBB difference (treated - control)", "effect", 21, 4.44, 0.5, NMA),
-    Target("BBB difference (treated - control)", "effect", 28, 4.54, 0.5, NMA),
-)
-
-
-def calibration_design() -> Design:
-    return replace(reference_design(), axis_scores=dict.fromkeys(AXES, REFERENCE_SCORE))
-
-
-def _predict(
-    design: Design, table: ParameterTable, xs: FloatArray
-) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """Scores for ``m`` free-parameter vectors (log space) in one vectorised run."""
-    m = xs.shape[0]
-    params: dict[str, Any] = {k: np.full(m, v) for k, v in table.nominal().items()}
-    for j, name in enumerate(FREE):
-        params[name] = np.exp(xs[:, j])
-    days, tr, ct = paired_run(design, params, m, outputs=("score",))
-    return days, tr["score"], ct["score"]
-
-
-def _residuals(days: FloatArray, tr: FloatArray, ct: FloatArray) -> FloatArray:
-    rows = []
-    for t in TARGETS:
-        i = int(np.searchsorted(days, t.day))
-        model = ct[i] if t.kind == "control" else tr[i] - ct[i]
-        rows.append((model - t.value) / t.sd)
-    return np.array(rows)  # (targets, m)
+    @property
+    def published(self) -> str:
+        if self.value is not None:
+            return f"{self.value:g} ({self.low:g}-{self.high:g})"
+        return f"{self.low:g}-{self.high:g}"
 
 
 @dataclass(frozen=True)
-class CalibrationReport:
-    fitted: dict[str, float]
-    start: dict[str, float]
-    rows: list[dict[str, Any]]
-    cost: float
-    days: FloatArray
-    treated: FloatArray
-    control: FloatArray
+class Setup:
+    """Everything a calibration run needs: targets, designs, free parameters, priors."""
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "label": "MODEL CALIBRATION (least squares on published anchors; model outputs are "
-            "predictions, not data)",
-            "reference_design": "BMSC-type sEVs, 200 ug IV at 1 h after moderate T10 contusion, "
-            f"all axis scores {REFERENCE_SCORE}",
-            "free_parameters": list(FREE),
-            "start": self.start,
-            "fitted": self.fitted,
-            "cost": self.cost,
-            "targets": self.rows,
-        }
+    targets: tuple[Target, ...]
+    sources: dict[str, str]
+    arms: tuple[Design, ...]
+    control: Design
+    free: tuple[str, ...]
+    table: ParameterTable
+    animal_parameters: tuple[str, ...]
+    sd_prior: tuple[float, float, float]  # median, 5 %, 95 %
+    nodes: int
+    meta: dict[str, Any] = field(default_factory=dict)
 
-    def plot(self, path: str | Path) -> Path:
-        import matplotlib
+    @property
+    def names(self) -> tuple[str, ...]:
+        return (*self.free, SD_NAME)
 
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-
-        fig, (a, b, c) = plt.subplots(1, 3, figsize=(14, 4.2), constrained_layout=True)
-        a.plot(self.days, self.control, color="C7", label="model: untreated")
-        a.plot(self.days, self.treated, color="C0", label="model: reference sEV")
-        b.plot(self.days, self.treated - self.control, color="C0", label="model")
-        for r in self.rows:
-            ax = a if r["kind"] == "control" else b
-            ax.errorbar(r["day"], r["target"], yerr=r["sd"], fmt="o", color="k")
-        a.set(
-            title="untreated BBB vs Basso 1996 (targets)", xlabel="day", ylabel="BBB", ylim=(0, 21)
-        )
-        b.set(title="treatment effect vs 40-study NMA", xlabel="day", ylabel="BBB difference")
-        a.legend(loc="lower right")
-        labels = [f"{r['kind'][:4]} d{r['day']:g}" for r in self.rows]
-        c.bar(labels, [r["residual"] for r in self.rows], color="C3")
-        c.axhline(0, color="k", lw=0.8)
-        c.set(title="residual (model - target)", ylabel="BBB points")
-        c.tick_params(axis="x", rotation=60)
-        fig.suptitle("exosci calibration report - MODEL vs published anchors")
-        out = Path(path)
-        fig.savefig(out, dpi=110)
-        plt.close(fig)
-        return out
+    @property
+    def horizon(self) -> int:
+        return self.control.horizon_days
 
 
-def calibrate(*, table: ParameterTable | None = None, max_nfev: int = 30) -> CalibrationReport:
-    """Fit :data:`FREE` (log space, scipy least_squares with batched finite differences)."""
+def free_parameters(table: ParameterTable) -> tuple[str, ...]:
+    marked = tuple(n for n, p in table.params.items() if getattr(p, "free", False))
+    return marked or tuple(n for n in FALLBACK_FREE if n in table.params)
+
+
+@cache
+def _targets_doc() -> dict[str, Any]:
+    text = resources.files("exosci.model").joinpath("calibration_targets.yaml").read_text("utf-8")
+    return dict(yaml.safe_load(text))
+
+
+def typical_design() -> Design:
+    """The typical design of the pooled studies as the model sees it (before dose and timing)."""
+    d = reference_design()
+    return replace(
+        d, axis_scores=dict.fromkeys(d.axis_scores, REFERENCE_SCORE), label="typical design"
+    )
+
+
+def parse_targets(doc: dict[str, Any]) -> tuple[Target, ...]:
+    sources = doc.get("sources", {})
+    out = []
+    for rec in doc["targets"]:
+        src = sources.get(rec["source"], rec["source"])
+        if rec["kind"] == "effect":
+            lo, hi = (float(x) for x in rec["ci"])
+            out.append(
+                Target(
+                    rec["id"], "effect", int(rec["day"]), float(rec["value"]),
+                    (hi - lo) / 3.92, lo, hi, src, float(rec["value"]), str(rec["source"]),
+                )
+            )  # fmt: skip
+        elif rec["kind"] in ("control_mean", "control_sd"):
+            lo, hi = float(rec["low"]), float(rec["high"])
+            out.append(
+                Target(rec["id"], rec["kind"], int(rec["day"]), (lo + hi) / 2, (hi - lo) / 2, lo, hi, src, None, str(rec["source"]))
+            )  # fmt: skip
+        else:
+            raise ValueError(f"calibration target {rec['id']}: unknown kind {rec['kind']!r}")
+    return tuple(out)
+
+
+def effect_targets() -> tuple[Target, ...]:
+    """The fitted pooled treatment effects (treated - control BBB by week)."""
+    return tuple(t for t in parse_targets(_targets_doc()) if t.kind == "effect")
+
+
+def load_setup(
+    *,
+    table: ParameterTable | None = None,
+    free: tuple[str, ...] | None = None,
+    targets: tuple[Target, ...] | None = None,
+    nodes: int | None = None,
+) -> Setup:
     table = table or default_parameters()
-    design = calibration_design()
-    x0 = np.log([table.params[n].value for n in FREE])
-    eps = 1e-4
-
-    def fun(x: FloatArray) -> FloatArray:
-        return _residuals(*_predict(design, table, x[None, :]))[:, 0]
-
-    def jac(x: FloatArray) -> FloatArray:
-        xs = np.vstack([x] + [x + eps * np.eye(len(x))[j] for j in range(len(x))])
-        r = _residuals(*_predict(design, table, xs))
-        return (r[:, 1:] - r[:, :1]) / eps
-
-    lo = np.log([0.02, 0.2, 0.3, 1.0])
-    hi = np.log([0.5, 1.0, 30.0, 30.0])
-    fit = least_squares(
-        fun, np.clip(x0, lo + 1e-9, hi - 1e-9), jac=jac, bounds=(lo, hi), max_nfev=max_nfev
-    )
-    days, tr, ct = _predict(design, table, fit.x[None, :])
-    rows = []
-    for t in TARGETS:
-        i = int(np.searchsorted(days, t.day))
-        model = float(ct[i, 0] if t.kind == "control" else tr[i, 0] - ct[i, 0])
-        rows.append(
-            {
-                "name": t.name,
-                "kind": t.kind,
-                "day": t.day,
-                "target": t.value,
-                "sd": t.sd,
-                "model": model,
-                "residual": model - t.value,
-                "source": t.source,
-            }
+    doc = _targets_doc()
+    base = typical_design()
+    arms = tuple(
+        replace(
+            base,
+            dose_ug=float(a["dose_ug"]),
+            dose_times_days=(float(a["hours_post_injury"]) / 24.0,),
+            label=f"typical IV {a['dose_ug']:g} ug at {a['hours_post_injury']:g} h",
         )
-    return CalibrationReport(
-        fitted={n: float(np.exp(v)) for n, v in zip(FREE, fit.x, strict=True)},
-        start={n: float(np.exp(v)) for n, v in zip(FREE, x0, strict=True)},
-        rows=rows,
-        cost=float(fit.cost),
-        days=days,
-        treated=tr[:, 0],
-        control=ct[:, 0],
+        for a in doc["typical_design"]["arms"]
     )
+    ba = doc["between_animal"]
+    sdp = ba["sd_prior"]
+    return Setup(
+        targets=targets or parse_targets(doc),
+        sources=dict(doc["sources"]),
+        arms=arms,
+        control=base.control(),
+        free=free or free_parameters(table),
+        table=table,
+        animal_parameters=tuple(ba["parameters"]),
+        sd_prior=(float(sdp["value"]), float(sdp["low"]), float(sdp["high"])),
+        nodes=int(nodes or ba.get("nodes", 5)),
+        meta={"between_animal_source": " ".join(str(ba["source"]).split())},
+    )
+
+
+# --- the forward model: z-space -> parameters -> predicted targets ------------------------------
+
+
+def to_parameters(setup: Setup, z: FloatArray) -> dict[str, FloatArray]:
+    """Map ``z`` (m, d) to natural-unit values of the free parameters and the animal SD."""
+    u = stats.norm.cdf(z)
+    out = {n: setup.table.params[n].ppf(u[:, j]) for j, n in enumerate(setup.free)}
+    med, lo, hi = setup.sd_prior
+    sigma = (np.log(hi) - np.log(lo)) / (2 * _Z95)
+    out[SD_NAME] = med * np.exp(sigma * z[:, -1])
+    return out
+
+
+def to_z(setup: Setup, values: dict[str, float]) -> FloatArray:
+    """Inverse of :func:`to_parameters` for one parameter set."""
+    z = []
+    for n in setup.free:
+        p = setup.table.params[n]
+        grid = np.linspace(1e-6, 1 - 1e-6, 20001)
+        u = float(np.interp(values[n], p.ppf(grid), grid))
+        z.append(float(stats.norm.ppf(u)))
+    med, lo, hi = setup.sd_prior
+    sigma = (np.log(hi) - np.log(lo)) / (2 * _Z95)
+    z.append(float(np.log(values[SD_NAME] / med) / sigma))
+    return np.asarray(z)
+
+
+def predict(
+    setup: Setup, theta: dict[str, FloatArray], *, extra: dict[str, FloatArray] | None = None
+) -> dict[str, FloatArray]:
+    """Model value of every target for ``m`` parameter sets (one vectorised integration).
+
+    Group means and SDs are taken over animals (Gauss-Hermite nodes of the random effect).
+    """
+    m = len(theta[SD_NAME])
+    k = setup.nodes
+    zn, wn = np.polynomial.hermite_e.hermegauss(k)
+    wn = wn / wn.sum()
+    params: dict[str, Any] = {n: np.full(m * k, v) for n, v in setup.table.nominal().items()}
+    for n, v in {**theta, **(extra or {})}.items():
+        if n != SD_NAME:
+            params[n] = np.repeat(np.asarray(v, float), k)
+    factor = np.exp(np.outer(theta[SD_NAME], zn)).ravel()  # (m*k,), animal-major per draw
+    for n in setup.animal_parameters:
+        params[n] = params[n] * factor
+    designs = [*setup.arms, setup.control]
+    trajs = integrate_many(designs, params, m * k)
+    days = trajs[0].days
+    scores = [t.values["score"].reshape(len(days), m, k) for t in trajs]
+    means = [s @ wn for s in scores]  # (days, m)
+    ctrl = scores[-1]
+    ctrl_sd = np.sqrt(np.einsum("dmk,k->dm", (ctrl - means[-1][..., None]) ** 2, wn))
+    effect = np.mean([mu - means[-1] for mu in means[:-1]], axis=0)
+    out = {}
+    for t in setup.targets:
+        i = int(np.searchsorted(days, t.day))
+        series = {"control_mean": means[-1], "control_sd": ctrl_sd, "effect": effect}[t.kind]
+        out[t.id] = series[i]
+    return out
+
+
+def log_likelihood(setup: Setup, pred: dict[str, FloatArray]) -> FloatArray:
+    r = np.array([(pred[t.id] - t.mid) / t.sd for t in setup.targets])
+    ll = -0.5 * np.sum(r**2, axis=0)
+    return np.where(np.isfinite(ll), ll, -np.inf)
+
+
+def log_posterior(setup: Setup, z: FloatArray) -> FloatArray:
+    z = np.atleast_2d(z)
+    lp = -0.5 * np.sum(z**2, axis=1)
+    with np.errstate(all="ignore"):
+        ll = log_likelihood(setup, predict(setup, to_parameters(setup, z)))
+    return np.asarray(lp + ll, dtype=float)
+
+
+# --- the sampler ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Size of a calibration run. The committed posterior states the settings it was made with."""
+
+    walkers: int = 24
+    steps: int = 500
+    burn: int = 200
+    keep: int = 400  # posterior draws written to the file
+    seed: int = 20261129
+
+    def check(self, ndim: int) -> None:
+        if self.walkers < 2 * ndim or self.walkers % 2:
+            raise ValueError(f"walkers must be even and >= {2 * ndim} (2 x dimensions)")
+        if not 0 <= self.burn < self.steps:
+            raise ValueError("burn must be >= 0 and < steps")
+
+
+COMMITTED = Settings()  # the run behind the shipped posterior.yaml
+
+
+@dataclass
+class Calibration:
+    setup: Setup
+    settings: Settings
+    chain: FloatArray  # (steps, walkers, d) in z-space
+    log_prob: FloatArray  # (steps, walkers)
+    acceptance: FloatArray  # (walkers,)
+    draws: dict[str, FloatArray]  # natural units, thinned post-burn draws
+    conditioned: tuple[str, ...] = ()
+
+    def posterior(self) -> Posterior:
+        s = self.settings
+        return Posterior(
+            free=self.setup.free,
+            draws=self.draws,
+            animal_parameters=self.setup.animal_parameters,
+            conditioned=frozenset(self.conditioned),
+            meta={
+                "label": "posterior draws (emcee affine-invariant ensemble MCMC) of the free "
+                "parameters given the calibration targets in calibration_targets.yaml",
+                "settings": {
+                    "walkers": s.walkers,
+                    "steps": s.steps,
+                    "burn": s.burn,
+                    "keep": s.keep,
+                    "seed": s.seed,
+                    "gauss_hermite_nodes": self.setup.nodes,
+                },
+                "diagnostics": diagnostics_summary(self),
+            },
+        )
+
+
+def run(
+    setup: Setup,
+    settings: Settings = COMMITTED,
+    *,
+    progress: Callable[[int], None] | None = None,
+    find_conditioned: bool = True,
+) -> Calibration:
+    """Sample the posterior with emcee; every walker of a step runs in one solver call."""
+    import emcee
+
+    ndim = len(setup.names)
+    settings.check(ndim)
+    rng = np.random.default_rng(settings.seed)
+    p0 = 0.3 * rng.standard_normal((settings.walkers, ndim))
+    sampler = emcee.EnsembleSampler(
+        settings.walkers, ndim, lambda z: log_posterior(setup, z), vectorize=True
+    )
+    sampler.random_state = np.random.RandomState(settings.seed).get_state()
+    for _ in sampler.sample(p0, iterations=settings.steps):
+        if progress:
+            progress(1)
+    chain = sampler.get_chain()
+    flat = chain[settings.burn :].reshape(-1, ndim)
+    idx = np.linspace(0, len(flat) - 1, min(settings.keep, len(flat))).round().astype(int)
+    draws = to_parameters(setup, flat[idx])
+    cal = Calibration(
+        setup,
+        settings,
+        chain,
+        sampler.get_log_prob(),
+        np.asarray(sampler.acceptance_fraction),
+        draws,
+    )
+    if find_conditioned:
+        cal.conditioned = conditioned_parameters(setup)
+    return cal
+
+
+def conditioned_parameters(setup: Setup, rel: float = 0.05, tol: float = 1e-3) -> tuple[str, ...]:
+    """Non-free uncertain parameters whose 5 % change moves a calibration output by > ``tol``.
+
+    The posterior is conditional on their nominal values, so draws hold them there; the others
+    cannot be informed by these targets and keep their priors.
+    """
+    others = [n for n in setup.table.uncertain if n not in setup.free]
+    m = len(others) + 1
+    theta: dict[str, FloatArray] = {n: np.full(m, setup.table.params[n].value) for n in setup.free}
+    theta[SD_NAME] = np.full(m, setup.sd_prior[0])
+    extra = {n: np.full(m, setup.table.params[n].value) for n in others}
+    for j, n in enumerate(others):
+        extra[n][j + 1] *= 1 + rel
+    pred = predict(replace(setup, nodes=1), theta, extra=extra)
+    delta = np.max(np.abs(np.array([v[1:] - v[0] for v in pred.values()])), axis=0)
+    return tuple(n for n, d in zip(others, delta, strict=True) if d > tol)
+
+
+def diagnostics_summary(cal: Calibration) -> dict[str, Any]:
+    """Acceptance, integrated autocorrelation time and effective sample size per parameter."""
+    from emcee.autocorr import integrated_time
+
+    post = cal.chain[cal.settings.burn :]
+    tau = integrated_time(post, quiet=True, tol=0)
+    n_post = post.shape[0] * post.shape[1]
+    return {
+        "acceptance_mean": round(float(np.mean(cal.acceptance)), 3),
+        "acceptance_range": [
+            round(float(np.min(cal.acceptance)), 3),
+            round(float(np.max(cal.acceptance)), 3),
+        ],
+        "autocorr_time_steps": {
+            n: round(float(t), 1) for n, t in zip(cal.setup.names, tau, strict=True)
+        },
+        "ess": {n: round(float(n_post / t), 1) for n, t in zip(cal.setup.names, tau, strict=True)},
+        "chain_longer_than_50_tau": bool(post.shape[0] > 50 * float(np.max(tau))),
+    }

@@ -1,0 +1,166 @@
+"""Parameter draws for every Monte Carlo run: the calibrated posterior, not the raw priors.
+
+``exosci calibrate`` writes ``posterior.yaml`` (shipped in the package): draws of the free
+parameters and of the between-animal SD from an MCMC run on the calibration targets. Every run
+that samples parameters asks :func:`parameter_draws` for them:
+
+* free parameters: resampled posterior draws (jointly, so their correlations are kept);
+* parameters that are not free but move the calibration outputs: held at their nominal value
+  (the posterior was computed with them there: sampling them from the prior would undo it);
+* parameters that do not touch the calibration outputs (other routes, carriers, mouse): their
+  posterior is their prior, so they are sampled from it.
+
+Two bands, both available and labelled:
+
+* ``mean``: uncertainty of the mean effect: each draw is a *typical animal* of one plausible
+  population;
+* ``animal``: between-animal spread: each draw is one animal, i.e. a posterior draw plus that
+  animal's deviation (its functional threshold x exp(sd x z)).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import yaml
+
+from exosci.model.parameters import FloatArray, ParameterTable, default_parameters
+
+Band = Literal["mean", "animal"]
+BANDS: dict[str, str] = {
+    "mean": "uncertainty of the mean effect (posterior of the population parameters; "
+    "each draw is a typical animal)",
+    "animal": "between-animal spread (posterior plus animal-to-animal variation in lesion "
+    "size; each draw is one animal)",
+}
+SD_NAME = "animal_sd"
+POSTERIOR_FILE = "posterior.yaml"
+
+
+@dataclass(frozen=True)
+class Posterior:
+    """Posterior draws of the free parameters (and the between-animal SD) plus their context."""
+
+    free: tuple[str, ...]
+    draws: dict[str, FloatArray]
+    animal_parameters: tuple[str, ...]
+    conditioned: frozenset[str]
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def size(self) -> int:
+        return len(next(iter(self.draws.values())))
+
+    def to_doc(self) -> dict[str, Any]:
+        return {
+            **self.meta,
+            "free": list(self.free),
+            "between_animal": {"parameters": list(self.animal_parameters), "sd_name": SD_NAME},
+            "conditioned_at_nominal": sorted(self.conditioned),
+            "draws": {k: [float(f"{x:.6g}") for x in v] for k, v in self.draws.items()},
+        }
+
+
+def parse_posterior(doc: dict[str, Any]) -> Posterior:
+    draws = {k: np.asarray(v, dtype=float) for k, v in doc["draws"].items()}
+    sizes = {len(v) for v in draws.values()}
+    if len(sizes) != 1 or SD_NAME not in draws:
+        raise ValueError(f"posterior file: draws must have equal lengths and include {SD_NAME}")
+    meta = {
+        k: v
+        for k, v in doc.items()
+        if k not in ("free", "between_animal", "conditioned_at_nominal", "draws")
+    }
+    return Posterior(
+        free=tuple(doc["free"]),
+        draws=draws,
+        animal_parameters=tuple(doc["between_animal"]["parameters"]),
+        conditioned=frozenset(doc.get("conditioned_at_nominal", [])),
+        meta=meta,
+    )
+
+
+def write_posterior(post: Posterior, path: str | Path) -> Path:
+    out = Path(path)
+    header = (
+        "# Posterior draws of the exosci therapy model, written by `exosci calibrate`.\n"
+        "# Regenerate with: exosci calibrate --write (seeded; settings below). Do not edit.\n"
+    )
+    text = yaml.safe_dump(post.to_doc(), sort_keys=False, width=100, default_flow_style=None)
+    out.write_text(header + text, encoding="utf-8")
+    return out
+
+
+def shipped_posterior_path() -> Path:
+    return Path(str(resources.files("exosci.model").joinpath(POSTERIOR_FILE)))
+
+
+@cache
+def load_posterior() -> Posterior | None:
+    """The shipped posterior, or None if the package has none yet."""
+    path = shipped_posterior_path()
+    if not path.is_file():
+        return None
+    return parse_posterior(yaml.safe_load(path.read_text("utf-8")))
+
+
+def posterior_status(table: ParameterTable | None = None) -> dict[str, Any]:
+    """Which parameters come from the posterior, which are held, which sampled from priors."""
+    table = table or default_parameters()
+    post = load_posterior()
+    uncertain = [n for n in table.uncertain]
+    if post is None:
+        return {"posterior": False, "prior_sampled": uncertain, "from_posterior": []}
+    from_post = [n for n in post.free if n in table.params]
+    held = sorted(n for n in post.conditioned if n in table.params and n not in from_post)
+    return {
+        "posterior": True,
+        "draws": post.size,
+        "from_posterior": from_post,
+        "held_at_nominal": held,
+        "prior_sampled": [n for n in uncertain if n not in from_post and n not in held],
+        "between_animal": list(post.animal_parameters),
+        "settings": post.meta.get("settings", {}),
+    }
+
+
+def parameter_draws(
+    n: int,
+    rng: np.random.Generator,
+    *,
+    table: ParameterTable | None = None,
+    band: Band = "mean",
+    posterior: Posterior | None = None,
+) -> dict[str, FloatArray]:
+    """``n`` parameter sets, one array per parameter name (see the module docstring).
+
+    Without a posterior (none shipped) every uncertain parameter is sampled from its prior.
+    """
+    if band not in BANDS:
+        raise ValueError(f"band {band!r}: accepted: {', '.join(BANDS)}")
+    table = table or default_parameters()
+    post = posterior if posterior is not None else load_posterior()
+    if post is None:
+        return table.sample(n, rng)
+    pick = rng.integers(0, post.size, size=n)
+    u = rng.random((len(table.params), n))  # one stream per parameter, fixed order
+    out: dict[str, FloatArray] = {}
+    for i, (name, p) in enumerate(table.params.items()):
+        if name in post.draws:
+            out[name] = post.draws[name][pick].copy()
+        elif name in post.conditioned or p.dist == "fixed":
+            out[name] = np.full(n, p.value)
+        else:
+            out[name] = p.ppf(u[i])
+    z = rng.standard_normal(n)
+    if band == "animal":
+        factor = np.exp(post.draws[SD_NAME][pick] * z)
+        for name in post.animal_parameters:
+            if name in out:
+                out[name] = out[name] * factor
+    return out
