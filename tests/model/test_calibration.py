@@ -69,7 +69,7 @@ def test_calibration_recovers_known_parameters_from_synthetic_targets() -> None:
     setup = replace(setup, targets=synthetic)
     run = cal.run(
         setup,
-        cal.Settings(walkers=8, steps=100, burn=50, keep=300, seed=3),
+        cal.Settings(walkers=8, steps=80, burn=40, keep=300, seed=3),
         find_conditioned=False,
     )
     for j, name in enumerate(setup.names):
@@ -133,3 +133,14 @@ def test_parameter_draws_take_free_parameters_from_the_posterior(shipped: Any) -
     sampled = [n for n in default_parameters().uncertain if n not in free_or_held]
     assert sampled and all(np.ptp(params[n]) > 0 for n in sampled)
     assert SD_NAME not in params
+
+
+def test_report_for_scale_line_says_which_figures_were_fitted() -> None:
+    from exosci.evaluate.core import _for_scale
+
+    gains = {d: {"median": 1.0, "p05": 0.0, "p95": 2.0} for d in (7, 14, 21, 28, 42)}
+    text = _for_scale(gains)
+    assert text is not None
+    fitted, _, unfitted = text.partition("NOT FITTED")
+    assert "FITTED" in fitted and "+1.58" in fitted and "+4.54" in fitted
+    assert "3.47" in unfitted and "3.47" not in fitted  # the validation figure is kept apart

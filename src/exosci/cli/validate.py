@@ -70,7 +70,7 @@ def validate(
             r["published"],
             f"{m['median']:.2f} [{m['p05']:.2f}, {m['p95']:.2f}] {m['unit']}",
             f"[{colour}]{r['verdict']}[/]",
-            r["why"],
+            r["why"] + (f"; likely reason: {r['if_missed']}" if r["if_missed"] else ""),
         )
     console.print(t)
     console.print(f"{doc['passed']} of {doc['judged']} judged targets pass.")
@@ -85,7 +85,8 @@ def render_html(doc: dict[str, Any]) -> str:
         f"<span class=s>{e(r['source'])}</span></td>"
         f"<td>{r['model']['median']:.2f} [{r['model']['p05']:.2f}, {r['model']['p95']:.2f}] "
         f"{e(r['model']['unit'])}<br><span class=s>{e(r['model']['band'])}</span></td>"
-        f"<td>{e(r['rule'])}</td><td><b>{e(r['verdict'])}</b><br>{e(r['why'])}</td></tr>"
+        f"<td>{e(r['rule'])}</td><td><b>{e(r['verdict'])}</b><br>{e(r['why'])}"
+        f"<br><span class=s>{e(r['if_missed'])}</span></td></tr>"
         for r in doc["targets"]
     )
     rules = "".join(f"<li><b>{e(k)}</b>: {e(v)}</li>" for k, v in doc["rules"].items())

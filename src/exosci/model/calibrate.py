@@ -76,7 +76,13 @@ class Setup:
 
     @property
     def names(self) -> tuple[str, ...]:
-        return (*self.free, SD_NAME)
+        """MCMC coordinates: the free parameters, plus the animal SD if the table lacks it."""
+        return self.free if SD_NAME in self.free else (*self.free, SD_NAME)
+
+    @property
+    def animal_effects(self) -> tuple[str, ...]:
+        """Per-animal standard-normal effects the model itself applies (``role: animal``)."""
+        return roles(self.table, "animal")
 
     @property
     def horizon(self) -> int:
@@ -86,6 +92,11 @@ class Setup:
 def free_parameters(table: ParameterTable) -> tuple[str, ...]:
     marked = tuple(n for n, p in table.params.items() if getattr(p, "free", False))
     return marked or tuple(n for n in FALLBACK_FREE if n in table.params)
+
+
+def roles(table: ParameterTable, role: str) -> tuple[str, ...]:
+    """Parameters of a role (``animal``: per-animal effect; ``design``: per-design effect)."""
+    return tuple(n for n, p in table.params.items() if getattr(p, "role", "population") == role)
 
 
 @cache
@@ -172,9 +183,10 @@ def to_parameters(setup: Setup, z: FloatArray) -> dict[str, FloatArray]:
     """Map ``z`` (m, d) to natural-unit values of the free parameters and the animal SD."""
     u = stats.norm.cdf(z)
     out = {n: setup.table.params[n].ppf(u[:, j]) for j, n in enumerate(setup.free)}
-    med, lo, hi = setup.sd_prior
-    sigma = (np.log(hi) - np.log(lo)) / (2 * _Z95)
-    out[SD_NAME] = med * np.exp(sigma * z[:, -1])
+    if SD_NAME not in setup.free:
+        med, lo, hi = setup.sd_prior
+        sigma = (np.log(hi) - np.log(lo)) / (2 * _Z95)
+        out[SD_NAME] = med * np.exp(sigma * z[:, -1])
     return out
 
 
@@ -186,9 +198,10 @@ def to_z(setup: Setup, values: dict[str, float]) -> FloatArray:
         grid = np.linspace(1e-6, 1 - 1e-6, 20001)
         u = float(np.interp(values[n], p.ppf(grid), grid))
         z.append(float(stats.norm.ppf(u)))
-    med, lo, hi = setup.sd_prior
-    sigma = (np.log(hi) - np.log(lo)) / (2 * _Z95)
-    z.append(float(np.log(values[SD_NAME] / med) / sigma))
+    if SD_NAME not in setup.free:
+        med, lo, hi = setup.sd_prior
+        sigma = (np.log(hi) - np.log(lo)) / (2 * _Z95)
+        z.append(float(np.log(values[SD_NAME] / med) / sigma))
     return np.asarray(z)
 
 
@@ -205,11 +218,15 @@ def predict(
     wn = wn / wn.sum()
     params: dict[str, Any] = {n: np.full(m * k, v) for n, v in setup.table.nominal().items()}
     for n, v in {**theta, **(extra or {})}.items():
-        if n != SD_NAME:
+        if n != SD_NAME or n in setup.table.params:
             params[n] = np.repeat(np.asarray(v, float), k)
-    factor = np.exp(np.outer(theta[SD_NAME], zn)).ravel()  # (m*k,), animal-major per draw
-    for n in setup.animal_parameters:
-        params[n] = params[n] * factor
+    if setup.animal_effects:  # the model applies f50 x exp(animal_sd x animal_z) itself
+        for n in setup.animal_effects:
+            params[n] = np.tile(zn, m)
+    else:
+        factor = np.exp(np.outer(theta[SD_NAME], zn)).ravel()  # (m*k,), animal-major per draw
+        for n in setup.animal_parameters:
+            params[n] = params[n] * factor
     designs = [*setup.arms, setup.control]
     trajs = integrate_many(designs, params, m * k)
     days = trajs[0].days
@@ -247,9 +264,9 @@ def log_posterior(setup: Setup, z: FloatArray) -> FloatArray:
 class Settings:
     """Size of a calibration run. The committed posterior states the settings it was made with."""
 
-    walkers: int = 24
-    steps: int = 500
-    burn: int = 200
+    walkers: int = 32
+    steps: int = 300
+    burn: int = 150
     keep: int = 400  # posterior draws written to the file
     seed: int = 20261129
 
@@ -340,10 +357,12 @@ def conditioned_parameters(setup: Setup, rel: float = 0.05, tol: float = 1e-3) -
     The posterior is conditional on their nominal values, so draws hold them there; the others
     cannot be informed by these targets and keep their priors.
     """
-    others = [n for n in setup.table.uncertain if n not in setup.free]
+    skip = set(setup.free) | set(roles(setup.table, "animal")) | set(roles(setup.table, "design"))
+    others = [n for n in setup.table.uncertain if n not in skip]
     m = len(others) + 1
     theta: dict[str, FloatArray] = {n: np.full(m, setup.table.params[n].value) for n in setup.free}
-    theta[SD_NAME] = np.full(m, setup.sd_prior[0])
+    if SD_NAME not in theta:
+        theta[SD_NAME] = np.full(m, setup.sd_prior[0])
     extra = {n: np.full(m, setup.table.params[n].value) for n in others}
     for j, n in enumerate(others):
         extra[n][j + 1] *= 1 + rel

@@ -145,7 +145,7 @@ def render_dossier(validation: dict[str, Any] | None = None) -> str:
     ]
     if misses:
         lines += ["Misses, and why they are kept rather than tuned away:", ""]
-        lines += [f"- {r['id']}: {r['why']}." for r in misses]
+        lines += [f"- {r['id']}: {r['why']}. Likely reason: {r['if_missed']}." for r in misses]
         lines.append("")
     lines += [
         "## 6. Uncertainty quantification",

@@ -150,15 +150,22 @@ def parameter_draws(
     pick = rng.integers(0, post.size, size=n)
     u = rng.random((len(table.params), n))  # one stream per parameter, fixed order
     out: dict[str, FloatArray] = {}
+    animal_effects = []
     for i, (name, p) in enumerate(table.params.items()):
-        if name in post.draws:
+        role = getattr(p, "role", "population")
+        if role == "animal":  # per-animal effect: only in the between-animal band
+            animal_effects.append(name)
+            out[name] = p.ppf(u[i]) if band == "animal" else np.full(n, p.value)
+        elif name in post.draws:
             out[name] = post.draws[name][pick].copy()
+        elif role == "design":  # the design's own effect draw: part of the mean's uncertainty
+            out[name] = p.ppf(u[i])
         elif name in post.conditioned or p.dist == "fixed":
             out[name] = np.full(n, p.value)
         else:
             out[name] = p.ppf(u[i])
     z = rng.standard_normal(n)
-    if band == "animal":
+    if band == "animal" and not animal_effects:  # the model has no animal effect: apply it here
         factor = np.exp(post.draws[SD_NAME][pick] * z)
         for name in post.animal_parameters:
             if name in out:

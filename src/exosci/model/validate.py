@@ -218,6 +218,7 @@ def validate(
                 "rule": t["rule"]["kind"],
                 "verdict": verdict,
                 "why": why,
+                "if_missed": t.get("if_missed", "") if verdict == "MISS" else "",
                 "arms": {a.name: a.spec for a in arms},
             }
         )
