@@ -88,11 +88,12 @@ def test_band_label_follows_what_the_simulator_draws(monkeypatch: pytest.MonkeyP
 
     res = resolve_spec(load_spec(IV), default_kb())
     sim = simulate.ensemble(res.design, samples=10, seed=0, outputs=("score",))
-    assert "from its prior" in band_label(sim)
-
-    def not_the_prior(table, size, seed):  # type: ignore[no-untyped-def]
-        drawn = table.sample(size, np.random.default_rng(seed))
-        return {k: v * 1.01 for k, v in drawn.items()}
-
-    monkeypatch.setattr(simulate, "batch_params", not_the_prior)
+    # ensembles draw from the shipped calibration posterior (mean band by default)
     assert "from its prior" not in band_label(sim)
+    assert "uncertainty of the mean effect" in band_label(sim)
+
+    def the_prior(table, size, seed, band="mean"):  # type: ignore[no-untyped-def]
+        return table.sample(size, np.random.default_rng(seed))
+
+    monkeypatch.setattr(simulate, "batch_params", the_prior)
+    assert "from its prior" in band_label(sim)

@@ -129,10 +129,16 @@ def test_parameter_draws_take_free_parameters_from_the_posterior(shipped: Any) -
         assert np.isin(params[name], shipped.draws[name]).all(), name
     for name in shipped.conditioned:
         assert np.ptp(params[name]) == 0, f"{name} moves the calibration outputs: held"
-    free_or_held = set(shipped.free) | set(shipped.conditioned)
-    sampled = [n for n in default_parameters().uncertain if n not in free_or_held]
+    table = default_parameters()
+    animal = set(cal.roles(table, "animal"))
+    for name in animal:  # per-animal effects belong to the between-animal band only
+        assert np.ptp(params[name]) == 0, name
+        spread = parameter_draws(200, np.random.default_rng(1), band="animal")
+        assert np.ptp(spread[name]) > 0, name
+    skip = set(shipped.free) | set(shipped.conditioned) | animal
+    sampled = [n for n in table.uncertain if n not in skip]
     assert sampled and all(np.ptp(params[n]) > 0 for n in sampled)
-    assert SD_NAME not in params
+    assert (SD_NAME in params) == (SD_NAME in table.params)
 
 
 def test_report_for_scale_line_says_which_figures_were_fitted() -> None:

@@ -51,6 +51,12 @@ def simulate(
         None, "--sensitivity", help="Also rank parameters for the day-42 score: sobol or morris."
     ),
     sbml: Path | None = typer.Option(None, "--sbml", help="Export the nominal model as SBML."),
+    band: str = typer.Option(
+        "mean",
+        "--band",
+        help="What the 5-95 % band is: mean (uncertainty of the mean effect) or animal "
+        "(between-animal spread).",
+    ),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Predict locomotor recovery for a therapy spec: treated vs control, median and 5-95 % band."""
@@ -63,6 +69,8 @@ def simulate(
     check_writable(sbml, "--sbml")
     if samples < 1:
         raise UserInputError(f"--samples {samples}: accepted: an integer >= 1.")
+    if band not in ("mean", "animal"):
+        raise UserInputError(f"--band {band!r}: accepted: mean or animal.")
     if sensitivity not in (None, "sobol", "morris"):
         raise UserInputError(f"--sensitivity {sensitivity!r}: accepted: sobol or morris.")
     resolved = resolve_spec(load_spec(spec))
@@ -75,8 +83,12 @@ def simulate(
             seed=seed,
             scheduler=scheduler,
             progress=lambda k: bar.advance(task, k),
+            band=band,
         )
     doc = result.to_dict()
+    from exosci.model.posterior import BANDS
+
+    doc["band_label"] = "5th-95th percentile over virtual subjects: " + BANDS[band]
     doc["spec"] = resolved.spec.model_dump()
     doc["notes"] = resolved.notes
     if resolved.profile is not None:
@@ -115,6 +127,8 @@ def _render(doc: dict[str, Any]) -> None:
         f"[bold]{doc['design']['label']}[/] - {doc['species']}, {doc['samples']} subjects"
     )
     console.print(f"[yellow]{doc['label']}[/]")
+    if "band_label" in doc:
+        console.print(f"band: {doc['band_label']}")
     for note in doc.get("notes", []):
         console.print(f"  note: {note}")
     table = Table(title=f"{name} score (median [5-95 %])")

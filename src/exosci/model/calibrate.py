@@ -35,7 +35,6 @@ from exosci.model.solver import integrate_many
 
 # Used only while parameters.yaml marks no parameter `free: true`.
 FALLBACK_FREE = ("k_plast", "f50_rat", "emax", "t_half_cargo", "ec50")
-REFERENCE_SCORE = 0.3  # axis scores of the typical MSC-type design until the effect layer lands
 _Z95 = 1.6448536269514722
 
 
@@ -106,11 +105,9 @@ def _targets_doc() -> dict[str, Any]:
 
 
 def typical_design() -> Design:
-    """The typical design of the pooled studies as the model sees it (before dose and timing)."""
-    d = reference_design()
-    return replace(
-        d, axis_scores=dict.fromkeys(d.axis_scores, REFERENCE_SCORE), label="typical design"
-    )
+    """The typical design of the pooled studies (potency 1, equal axis weights); the arms of
+    ``calibration_targets.yaml`` set its dose and timing."""
+    return replace(reference_design(), label="typical design")
 
 
 def parse_targets(doc: dict[str, Any]) -> tuple[Target, ...]:

@@ -176,18 +176,24 @@ def run_batch(
     size: int,
     seed: np.random.SeedSequence,
     outputs: Sequence[str] = tuple(OUTPUTS),
+    band: str = "mean",
 ) -> tuple[FloatArray, dict[str, FloatArray], dict[str, FloatArray]]:
     """One seeded batch of the ensemble (a top-level function so Dask can ship it)."""
-    params = batch_params(table, size, seed)
+    params = batch_params(table, size, seed, band=band)
     return paired_run(design, params, size, outputs=outputs)
 
 
 def batch_params(
-    table: ParameterTable, size: int, seed: np.random.SeedSequence
+    table: ParameterTable, size: int, seed: np.random.SeedSequence, *, band: str = "mean"
 ) -> dict[str, FloatArray]:
     """The parameter draws of one batch: the only place an ensemble's subjects are drawn, so
-    other runs on the same subjects (the report's alternatives) re-draw them here."""
-    return table.sample(size, np.random.default_rng(seed))
+    other runs on the same subjects (the report's alternatives) re-draw them here.
+
+    Draws come from the calibrated posterior (:func:`exosci.model.posterior.parameter_draws`):
+    band ``mean`` = uncertainty of the mean effect, ``animal`` = between-animal spread."""
+    from exosci.model.posterior import parameter_draws
+
+    return parameter_draws(size, np.random.default_rng(seed), table=table, band=band)  # type: ignore[arg-type]
 
 
 def batch_plan(
@@ -210,8 +216,11 @@ def ensemble(
     scheduler: Any = None,
     outputs: Sequence[str] = tuple(OUTPUTS),
     progress: Callable[[int], None] | None = None,
+    band: str = "mean",
 ) -> SimulationResult:
-    """Monte Carlo over the priors: ``samples`` virtual subjects, treated and control (paired).
+    """Monte Carlo over the posterior: ``samples`` virtual subjects, treated and control (paired).
+
+    ``band``: ``mean`` (uncertainty of the mean effect) or ``animal`` (between-animal spread).
 
     Samples are split into batches with seeds from ``SeedSequence(seed).spawn``; with
     ``scheduler`` (a Dask address or ``distributed.Client``) the batches run on the cluster and
@@ -224,17 +233,22 @@ def ensemble(
     if scheduler is None:
         results = []
         for size, ss in plan:
-            results.append(run_batch(design, table, size, ss, outputs))
+            results.append(run_batch(design, table, size, ss, outputs, band=band))
             if progress:
                 progress(size)
     else:
+        from functools import partial
+
         from exosci.model.distributed import map_batches
 
-        results = map_batches(scheduler, design, table, plan, outputs, progress=progress)
+        results = map_batches(
+            scheduler, design, table, plan, outputs, progress=progress,
+            fn=partial(run_batch, band=band),
+        )  # fmt: skip
     days = results[0][0]
     treated = {k: np.concatenate([r[1][k] for r in results], axis=1) for k in outputs}
     control = {k: np.concatenate([r[2][k] for r in results], axis=1) for k in outputs}
-    return SimulationResult(design, days, treated, control, table, seed=seed)
+    return SimulationResult(design, days, treated, control, table, seed=seed, extra={"band": band})
 
 
 QUANTILES = (0.5, 0.05, 0.95)
