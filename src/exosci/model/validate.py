@@ -75,11 +75,26 @@ def resolve_arms(target: dict[str, Any], base_spec: dict[str, Any]) -> list[Arm]
 
 
 def _simulate(
-    arms: list[Arm], n: int, seed: int, band: Band, outputs: tuple[str, ...]
+    arms: list[Arm],
+    n: int,
+    seed: int,
+    band: Band,
+    outputs: tuple[str, ...],
+    *,
+    typical_effect: bool = False,
 ) -> dict[str, tuple[FloatArray, dict[str, FloatArray], dict[str, FloatArray]]]:
-    """Treated and control of every arm on the same ``n`` parameter draws (paired)."""
+    """Treated and control of every arm on the same ``n`` parameter draws (paired).
+
+    ``typical_effect`` holds each design's own effect draw at its median: the animals of one
+    study share the design's true effect, so a within-group SD must not include its uncertainty.
+    """
     rng = np.random.default_rng(seed)
-    params = parameter_draws(n, rng, table=default_parameters(), band=band)
+    table = default_parameters()
+    params = parameter_draws(n, rng, table=table, band=band)
+    if typical_effect:
+        for name, p in table.params.items():
+            if getattr(p, "role", "population") == "design":
+                params[name] = np.full(n, p.value)
     out = {}
     by_horizon: dict[int, list[Arm]] = {}
     for a in arms:
@@ -107,7 +122,7 @@ def measure(target: dict[str, Any], arms: list[Arm], *, n: int, seed: int) -> di
     o = target["outcome"]
     kind = o["kind"]
     if kind == "smd":
-        runs = _simulate(arms, n * 2, seed, "animal", ("score",))
+        runs = _simulate(arms, n * 2, seed, "animal", ("score",), typical_effect=True)
         days, tr, ct = runs[o["arm"]]
         i = _at(days, o["day"])
         t, c = tr["score"][i], ct["score"][i]
