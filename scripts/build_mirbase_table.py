@@ -195,7 +195,10 @@ def main(argv: list[str] | None = None) -> int:
     lines += ["\t".join(r) for r in rows]
     args.out.parent.mkdir(parents=True, exist_ok=True)
     data = ("\n".join(lines) + "\n").encode()
-    with args.out.open("wb") as fh, gzip.GzipFile(fileobj=fh, mode="wb", mtime=0) as gz:
+    with (
+        args.out.open("wb") as fh,
+        gzip.GzipFile(filename="", fileobj=fh, mode="wb", mtime=0) as gz,
+    ):
         gz.write(data)
     counts: dict[str, int] = defaultdict(int)
     for r in rows:
