@@ -34,8 +34,11 @@ def test_sbml_is_valid_and_roadrunner_agrees(name: str) -> None:
     # bolus designs: same model, two solvers; release designs: hourly vs analytic input
     tol = 0.02 if design.release is None else 0.1
     np.testing.assert_allclose(res["score"], ours["score"][:, 0], atol=tol)
-    np.testing.assert_allclose(res["N"], ours["N"][:, 0], atol=5e-3)
-    np.testing.assert_allclose(res["B"], ours["B"][:, 0], atol=5e-3)
+    # release designs: the burst enters at t = 0 in SBML and over the first hour here, which
+    # shifts the acute tissue loss slightly
+    frac_tol = 5e-3 if design.release is None else 1e-2
+    np.testing.assert_allclose(res["N"], ours["N"][:, 0], atol=frac_tol)
+    np.testing.assert_allclose(res["B"], ours["B"][:, 0], atol=frac_tol)
     np.testing.assert_allclose(res["AUC"][-1], ours["AUC"][-1, 0], rtol=0.01)
 
 

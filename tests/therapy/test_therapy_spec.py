@@ -120,6 +120,7 @@ def test_evidence_changes_the_prediction() -> None:
         parse_spec({**BASE, "exosome": {"source": "BMSC-Exos", "cargo": ["miR-210"]}})
     )
     assert loaded.design.axis_scores != plain.design.axis_scores
+    assert any(t.entity == "mir:mir-210" for t in loaded.effect.terms)  # its own effect term
     a = simulate(plain.design).treated["score"][-1, 0]
     b = simulate(loaded.design).treated["score"][-1, 0]
     assert a != b
