@@ -146,3 +146,11 @@ def test_cli_json_rows_match_the_dataframe(df: pd.DataFrame) -> None:
 def test_cli_unknown_axis_exits_2() -> None:
     res = runner.invoke(app, ["kb", "studies", "--axis", "nope"])
     assert res.exit_code == 2
+
+
+def test_phase_i_trial_route_follows_the_cited_title_not_the_reviews_misprint(
+    df: pd.DataFrame,
+) -> None:
+    row = df[df["ref"] == 146].iloc[0]
+    assert row["species"] == "human" and row["route"] == "route:intrathecal"
+    assert row["axis"] == "safety" and row["direction"] == 0
