@@ -66,8 +66,9 @@ def main() -> None:
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-cargo-"))
     os.environ["EXOSCI_DATA_DIR"] = str(tmp / "data")
-    from exosci.cargo import enrich, enrich_batch, load_targets, read_gmt
+    from exosci.cargo import enrich_batch, load_targets, read_gmt
     from exosci.cargo.design import build_design
+    from exosci.cargo.enrich import enrich
     from exosci.cargo.genesets import resource_genesets
     from exosci.datasets import add
 

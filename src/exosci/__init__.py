@@ -1,8 +1,24 @@
-"""exosci: a workbench for exosome therapies for spinal cord injury."""
+"""exosci: a workbench for exosome therapies for spinal cord injury.
+
+The notebook API (``import exosci as ex``), each returning pandas DataFrames or objects that
+hold them:
+
+- ``ex.evaluate(spec)`` -> :class:`~exosci.evaluate.Evaluation` (the main job)
+- ``ex.simulate(spec)`` -> tidy DataFrame of the model's treated/control/difference bands
+- ``ex.explain(subject, to=...)`` -> DataFrame of signed, cited paths
+- ``ex.kb.search / statements / show / outcome_studies / profile`` -> knowledge-graph tables
+- ``ex.cargo.enrich(mirnas=[...] | counts=DataFrame)`` -> enrichment result (``.table``)
+- ``ex.qc.read_nta(path)``, ``ex.qc.check_prep(...)`` -> vesicle QC
+- ``ex.release.fit(df)`` -> release-kinetics fits (``.to_frame()``)
+
+Everything is imported on first use, so ``import exosci`` stays fast.
+"""
 
 from __future__ import annotations
 
+import importlib
 from importlib.metadata import PackageNotFoundError, version
+from typing import Any
 
 try:  # single source: the version in pyproject.toml, as installed
     __version__ = version("exosci")
@@ -10,4 +26,22 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree wi
     __version__ = "0+unknown"
 REVIEW_DOI = "10.3389/fneur.2025.1645457"
 
-__all__ = ["REVIEW_DOI", "__version__"]
+_FUNCTIONS = {
+    "simulate": ("exosci.therapy.simulate", "simulate_spec"),
+    "explain": ("exosci.reason.query", "explain_frame"),
+    "Evaluation": ("exosci.evaluate.result", "Evaluation"),
+}
+_SUBPACKAGES = ("evaluate", "kb", "cargo", "qc", "release", "model", "reason", "therapy")
+
+__all__ = ["REVIEW_DOI", "__version__", *_FUNCTIONS, *_SUBPACKAGES]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _FUNCTIONS:
+        module, attr = _FUNCTIONS[name]
+        value = getattr(importlib.import_module(module), attr)
+        globals()[name] = value
+        return value
+    if name in _SUBPACKAGES:  # ``exosci.evaluate`` is callable: ``ex.evaluate(spec)``
+        return importlib.import_module(f"exosci.{name}")
+    raise AttributeError(f"module 'exosci' has no attribute {name!r}")

@@ -5,7 +5,8 @@ import pandas as pd
 import pytest
 from scipy.stats import hypergeom, spearmanr
 
-from exosci.cargo import GeneSets, enrich, enrich_batch, mechanism_genesets
+from exosci.cargo import GeneSets, enrich_batch, mechanism_genesets
+from exosci.cargo.enrich import enrich
 from exosci.cargo.mirna_names import reference_from_names
 from exosci.cargo.targets import TargetTable
 from exosci.kb.loaders.tables import TARGET_COLUMNS

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from exosci.cargo.design import Design, Universe, build_design
-from exosci.cargo.enrich import BatchResult, EnrichmentResult, enrich, enrich_batch
+from exosci.cargo.enrich import BatchResult, EnrichmentResult, enrich_batch
 from exosci.cargo.genesets import GeneSets, mechanism_genesets, read_gmt
 from exosci.cargo.inputs import MirnaInput, read_mirnas
 from exosci.cargo.mirna_names import (
@@ -14,7 +14,7 @@ from exosci.cargo.mirna_names import (
     reference_from_mature_fa,
 )
 from exosci.cargo.orthologs import gene_key, to_species
-from exosci.cargo.pipeline import run_enrich
+from exosci.cargo.pipeline import enrich, run_enrich
 from exosci.cargo.plot import plot_enrichment
 from exosci.cargo.stats import bh_qvalues, hypergeom_sf
 from exosci.cargo.targets import TargetTable, load_targets

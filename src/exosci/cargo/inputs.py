@@ -11,13 +11,14 @@ from __future__ import annotations
 import csv
 import io
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from exosci.errors import FileFormatError
+from exosci.errors import FileFormatError, UserInputError
 
 _HEADER_WORDS = {"mirna", "mirnas", "name", "names", "id", "ids", "mirna_id", "mirna id", "mature"}
 
@@ -139,3 +140,40 @@ def _number(cell: str) -> float | None:
         return float(cell.strip())
     except ValueError:
         return None
+
+
+def mirna_input(
+    mirnas: Sequence[str] | None = None, *, counts: pd.DataFrame | None = None
+) -> MirnaInput:
+    """In-memory input (a list of names, or a miRNAs x samples count DataFrame), checked as files are.
+
+    Raises ``UserInputError`` naming the row and column of a bad value; nothing is dropped.
+    """
+    if (mirnas is None) == (counts is None):
+        raise UserInputError("give exactly one of mirnas=[...] (names) or counts=DataFrame")
+    if mirnas is not None:
+        if isinstance(mirnas, str):
+            raise UserInputError("mirnas: expected a list of names, got one string")
+        names = [str(n).strip() for n in mirnas]
+        empty = [i for i, n in enumerate(names) if not n]
+        if empty:
+            raise UserInputError(f"mirnas: empty name at position {empty[0]}")
+        if not names:
+            raise UserInputError("mirnas: the list is empty; expected miRNA names")
+        return MirnaInput("mirnas", names, list(range(1, len(names) + 1)))
+    assert counts is not None
+    if counts.empty:
+        raise UserInputError("counts: the table is empty; expected miRNAs x samples")
+    values = counts.apply(pd.to_numeric, errors="coerce")
+    bad = values.isna() | ~np.isfinite(values.to_numpy(dtype=float)) | (values < 0)
+    if bad.to_numpy().any():
+        r, c = np.argwhere(bad.to_numpy())[0]
+        raise UserInputError(
+            f"counts, row {counts.index[r]!r}, column {counts.columns[c]!r}: "
+            f"{str(counts.iat[r, c])[:40]!r} is not a count; expected a non-negative number"
+        )
+    frame = values.astype(np.float64)
+    frame.index = [str(i).strip() for i in frame.index]
+    frame.columns = [str(c) for c in frame.columns]
+    names = list(frame.index)
+    return MirnaInput("counts", names, list(range(2, len(names) + 2)), frame)

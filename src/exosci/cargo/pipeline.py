@@ -9,9 +9,10 @@ from typing import Literal
 import pandas as pd
 
 from exosci.cargo.design import build_design
-from exosci.cargo.enrich import EnrichmentResult, enrich, enrich_batch
+from exosci.cargo.enrich import EnrichmentResult, enrich_batch
+from exosci.cargo.enrich import enrich as enrich_profile
 from exosci.cargo.genesets import GeneSets, mechanism_genesets, read_gmt, resource_genesets
-from exosci.cargo.inputs import read_mirnas
+from exosci.cargo.inputs import MirnaInput, read_mirnas
 from exosci.cargo.mirna_names import infer_species, normalize_mirnas
 from exosci.cargo.targets import Match, load_targets
 from exosci.errors import UserInputError
@@ -42,7 +43,7 @@ def store_genesets(store: Path | str) -> GeneSets | None:
 
 
 def run_enrich(
-    path: Path | str,
+    path: Path | str | MirnaInput,
     *,
     species: str | None = None,
     targets: Sequence[Path | str] = (),
@@ -74,8 +75,9 @@ def run_enrich(
     For a count table, the pooled profile sums the samples (CPM of the pool); the second value
     is the long per-sample table from :func:`enrich_batch` (None for a plain list).
     """
-    inp = read_mirnas(path)
-    sp = species or infer_species(inp.names, source=str(path), lines=inp.lines) or "human"
+    inp = path if isinstance(path, MirnaInput) else read_mirnas(path)
+    source = inp.path
+    sp = species or infer_species(inp.names, source=source, lines=inp.lines) or "human"
     table = load_targets(
         targets,
         store=store,
@@ -107,10 +109,12 @@ def run_enrich(
         species=species or sp,
         reference=table.reference,
         lines=inp.lines,
-        source=str(path),
+        source=source,
     )
     if inp.counts is None:
-        result = enrich(names, table, sets, method=method, design=design, n_perm=n_perm, seed=seed)
+        result = enrich_profile(
+            names, table, sets, method=method, design=design, n_perm=n_perm, seed=seed
+        )
         return result, None
     pooled = inp.counts.sum(axis=1)
     pooled = pooled.groupby(level=0).sum()
@@ -118,10 +122,10 @@ def run_enrich(
         cpm = pooled / max(float(pooled.sum()), 1.0) * 1e6
         chosen = [n for n in inp.names if cpm.get(n, 0.0) >= min_cpm]
         sub = normalize_mirnas(chosen, species=sp, reference=table.reference)
-        result = enrich(sub, table, sets, design=design)
+        result = enrich_profile(sub, table, sets, design=design)
         note = f"pooled profile: {len(chosen)} of {len(pooled)} miRNAs with CPM >= {min_cpm:g}"
     else:
-        result = enrich(
+        result = enrich_profile(
             pooled,
             table,
             sets,
@@ -147,3 +151,73 @@ def run_enrich(
         counts, table, sets, species=sp, method=method, min_cpm=min_cpm, design=design
     )
     return result, batch.long(top=10)
+
+
+def enrich(
+    mirnas: Sequence[str] | None = None,
+    *,
+    counts: pd.DataFrame | None = None,
+    species: str | None = None,
+    targets: Sequence[Path | str] = (),
+    genesets: Sequence[Path | str] = (),
+    method: Literal["ora", "weighted"] = "ora",
+    mechanisms: bool = False,
+    min_size: int | None = None,
+    max_size: int = 2000,
+    min_cpm: float = 10.0,
+    n_perm: int = 0,
+    seed: int = 0,
+    store: Path | str | None = None,
+    accept_by_rule: bool = False,
+) -> EnrichmentResult:
+    """A vesicle's miRNAs -> validated targets -> gene-set and SCI-mechanism enrichment.
+
+    The notebook form of ``exosci cargo enrich``: the same reading, checks and statistics,
+    from a Python list or a count DataFrame instead of a file.
+
+    Parameters
+    ----------
+    mirnas
+        miRNA names or miRBase accessions (any current or legacy miRBase name).
+    counts
+        Small-RNA-seq counts, miRNAs (index) x samples (columns); pooled as CPM.
+    species
+        ``human``, ``mouse`` or ``rat``; inferred from the names when omitted.
+    targets, genesets
+        Files, or names of fetched resources (``mirtarbase``, ``reactome``; see
+        ``exosci data list``). Without them: the review's own miRNA-target edges and the
+        five SCI repair-mechanism gene sets (an offline toy universe; the result says so).
+    method
+        ``ora`` (hypergeometric) or ``weighted`` (abundance-weighted, for ``counts``).
+
+    Returns
+    -------
+    EnrichmentResult
+        ``.table`` is a DataFrame (set, size, overlap, pvalue, qvalue, genes ...);
+        ``.mirnas`` lists recognised and unrecognised names; ``.to_dict()`` is the CLI's JSON.
+
+    Examples
+    --------
+    >>> import exosci as ex
+    >>> res = ex.cargo.enrich(["miR-21-5p", "miR-146a-5p", "miR-124-3p"], species="rat")
+    >>> "qvalue" in res.table.columns
+    True
+    """
+    from exosci.cargo.inputs import mirna_input
+
+    result, _ = run_enrich(
+        mirna_input(mirnas, counts=counts),
+        species=species,
+        targets=targets,
+        genesets=genesets,
+        store=store,
+        method=method,
+        mechanisms=mechanisms,
+        min_size=min_size,
+        max_size=max_size,
+        min_cpm=min_cpm,
+        n_perm=n_perm,
+        seed=seed,
+        accept_by_rule=accept_by_rule,
+    )
+    return result

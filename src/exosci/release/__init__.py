@@ -9,6 +9,8 @@ from exosci.release.profile import ReleaseProfile, parse_profile, profile_from_f
 from exosci.release.similarity import Similarity, f1_f2, similarity
 from exosci.release.spec import carrier_block, carrier_yaml, release_fraction
 
+fit = fit_release  # the notebook name: ``ex.release.fit(df)``
+
 __all__ = [
     "MODELS",
     "ModelFit",
@@ -20,6 +22,7 @@ __all__ = [
     "carrier_block",
     "carrier_yaml",
     "f1_f2",
+    "fit",
     "fit_release",
     "get_model",
     "interpret_kp_exponent",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -166,3 +167,12 @@ def load_spec(path: str | Path) -> TherapySpec:
     else:
         data = load_yaml(text, where=str(p), max_aliases=MAX_YAML_ALIASES)
     return parse_spec(data, where=str(p))
+
+
+def as_spec(spec: TherapySpec | Mapping[str, Any] | str | Path) -> TherapySpec:
+    """A spec from a file path (YAML/JSON), a dict of its fields, or a spec (unchanged)."""
+    if isinstance(spec, TherapySpec):
+        return spec
+    if isinstance(spec, Mapping):
+        return parse_spec(dict(spec))
+    return load_spec(spec)

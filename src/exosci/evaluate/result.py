@@ -1,0 +1,185 @@
+"""The notebook face of the main job: ``ex.evaluate(spec) -> Evaluation`` with DataFrames."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+if TYPE_CHECKING:
+    from exosci.kb.store import KnowledgeBase
+    from exosci.therapy.spec import TherapySpec
+
+_RENDER_ONLY = ("design_rows",)
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """One evaluated therapy design (model predictions are labelled as such in every table).
+
+    Attributes are read-only; :meth:`to_dict` returns a copy of the JSON document that
+    ``exosci evaluate`` writes beside the report.
+    """
+
+    _doc: Mapping[str, Any] = field(repr=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The report's JSON document (a deep copy; keys as in DESIGN.md)."""
+        return {k: copy.deepcopy(v) for k, v in self._doc.items() if k not in _RENDER_ONLY}
+
+    @property
+    def name(self) -> str:
+        return str(self._doc["spec"].get("name") or "")
+
+    @property
+    def mechanisms(self) -> pd.DataFrame:
+        """Per repair axis: score, evidence count, confidence, best chain for and against."""
+        rows = []
+        for axis, block in self._doc.get("mechanisms", {}).items():
+            best_for, best_against = block.get("best_supporting"), block.get("best_opposing")
+            rows.append(
+                {
+                    "axis": axis,
+                    "score": block.get("score"),
+                    "evidence_count": block.get("evidence_count"),
+                    "confidence": block.get("confidence"),
+                    "best_supporting": _chain(best_for),
+                    "best_opposing": _chain(best_against),
+                }
+            )
+        cols = ["axis", "score", "evidence_count", "confidence", "best_supporting", "best_opposing"]
+        return pd.DataFrame(rows, columns=cols).set_index("axis")
+
+    @property
+    def prediction(self) -> pd.DataFrame:
+        """Model prediction by day: median treated and control score and the paired gain band."""
+        pred = self._doc["prediction"]
+        gains = pred.get("gain_by_day", {})
+        rows = []
+        for i, day in enumerate(pred.get("table_days", [])):
+            g = gains.get(day) or gains.get(str(day)) or {}
+            rows.append(
+                {
+                    "day": day,
+                    "treated_median": pred["table_treated"][i],
+                    "control_median": pred["table_control"][i],
+                    "gain_median": g.get("median"),
+                    "gain_p05": g.get("p05"),
+                    "gain_p95": g.get("p95"),
+                }
+            )
+        frame = pd.DataFrame(rows).set_index("day") if rows else pd.DataFrame()
+        frame.attrs["score"] = pred.get("score_name")
+        frame.attrs["label"] = pred.get("label")
+        frame.attrs["gain_definition"] = pred.get("gain_definition")
+        return frame
+
+    @property
+    def gain(self) -> dict[str, float]:
+        """The headline gain at the horizon (median and 90 % band of paired differences)."""
+        return dict(self._doc["prediction"]["gain"])
+
+    @property
+    def alternatives(self) -> pd.DataFrame:
+        """Ranked one-change alternatives with the paired difference vs this design."""
+        rows = []
+        for alt in self._doc.get("alternatives", []):
+            delta = alt.get("delta") or {}
+            rows.append(
+                {
+                    "change": alt.get("change"),
+                    "kind": alt.get("kind"),
+                    "delta_median": delta.get("median"),
+                    "delta_p05": delta.get("p05"),
+                    "delta_p95": delta.get("p95"),
+                    "verdict": alt.get("verdict"),
+                    "note": alt.get("skipped") or alt.get("reason") or "",
+                }
+            )
+        cols = ["change", "kind", "delta_median", "delta_p05", "delta_p95", "verdict", "note"]
+        return pd.DataFrame(rows, columns=cols)
+
+    @property
+    def risks(self) -> pd.DataFrame:
+        """Translational risks with their level and citation."""
+        return pd.DataFrame(self._doc.get("risks", []))
+
+    @property
+    def flags(self) -> list[dict[str, Any]]:
+        """Summary warnings (e.g. a gain beyond the published range, repeated surgery)."""
+        return copy.deepcopy(list(self._doc["prediction"].get("flags", [])))
+
+    def to_html(self, path: str | Path, *, force: bool = False) -> dict[str, Path]:
+        """Write the report (HTML, JSON beside it, PNG plots in ``<stem>_files/``).
+
+        An existing report is only overwritten with ``force=True``.
+        """
+        from exosci.errors import UserInputError
+        from exosci.evaluate.render import write_report
+
+        out = Path(path)
+        if out.exists() and not force:
+            raise UserInputError(f"{out}: exists; pass force=True to overwrite it.")
+        return write_report(dict(self._doc), out)
+
+    def _repr_html_(self) -> str:
+        from html import escape
+
+        g = self.gain
+        score = self._doc["prediction"].get("score_name", "")
+        return (
+            f"<b>{escape(self.name)}</b>: predicted gain {g['median']:+.1f} {escape(score)} "
+            f"(90 % band {g['p05']:+.1f} to {g['p95']:+.1f}; model prediction) — see "
+            "<code>.mechanisms</code>, <code>.prediction</code>, <code>.alternatives</code>"
+        )
+
+
+def _chain(best: Mapping[str, Any] | None) -> str:
+    if not best:
+        return ""
+    return str(best.get("display") or " → ".join(best.get("path", [])))
+
+
+def evaluate_design(
+    spec: TherapySpec | Mapping[str, Any] | str | Path,
+    *,
+    samples: int = 1000,
+    seed: int = 0,
+    kb: KnowledgeBase | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+    **options: Any,
+) -> Evaluation:
+    """Evaluate a therapy design: mechanisms, evidence, predicted recovery, risks, alternatives.
+
+    Parameters
+    ----------
+    spec
+        A therapy spec: a YAML/JSON file path, a dict with the spec's fields, or a
+        :class:`~exosci.therapy.TherapySpec`.
+    samples, seed
+        Virtual subjects of the main ensemble and the seed of every random step.
+    options
+        Passed to :func:`exosci.evaluate.core.evaluate` (``alternative_samples``,
+        ``sensitivity_trajectories``, ``scheduler``).
+
+    Returns
+    -------
+    Evaluation
+        ``.mechanisms``, ``.prediction`` and ``.alternatives`` as DataFrames,
+        ``.to_dict()`` and ``.to_html(path)``.
+
+    Examples
+    --------
+    >>> import exosci as ex
+    >>> ev = ex.evaluate("examples/iv-bmsc-exos-rat.yaml", samples=200)  # doctest: +SKIP
+    >>> ev.prediction.loc[28, "gain_median"]  # doctest: +SKIP
+    """
+    from exosci.evaluate.core import evaluate
+    from exosci.therapy.spec import as_spec
+
+    doc = evaluate(as_spec(spec), kb=kb, samples=samples, seed=seed, progress=progress, **options)
+    return Evaluation(doc)

@@ -1,0 +1,161 @@
+"""Knowledge-graph queries that return pandas DataFrames (the ``ex.kb`` notebook API).
+
+Each function takes an optional ``kb`` (default: the bundled graph) and returns one tidy
+table, the way decoupler and gseapy users expect. The CLI's ``kb`` commands print the same
+records.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+if TYPE_CHECKING:
+    from exosci.kb.store import KnowledgeBase
+
+
+def _kb(kb: KnowledgeBase | None) -> KnowledgeBase:
+    from exosci.kb.store import default_kb
+
+    return kb if kb is not None else default_kb()
+
+
+def search(query: str, *, limit: int = 20, kb: KnowledgeBase | None = None) -> pd.DataFrame:
+    """Entities whose name, synonym or CURIE contains ``query``, best first.
+
+    Parameters
+    ----------
+    query
+        Free text, matched forgivingly (case, hyphens, Greek letters).
+    limit
+        Most rows to return.
+
+    Returns
+    -------
+    DataFrame with columns ``id``, ``name``, ``type``, ``curie``.
+
+    Examples
+    --------
+    >>> import exosci as ex
+    >>> ex.kb.search("BMSC", limit=3).columns.tolist()
+    ['id', 'name', 'type', 'curie']
+    """
+    rows = _kb(kb).search(query, limit=limit)
+    return pd.DataFrame(rows, columns=["id", "name", "type", "curie"])
+
+
+def statements(name: str, *, kb: KnowledgeBase | None = None) -> pd.DataFrame:
+    """Every signed, cited statement about an entity, one row per evidence record.
+
+    Parameters
+    ----------
+    name
+        Any name, synonym, id or CURIE of the entity.
+
+    Returns
+    -------
+    DataFrame with columns ``statement``, ``subject``, ``predicate``, ``object``, ``sign``,
+    ``refs``, ``dois``, ``species``, ``model``, ``grade``, ``context``, ``observed_for`` (the
+    more specific entity an inherited statement was observed for; empty for the entity's own).
+
+    Examples
+    --------
+    >>> import exosci as ex
+    >>> df = ex.kb.statements("BMSC-Exos")
+    >>> {"subject", "predicate", "object", "refs"} <= set(df.columns)
+    True
+    """
+    doc = _kb(kb).show(name)
+    rows: list[dict[str, Any]] = []
+    for key in ("statements", "inherited_statements"):
+        for st in doc.get(key, []):
+            for ev in st["evidence"]:
+                rows.append(
+                    {
+                        "statement": st.get("id"),
+                        "subject": st["subject"],
+                        "predicate": st["predicate"],
+                        "object": st["object"],
+                        "sign": st["sign"],
+                        "refs": list(ev["ref"]),
+                        "dois": list(ev["doi"]),
+                        "species": ev.get("species"),
+                        "model": ev.get("model"),
+                        "grade": ev.get("grade"),
+                        "context": ev.get("context"),
+                        "observed_for": st.get("observed_for", ""),
+                    }
+                )
+    columns = [
+        "statement",
+        "subject",
+        "predicate",
+        "object",
+        "sign",
+        "refs",
+        "dois",
+        "species",
+        "model",
+        "grade",
+        "context",
+        "observed_for",
+    ]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def show(name: str, *, kb: KnowledgeBase | None = None) -> dict[str, Any]:
+    """The ``kb show`` document of one entity (a dict; see :func:`statements` for a table).
+
+    Examples
+    --------
+    >>> import exosci as ex
+    >>> ex.kb.show("NF-κB")["type"]
+    'pathway'
+    """
+    return _kb(kb).show(name)
+
+
+def outcome_studies(
+    product: str | None = None,
+    *,
+    ref: int | None = None,
+    axis: str | None = None,
+    kb: KnowledgeBase | None = None,
+) -> pd.DataFrame:
+    """The review's in vivo outcome table, optionally for one product and its descendants.
+
+    Examples
+    --------
+    >>> import exosci as ex
+    >>> len(ex.kb.outcome_studies("BMSC-Exos")) > 0
+    True
+    """
+    return _kb(kb).studies(product, ref=ref, axis=axis)
+
+
+def profile(name: str, *, kb: KnowledgeBase | None = None) -> pd.DataFrame:
+    """The mechanism profile of a source, product or cargo: one row per repair axis.
+
+    Returns
+    -------
+    DataFrame indexed by axis with ``score`` and, where the profile gives them,
+    ``evidence_count`` and ``confidence``.
+
+    Examples
+    --------
+    >>> import exosci as ex
+    >>> "score" in ex.kb.profile("BMSC-Exos").columns
+    True
+    """
+    from exosci.reason.profile import mechanism_profile
+
+    k = _kb(kb)
+    prof = mechanism_profile(k, [k.resolve(name).id])
+    axes = prof.to_dict()["axes"]
+    rows = []
+    for axis, block in axes.items():
+        row = {"axis": axis}
+        row.update({k2: v for k2, v in block.items() if not isinstance(v, list | dict)})
+        rows.append(row)
+    return pd.DataFrame(rows).set_index("axis")

@@ -1,0 +1,101 @@
+"""``ex.explain(subject, to=...)``: signed, cited paths as a DataFrame for notebooks."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import pandas as pd
+
+_COLUMNS = [
+    "rank",
+    "sign",
+    "path",
+    "length",
+    "score",
+    "refs",
+    "observed_for",
+    "context_status",
+    "grades",
+]
+
+
+def explain_frame(
+    subject: str,
+    *,
+    to: str,
+    max_length: int = 6,
+    sign: Literal["up", "down"] | None = None,
+    limit: int = 10,
+    context: Literal["strict", "loose"] = "strict",
+    kb: Any = None,
+) -> pd.DataFrame:
+    """How ``subject`` acts on ``to``: one row per signed path, best evidence first.
+
+    Parameters
+    ----------
+    subject
+        A cell source, exosome product, cargo, drug or material (names resolve forgivingly).
+    to
+        A target, pathway, process, repair mechanism or ``functional recovery``.
+    max_length, sign, limit, context
+        As in ``exosci explain`` (``context="strict"`` never joins steps observed in
+        incompatible cell types; ``"loose"`` joins and flags them).
+
+    Returns
+    -------
+    DataFrame
+        ``rank``, ``sign`` (+1 the object goes up, -1 down), ``path`` (→ keeps the sign,
+        ⊣ flips it), ``length``, ``score``, ``refs`` (review reference numbers of every
+        step), ``observed_for`` (the more specific entity the evidence was observed for),
+        ``context_status`` and ``grades``. ``.attrs`` holds the result code (``PATHS_FOUND``,
+        ``NO_PATHS_FOUND``, ...), resolved names and the full JSON document
+        (``attrs["document"]``, as ``exosci explain --json`` prints it).
+
+    Examples
+    --------
+    >>> import exosci as ex
+    >>> df = ex.explain("BMSC-Exos", to="functional recovery")
+    >>> df.attrs["result"]
+    'PATHS_FOUND'
+    """
+    from exosci.kb.store import default_kb
+    from exosci.reason.explain import explain
+
+    res = explain(
+        kb if kb is not None else default_kb(),
+        subject,
+        to,
+        max_length=max_length,
+        sign=sign,
+        limit=limit,
+        context=context,
+    )
+    doc = res.to_dict()
+    rows = []
+    for i, p in enumerate(doc["paths"], start=1):
+        text = p["nodes"][0] if p["nodes"] else ""
+        for e in p["edges"]:
+            text += (" → " if e["sign"] > 0 else " ⊣ ") + e["target"]
+        rows.append(
+            {
+                "rank": i,
+                "sign": p["sign"],
+                "path": text,
+                "length": len(p["edges"]),
+                "score": p["score"],
+                "refs": sorted({n for e in p["edges"] for n in e["refs"]}),
+                "observed_for": p.get("observed_for") or "",
+                "context_status": p.get("context_status"),
+                "grades": sorted({g for e in p["edges"] for g in e.get("grades", [])}),
+            }
+        )
+    frame = pd.DataFrame(rows, columns=_COLUMNS)
+    frame.attrs.update(
+        result=doc["result"],
+        subject=doc["subject"],
+        object=doc["object"],
+        suggestions=doc["suggestions"],
+        message=doc["message"],
+        document=doc,
+    )
+    return frame
