@@ -94,6 +94,16 @@ def test_explain_labels_paths_with_the_product_they_were_observed_for() -> None:
     assert bmsc and all(p["mixed_context"] for p in bmsc)
 
 
+def test_explain_loose_marks_mixed_paths_and_strict_says_what_it_left_out() -> None:
+    env = {"COLUMNS": "250"}
+    loose = runner.invoke(
+        app, ["explain", "MSC exosomes", "--to", "angiogenesis", "--context", "loose"], env=env
+    )
+    assert loose.exit_code == 0 and "mixes contexts" in loose.stdout
+    strict = runner.invoke(app, ["explain", "MSC exosomes", "--to", "angiogenesis"], env=env)
+    assert "mixes contexts" not in strict.stdout and "left out" in strict.stdout
+
+
 def test_explain_context_option_is_checked() -> None:
     res = runner.invoke(app, ["explain", "exosome", "--to", "M2 polarization", "--context", "lax"])
     assert res.exit_code == 2

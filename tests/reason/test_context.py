@@ -100,15 +100,16 @@ def test_a_path_joining_studies_across_a_step_of_unknown_context_is_flagged_unve
     assert one_study.paths[0].context_status == "consistent"
 
 
-def test_the_reviews_ngf_mapk_nfkb_m2_chain_is_flagged_in_the_curated_graph() -> None:
+def test_the_reviews_ngf_mapk_nfkb_m2_chain_is_excluded_or_flagged_in_the_curated_graph() -> None:
     from exosci.kb import default_kb
 
-    # NGF -> MAPK is neuronal (ref 50), MAPK -> NF-kB macrophage (ref 99): strict search leaves
-    # the chain out, loose search shows it flagged
-    strict = explain(default_kb(), "exosome", "M2 polarization", upward=False, limit=1000)
-    assert not [p for p in strict.paths if p.nodes[1:4] == ("gene:ngf", "pw:mapk", "pw:nfkb")]
-    res = explain(
-        default_kb(), "exosome", "M2 polarization", upward=False, limit=1000, context="loose"
-    )
-    hits = [p for p in res.paths if p.nodes[1:4] == ("gene:ngf", "pw:mapk", "pw:nfkb")]
-    assert hits and all(p.context_status != "consistent" for p in hits)
+    def hits(mode: str):  # type: ignore[no-untyped-def]
+        res = explain(default_kb(), "exosome", "M2 polarization", upward=False, limit=1000,
+                      context=mode)  # fmt: skip
+        chain = ("gene:ngf", "pw:mapk", "pw:nfkb")
+        return res, [p for p in res.paths if p.nodes[1:4] == chain]
+
+    strict, kept = hits("strict")
+    assert kept == [] and strict.excluded_mixed > 0
+    _, flagged = hits("loose")
+    assert flagged and all(p.context_status != "consistent" for p in flagged)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
@@ -38,6 +39,7 @@ _BRITISH = (
 )
 
 
+@lru_cache(maxsize=1 << 16)
 def normalize(text: str) -> str:
     """Key for matching: lower-case ASCII letters and digits only, Greek letters spelled as latin.
 
@@ -114,6 +116,7 @@ def _spaced(text: str) -> str:
     return re.sub(r"\s+", " ", s).strip()
 
 
+@lru_cache(maxsize=1 << 16)
 def canonical_key(text: str) -> str:
     """A looser key than :func:`normalize`: the review's alternative spellings meet.
 

@@ -180,94 +180,11 @@ class KnowledgeBase:
     def statements_of(self, ent_id: str) -> list[Statement]:
         return [s for s in self.curated.statements if ent_id in (s.subject, s.object)]
 
-    def _statement_doc(self, st: Statement) -> dict[str, Any]:
-        refs = self.curated.references
-        return {
-            "id": st.id,
-            "subject": self.curated.entities[st.subject].name,
-            "predicate": st.predicate,
-            "object": self.curated.entities[st.object].name,
-            "sign": st.sign,
-            "evidence": [
-                {
-                    "ref": ev.refs,
-                    "doi": [refs[n].doi for n in ev.refs if n in refs],
-                    "papers": list(getattr(ev, "papers", [])),
-                    "species": ev.species,
-                    "model": ev.model,
-                    "grade": ev.grade,
-                    "context": ev.context,
-                    "route": ev.route,
-                    "quantities": [q.model_dump(exclude_none=True) for q in ev.quantities],
-                    "text": ev.text,
-                }
-                for ev in st.evidence
-            ],
-        }
-
     def show(self, name: str) -> dict[str, Any]:
-        """The DESIGN.md ``kb show`` document for one entity.
+        """The DESIGN.md ``kb show`` document for one entity (see :mod:`exosci.kb.show`)."""
+        from exosci.kb.show import show_entity
 
-        Besides the entity's own statements it lists its place in the hierarchy and, under
-        ``inherited_statements``, the statements of its kinds (``is_a`` descendants), each
-        labelled with the entity it was observed for: evidence flows up, never down.
-        """
-        from exosci.kb.hierarchy import children, evidence_sources, parents
-
-        ent = self.resolve(name)
-        names = self.curated.entities
-        out_statements = [self._statement_doc(st) for st in self.statements_of(ent.id)]
-        inherited = []
-        for kind in evidence_sources(self.curated, ent.id)[1:]:
-            for st in self.statements_of(kind):
-                if st.predicate in ("derived_from", "part_of") or ent.id in (st.subject, st.object):
-                    continue  # structural links of the kind itself, or already listed above
-                inherited.append(
-                    {
-                        **self._statement_doc(st),
-                        "observed_for": names[kind].name,
-                        "observed_for_id": kind,
-                    }
-                )
-        cargo = [
-            self.curated.entities[s.object].name
-            for s in self.curated.statements
-            if s.subject == ent.id and s.predicate == "carries"
-        ]
-
-        def links(rows: list[Any], end: str) -> list[dict[str, str]]:
-            return [
-                {"id": getattr(h, end), "name": names[getattr(h, end)].name, "relation": h.relation}
-                for h in rows
-            ]
-
-        return {
-            "id": ent.id,
-            "name": ent.name,
-            "type": ent.type,
-            "curie": ent.curie,
-            "synonyms": ent.synonyms,
-            "description": ent.description,
-            "attributes": ent.attributes,
-            "refs": ent.refs,
-            "cargo": cargo,
-            "statements": out_statements,
-            "hierarchy": {
-                "parents": links(parents(self.curated, ent.id), "parent"),
-                "children": links(children(self.curated, ent.id), "child"),
-            },
-            "inherited_statements": inherited,
-            "papers": self._papers_cited([*out_statements, *inherited]),
-        }
-
-    def _papers_cited(self, docs: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
-        """Metadata of the papers beyond the review that the listed statements cite."""
-        known = getattr(self.curated, "papers", {})
-        ids = sorted({p for d in docs for ev in d["evidence"] for p in ev["papers"]})
-        return {
-            pid: known[pid].model_dump(exclude_none=True) if pid in known else {"id": pid}
-            for pid in ids
-        }
+        return show_entity(self, name)
 
     def reference(self, number: int) -> dict[str, Any]:
         """One review reference and everything in the graph that cites it."""
