@@ -62,10 +62,31 @@ def test_every_pooled_record_cites_a_paper() -> None:
 
 
 @pytest.fixture(scope="module")
-def html(tmp_path_factory: pytest.TempPathFactory) -> str:
-    doc = evaluate(load_spec(MAIN), samples=30, seed=0, alternative_samples=20)
+def doc() -> dict:
+    return evaluate(load_spec(MAIN), samples=40, seed=0, alternative_samples=20)
+
+
+@pytest.fixture(scope="module")
+def html(doc: dict, tmp_path_factory: pytest.TempPathFactory) -> str:
     out = tmp_path_factory.mktemp("rep") / "r.html"
     return write_report(doc, out)["html"].read_text(encoding="utf-8")
+
+
+def test_animals_spread_wider_than_the_uncertainty_of_the_mean(doc: dict, html: str) -> None:
+    from exosci.evaluate.core import _draws_are_priors
+    from exosci.model.parameters import default_parameters
+
+    if _draws_are_priors(default_parameters()):
+        assert "animal_band" not in doc["prediction"]  # one mixed band only, labelled as such
+        return
+    pred, animals = doc["prediction"], doc["prediction"]["animal_band"]
+    for arm in ("treated_final", "control_final"):
+        mean_width = pred[arm]["p95"] - pred[arm]["p05"]
+        assert animals[arm]["p95"] - animals[arm]["p05"] > mean_width
+    assert "between-animal spread" in html and "uncertainty of the mean effect" in html
+    assert len(doc["timecourse"]["animal"]["treated"]["score"]["p95"]) == len(
+        doc["timecourse"]["days"]
+    )
 
 
 def test_report_cites_sources_not_the_team_notes(html: str) -> None:

@@ -293,6 +293,9 @@ def evaluate(
         feats = DesignFeatures(**{**vars(feats), "species": spec.species})
     risks = [r.to_dict(kb) for r in assess_risks(kb, feats)]
     prediction = prediction_block(sim)
+    animals = _animal_ensemble(res, sim, samples=samples, seed=seed, scheduler=scheduler)
+    if animals is not None:
+        prediction["animal_band"] = _animal_block(animals)
     alts = rank_alternatives(
         spec=model_spec,
         kb=kb,
@@ -330,6 +333,16 @@ def evaluate(
             "days": sim.days.tolist(),
             "treated": {k: _bands(sim.treated[k]) for k in ("score", "lesion_free", "exposure")},
             "control": {k: _bands(sim.control[k]) for k in ("score",)},
+            **(
+                {
+                    "animal": {
+                        "treated": {"score": _bands(animals.treated["score"])},
+                        "control": {"score": _bands(animals.control["score"])},
+                    }
+                }
+                if animals is not None
+                else {}
+            ),
         },
         "provenance": {
             "version": __version__,
@@ -343,6 +356,34 @@ def evaluate(
     doc["references"] = _references(kb, doc)
     doc["design_rows"] = _design_rows(res)
     return doc
+
+
+def _animal_ensemble(
+    res: ResolvedTherapy, sim: SimulationResult, *, samples: int, seed: int, scheduler: Any
+) -> SimulationResult | None:
+    """The between-animal band, when the simulator has one (calibrated draws; not priors)."""
+    if sim.extra.get("band") != "mean" or _draws_are_priors(sim.table):
+        return None
+    return ensemble(
+        res.design,
+        samples=samples,
+        seed=seed,
+        batch_size=ENSEMBLE_BATCH,
+        scheduler=scheduler,
+        outputs=("score",),
+        band="animal",
+    )
+
+
+def _animal_block(animals: SimulationResult) -> dict[str, Any]:
+    tr, ct = animals.treated["score"][-1], animals.control["score"][-1]
+    return {
+        "label": band_label(animals),
+        "samples": animals.n_samples,
+        "treated_final": _quantiles(tr),
+        "control_final": _quantiles(ct),
+        "gain": _quantiles(tr - ct),
+    }
 
 
 def summary_flags(res: ResolvedTherapy, prediction: dict[str, Any]) -> list[dict[str, Any]]:

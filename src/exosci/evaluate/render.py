@@ -58,10 +58,15 @@ def plot_recovery(doc: dict[str, Any]) -> bytes:
     tc = doc["timecourse"]
     days = np.asarray(tc["days"])
     fig, ax = plt.subplots(figsize=(7, 3.6))
+    animal = tc.get("animal")
     for key, color, label in (("treated", "#1f6f8b", "treated"), ("control", "#888888", "control")):
+        if animal:
+            spread = animal[key]["score"]
+            ax.fill_between(days, spread["p05"], spread["p95"], color=color, alpha=0.1, lw=0)
         band = tc[key]["score"]
-        ax.fill_between(days, band["p05"], band["p95"], color=color, alpha=0.2, lw=0)
-        ax.plot(days, band["median"], color=color, lw=2, label=f"{label} (median, 5-95 %)")
+        ax.fill_between(days, band["p05"], band["p95"], color=color, alpha=0.3, lw=0)
+        shown = "median; dark: mean effect, light: animals, 5-95 %" if animal else "median, 5-95 %"
+        ax.plot(days, band["median"], color=color, lw=2, label=f"{label} ({shown})")
     pred = doc["prediction"]
     ax.set_ylim(0, pred["score_max"])
     ax.set_xlabel("days after injury")
