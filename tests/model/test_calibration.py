@@ -155,3 +155,13 @@ def test_report_for_scale_line_says_which_figures_were_fitted() -> None:
     fitted, _, unfitted = text.partition("NOT FITTED")
     assert "FITTED" in fitted and "+1.58" in fitted and "+4.54" in fitted
     assert "3.47" in unfitted and "3.47" not in fitted  # the validation figure is kept apart
+
+
+def test_calibrate_cli_rejects_an_ensemble_too_small_for_the_dimensions() -> None:
+    from typer.testing import CliRunner
+
+    from exosci.cli import app
+
+    res = CliRunner().invoke(app, ["calibrate", "--walkers", "3", "--steps", "10"])
+    assert res.exit_code == 2
+    assert "walkers must be even" in res.output
