@@ -141,3 +141,15 @@ def test_our_statements_citing_a_paper_export_its_pmid_to_indra() -> None:
     assert doc["evidence"][0]["pmid"] == PMID
     stmt = indra_statements.stmts_from_json([doc])[0]
     assert stmt.evidence[0].pmid == PMID
+
+
+def test_explain_shows_imported_papers_apart_from_the_reviews_refs(
+    tmp_path: Path, store: Path
+) -> None:
+    f = _write(tmp_path / "user_indra.json", _user_statements())
+    import_file(f, kind="indra-json", store=store)
+    res = CliRunner().invoke(
+        app, ["explain", "miR-21", "--to", "PTEN", "--store", str(store)], env={"COLUMNS": "200"}
+    )
+    assert res.exit_code == 0, res.output
+    assert f"papers pmid:{PMID}" in res.stdout

@@ -48,12 +48,16 @@ def _explain_tree(res: ExplainResult) -> Tree:
             + ("\n   " + " · ".join(notes) if notes else "")
         )
         for e in path["edges"]:
-            refs = ", ".join([*(str(n) for n in e["refs"]), *e.get("papers", [])])
+            cited = [f"refs {', '.join(str(n) for n in e['refs'])}"] if e["refs"] else []
+            if e.get("papers"):  # papers beyond the review's numbered list
+                cited.append("papers " + ", ".join(e["papers"]))
             dois = "; ".join(e["dois"][:3]) + (" …" if len(e["dois"]) > 3 else "")
             branch.add(
                 f"{e['source']} [italic]{e['predicate']}[/] ({_EDGE[e['sign']]}) {e['target']}"
-                f"  [dim]refs {refs} · {'/'.join(e['models'])} · {'/'.join(e['species'])}"
-                f" · doi {dois}[/]" + grade_label(e.get("grades", []))
+                f"  [dim]{' · '.join(cited)} · {'/'.join(e['models'])} · {'/'.join(e['species'])}"
+                + (f" · doi {dois}" if dois else "")
+                + "[/]"
+                + grade_label(e.get("grades", []))
             )
     return root
 
