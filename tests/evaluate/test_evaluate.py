@@ -182,3 +182,26 @@ def test_alternatives_skip_other_names_for_the_same_vesicles() -> None:
     assert (
         hyp["evidence_statements"] > next(r for r in rows if r["is_current"])["evidence_statements"]
     )
+
+
+def test_mechanism_block_reports_count_confidence_and_best_chains_for_and_against(
+    doc: dict,
+) -> None:
+    import copy
+
+    from exosci.evaluate.render import render_html
+
+    for axis in doc["mechanisms"].values():
+        assert {"evidence_count", "n_support", "n_oppose", "confidence"} <= axis.keys()
+        assert axis["confidence"] in {"high", "moderate", "low", "very low", "none"}
+        if axis["best_supporting"]:
+            assert axis["best_supporting"]["sign"] == 1 and axis["best_supporting"]["display"]
+        if axis["best_opposing"]:
+            assert axis["best_opposing"]["sign"] == -1
+    # an opposing chain is rendered as opposing (↓, net sign −1), apart from the supporting one
+    doc2 = copy.deepcopy(doc)
+    ax = next(a for a in doc2["mechanisms"].values() if a["best_supporting"])
+    ax["best_opposing"] = {**ax["best_supporting"], "sign": -1, "display": "X ⊣ Y"}
+    html = render_html(doc2, dict.fromkeys(("mechanisms", "recovery", "delivery", "sensitivity")))
+    assert "↓ net sign −1 (against): X ⊣ Y" in html
+    assert "↑ net sign +1:" in html and "studies (for / against)" in html
