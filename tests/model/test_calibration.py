@@ -165,3 +165,26 @@ def test_calibrate_cli_rejects_an_ensemble_too_small_for_the_dimensions() -> Non
     res = CliRunner().invoke(app, ["calibrate", "--walkers", "3", "--steps", "10"])
     assert res.exit_code == 2
     assert "walkers must be even" in res.output
+
+
+def test_simulate_offers_both_bands_labelled() -> None:
+    import json
+    from pathlib import Path
+
+    from typer.testing import CliRunner
+
+    from exosci.cli import app
+
+    spec = str(Path(__file__).resolve().parents[2] / "examples" / "iv-bmsc-exos-rat.yaml")
+    runner = CliRunner()
+    labels = {}
+    for band in ("mean", "animal"):
+        res = runner.invoke(app, ["simulate", spec, "-n", "40", "--band", band, "--json"])
+        assert res.exit_code == 0, res.output
+        doc = json.loads(res.stdout)
+        assert doc["band"] == band
+        labels[band] = doc["band_label"]
+    assert "uncertainty of the mean effect" in labels["mean"]
+    assert "between-animal spread" in labels["animal"]
+    bad = runner.invoke(app, ["simulate", spec, "--band", "wide"])
+    assert bad.exit_code == 2 and "mean or animal" in bad.output

@@ -73,12 +73,13 @@ def test_committed_credibility_dossier_matches_its_generator(
 
     committed = (ROOT / "docs" / "credibility.md").read_text("utf-8")
     assert committed == render_dossier(dossier_validation), (
-        "docs/credibility.md is stale: run `exosci validate --dossier docs/credibility.md`"
+        "docs/credibility.md is stale (the model, the KB or the posterior changed): run "
+        "`PYTHONPATH=src python scripts/update_validation_docs.py`"
     )
 
 
 def test_readme_shows_the_current_validation_table(dossier_validation: dict[str, Any]) -> None:
     readme = (ROOT / "README.md").read_text("utf-8")
     assert table_markdown(dossier_validation) in readme, (
-        "README validation table is stale: paste `exosci validate -n 100 -o table.md`"
+        "README validation table is stale: run `PYTHONPATH=src python scripts/update_validation_docs.py`"
     )
