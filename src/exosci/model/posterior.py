@@ -118,12 +118,17 @@ def posterior_status(table: ParameterTable | None = None) -> dict[str, Any]:
         return {"posterior": False, "prior_sampled": uncertain, "from_posterior": []}
     from_post = [n for n in post.free if n in table.params]
     held = sorted(n for n in post.conditioned if n in table.params and n not in from_post)
+    role = {n: getattr(p, "role", "population") for n, p in table.params.items()}
+    effects = [n for n in uncertain if role[n] in ("animal", "design")]
+    skip = set(from_post) | set(held) | set(effects)
     return {
         "posterior": True,
         "draws": post.size,
         "from_posterior": from_post,
         "held_at_nominal": held,
-        "prior_sampled": [n for n in uncertain if n not in from_post and n not in held],
+        "design_effect_draws": [n for n in effects if role[n] == "design"],
+        "animal_effects": [n for n in effects if role[n] == "animal"],
+        "prior_sampled": [n for n in uncertain if n not in skip],
         "between_animal": list(post.animal_parameters),
         "settings": post.meta.get("settings", {}),
     }
