@@ -57,13 +57,11 @@ class KnowledgeBase:
 
     # -- metadata -----------------------------------------------------------------------
     def meta(self) -> dict[str, str]:
-        return dict(self.con.execute("SELECT key, value FROM meta").fetchall())
+        return dict(self._rows("SELECT key, value FROM meta"))
 
     def stats(self) -> dict[str, Any]:
         by_type = dict(
-            self.con.execute(
-                "SELECT type, count(*) FROM entities GROUP BY type ORDER BY type"
-            ).fetchall()
+            self._rows("SELECT type, count(*) FROM entities GROUP BY type ORDER BY type")
         )
         n_st = self._scalar("SELECT count(*) FROM statements")
         n_ref = self._scalar("SELECT count(*) FROM refs")
@@ -83,15 +81,24 @@ class KnowledgeBase:
             "content_hash": meta["content_hash"],
         }
 
+    def _rows(self, sql: str, params: list[Any] | None = None) -> list[Any]:
+        # One cursor per query: a DuckDB connection must not run queries from two threads at
+        # once (the web app serves requests from a thread pool).
+        cur = self.con.cursor()
+        try:
+            return cur.execute(sql, params or []).fetchall()
+        finally:
+            cur.close()
+
     def _scalar(self, sql: str, params: list[Any] | None = None) -> int:
-        row = self.con.execute(sql, params or []).fetchone()
-        return int(row[0]) if row else 0
+        rows = self._rows(sql, params)
+        return int(rows[0][0]) if rows else 0
 
     # -- names --------------------------------------------------------------------------
     def _names(self) -> dict[str, list[str]]:
         if self._name_index is None:
             index: dict[str, list[str]] = {}
-            for key, eid in self.con.execute("SELECT key, entity_id FROM names").fetchall():
+            for key, eid in self._rows("SELECT key, entity_id FROM names"):
                 index.setdefault(key, [])
                 if eid not in index[key]:
                     index[key].append(eid)

@@ -94,7 +94,21 @@ async def _body(request: Request) -> bytes:
 
 
 def mount(app: FastAPI, get_kb: Callable[[], KnowledgeBase]) -> None:
-    """Attach the analysis routes to ``app``."""
+    """Attach the analysis routes to ``app``.
+
+    The library modules are imported here, once, not inside the routes: the routes run in a
+    thread pool, and two threads importing a package's modules for the first time at the same
+    moment can see one of them half-initialised (an ImportError under load).
+    """
+    from exosci.cargo.pipeline import run_enrich
+    from exosci.evaluate import evaluate as run_evaluate
+    from exosci.evaluate.render import make_plots, render_html
+    from exosci.model.simulate import ensemble
+    from exosci.qc import check_prep, read_nta_bytes
+    from exosci.reason.explain import explain as run_explain
+    from exosci.reason.profile import profile_of
+    from exosci.release import fit_release, parse_profile
+    from exosci.therapy import resolve_spec
 
     @app.get("/api/explain")
     def explain(
@@ -104,15 +118,13 @@ def mount(app: FastAPI, get_kb: Callable[[], KnowledgeBase]) -> None:
         sign: Literal["up", "down"] | None = None,
         limit: int = Query(10, ge=1, le=100),
     ) -> dict[str, Any]:
-        from exosci.reason.explain import explain as run
 
-        return run(
+        return run_explain(
             get_kb(), subject, object, max_length=max_length, sign=sign, limit=limit
         ).to_dict()
 
     @app.get("/api/kb/profile")
     def profile(name: str = Query(..., min_length=1, max_length=MAX_NAME_CHARS)) -> dict[str, Any]:
-        from exosci.reason.profile import profile_of
 
         ent, prof = profile_of(get_kb(), name)
         return {"id": ent.id, "name": ent.name, "type": ent.type, **prof.to_dict()}
@@ -123,17 +135,14 @@ def mount(app: FastAPI, get_kb: Callable[[], KnowledgeBase]) -> None:
         samples: int = Query(500, ge=10, le=MAX_API_SAMPLES),
         seed: int = _SEED,
     ) -> dict[str, Any]:
-        from exosci.model.simulate import ensemble
-        from exosci.therapy import resolve_spec
 
         res = resolve_spec(spec, get_kb())
         return ensemble(res.design, samples=samples, seed=seed).to_dict()
 
     def _evaluate(spec: TherapySpec, samples: int, seed: int) -> dict[str, Any]:
-        from exosci.evaluate import evaluate as run
 
         alt = min(samples, 200)
-        return run(spec, kb=get_kb(), samples=samples, seed=seed, alternative_samples=alt)
+        return run_evaluate(spec, kb=get_kb(), samples=samples, seed=seed, alternative_samples=alt)
 
     @app.post("/api/evaluate", dependencies=JSON)
     def evaluate(
@@ -151,14 +160,12 @@ def mount(app: FastAPI, get_kb: Callable[[], KnowledgeBase]) -> None:
         samples: int = Query(300, ge=10, le=MAX_API_SAMPLES),
         seed: int = _SEED,
     ) -> str:
-        from exosci.evaluate.render import make_plots, render_html
 
         doc = _evaluate(spec, samples, seed)
         return render_html(doc, make_plots(doc))
 
     @app.post("/api/cargo/enrich", dependencies=JSON)
     def cargo_enrich(body: CargoEnrichRequest) -> dict[str, Any]:
-        from exosci.cargo.pipeline import run_enrich
 
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / "mirnas.txt"
@@ -180,7 +187,6 @@ def mount(app: FastAPI, get_kb: Callable[[], KnowledgeBase]) -> None:
         ),
         dilution: float | None = Query(None, gt=0, le=1e9, allow_inf_nan=False),
     ) -> dict[str, Any]:
-        from exosci.qc import read_nta_bytes
 
         report = read_nta_bytes(
             await _body(request), name=filename, dilution=dilution, on_empty="report"
@@ -189,7 +195,6 @@ def mount(app: FastAPI, get_kb: Callable[[], KnowledgeBase]) -> None:
 
     @app.post("/api/qc/check", dependencies=JSON)
     def qc_check(prep: PrepUpload) -> dict[str, Any]:
-        from exosci.qc import check_prep, read_nta_bytes
 
         model, upload = prep.split()
         nta = None
@@ -206,7 +211,6 @@ def mount(app: FastAPI, get_kb: Callable[[], KnowledgeBase]) -> None:
         ),
         allow_over_100: bool = False,
     ) -> dict[str, Any]:
-        from exosci.release import fit_release, parse_profile
 
         profile = parse_profile(
             await _body(request),
