@@ -80,3 +80,19 @@ def test_dask_summaries_equal_the_local_streamed_run() -> None:
             np.testing.assert_array_equal(s.median, remote.arms[arm][name].median)
             np.testing.assert_array_equal(s.p05, remote.arms[arm][name].p05)
             np.testing.assert_array_equal(s.p95, remote.arms[arm][name].p95)
+
+
+def test_morris_screen_integrates_only_the_arm_it_ranks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The screen ranks the treated score; no control arm is integrated and discarded."""
+    import exosci.model.sensitivity as sens
+
+    seen: list[int] = []
+    real = sens.integrate
+
+    def counting(design, params, n, **kw):  # type: ignore[no-untyped-def]
+        seen.append(n)
+        return real(design, params, n, **kw)
+
+    monkeypatch.setattr(sens, "integrate", counting)
+    res = sens.sensitivity(reference_design(), method="morris", n=2, seed=1)
+    assert sum(seen) == res.n_runs

@@ -60,7 +60,7 @@ def simulate(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Predict locomotor recovery for a therapy spec: treated vs control, median and 5-95 % band."""
-    from exosci.model.simulate import ensemble
+    from exosci.model.simulate import OUTPUTS, SimulationResult, ensemble, ensemble_summary
     from exosci.therapy import load_spec, resolve_spec
 
     check_scheduler(scheduler)
@@ -77,11 +77,14 @@ def simulate(
     design = resolved.design
     with _progress(samples, "ensemble", not as_json) as bar:
         task = bar.add_task(f"simulating {samples} subjects", total=samples)
-        result = ensemble(
+        # Without a plot only quantiles are needed: stream them (memory independent of samples).
+        run = ensemble if plot else ensemble_summary
+        result = run(
             design,
             samples=samples,
             seed=seed,
             scheduler=scheduler,
+            outputs=tuple(OUTPUTS),
             progress=lambda k: bar.advance(task, k),
             band=band,
         )
@@ -106,6 +109,7 @@ def simulate(
     if plot:
         from exosci.model.plot import plot_simulation
 
+        assert isinstance(result, SimulationResult)
         doc["plot"] = str(plot_simulation(result, plot))
     if sbml:
         from exosci.errors import require

@@ -109,16 +109,7 @@ class SimulationResult:
             "score_max": d.score_max,
             "samples": self.n_samples,
             "seed": self.seed,
-            "design": {
-                "label": d.label,
-                "route": d.route,
-                "dose_ug": d.dose_ug,
-                "dose_times_days": list(d.dose_times_days),
-                "release": None if d.release is None else vars(d.release),
-                "axis_scores": d.axis_scores,
-                "targeted": d.targeted,
-                "severity": d.severity,
-            },
+            "design": design_dict(d),
             "treated": {k: summarise(v[idx]).to_dict() for k, v in self.treated.items()},
             "control": {k: summarise(v[idx]).to_dict() for k, v in self.control.items()},
             "difference": {
@@ -127,6 +118,19 @@ class SimulationResult:
             "parameters": self.table.records(),
             **self.extra,
         }
+
+
+def design_dict(d: Design) -> dict[str, Any]:
+    return {
+        "label": d.label,
+        "route": d.route,
+        "dose_ug": d.dose_ug,
+        "dose_times_days": list(d.dose_times_days),
+        "release": None if d.release is None else vars(d.release),
+        "axis_scores": d.axis_scores,
+        "targeted": d.targeted,
+        "severity": d.severity,
+    }
 
 
 def _pick(tr: Trajectory, names: Sequence[str], sl: slice) -> dict[str, FloatArray]:
@@ -283,6 +287,7 @@ class EnsembleSummary:
             "samples": self.samples,
             "seed": self.seed,
             "quantile_rank_error": self.rank_error,
+            "design": design_dict(d),
             **{arm: {k: s.to_dict() for k, s in v.items()} for arm, v in self.arms.items()},
             "parameters": self.table.records(),
         }
