@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -241,8 +242,6 @@ def ensemble(
             if progress:
                 progress(size)
     else:
-        from functools import partial
-
         from exosci.model.distributed import map_batches
 
         results = map_batches(
@@ -274,6 +273,7 @@ class EnsembleSummary:
     rank_error: float
     table: ParameterTable
     seed: int | None = None
+    band: str = "mean"
 
     def to_dict(self) -> dict[str, Any]:
         d = self.design
@@ -287,6 +287,7 @@ class EnsembleSummary:
             "samples": self.samples,
             "seed": self.seed,
             "quantile_rank_error": self.rank_error,
+            "band": self.band,
             "design": design_dict(d),
             **{arm: {k: s.to_dict() for k, s in v.items()} for arm, v in self.arms.items()},
             "parameters": self.table.records(),
@@ -306,11 +307,13 @@ def run_summary_batch(
     size: int,
     seed: np.random.SeedSequence,
     outputs: Sequence[str],
+    *,
+    band: str = "mean",
 ) -> tuple[FloatArray, Any]:
     """One seeded batch reduced to a rank summary (what a Dask worker sends back)."""
     from exosci.model.quantiles import RankSummary
 
-    days, tr, ct = run_batch(design, table, size, seed, outputs)
+    days, tr, ct = run_batch(design, table, size, seed, outputs, band=band)
     return days, RankSummary.exact(_columns(tr, ct, outputs))
 
 
@@ -324,6 +327,7 @@ def ensemble_summary(
     scheduler: Any = None,
     outputs: Sequence[str] = ("score",),
     progress: Callable[[int], None] | None = None,
+    band: str = "mean",
 ) -> EnsembleSummary:
     """:func:`ensemble` without trajectories: quantiles streamed batch by batch.
 
@@ -342,7 +346,7 @@ def ensemble_summary(
     days: FloatArray | None = None
     if scheduler is None:
         for size, ss in plan:
-            days, summary = run_summary_batch(design, table, size, ss, tuple(outputs))
+            days, summary = run_summary_batch(design, table, size, ss, tuple(outputs), band=band)
             stream.add(summary)
             if progress:
                 progress(size)
@@ -350,7 +354,13 @@ def ensemble_summary(
         from exosci.model.distributed import map_batches
 
         results = map_batches(
-            scheduler, design, table, plan, outputs, progress=progress, fn=run_summary_batch
+            scheduler,
+            design,
+            table,
+            plan,
+            outputs,
+            progress=progress,
+            fn=partial(run_summary_batch, band=band),
         )
         for summary in (r[1] for r in results):
             stream.add(summary)
@@ -365,4 +375,4 @@ def ensemble_summary(
         for j, name in enumerate(outputs):
             sl = slice((a * k + j) * n_t, (a * k + j + 1) * n_t)
             arms[arm][name] = Summary(q[0, sl], q[1, sl], q[2, sl])
-    return EnsembleSummary(design, days, arms, samples, err, table, seed=seed)
+    return EnsembleSummary(design, days, arms, samples, err, table, seed=seed, band=band)
