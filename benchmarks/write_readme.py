@@ -30,9 +30,7 @@ def model_table(doc: dict[str, Any]) -> list[str]:
         "| --- | --- | --- | --- | --- | --- |",
     ]
     for r in doc["rows"]:
-        note = (
-            f" ({r['timed_subjects']:,} timed, scaled linearly)" if r["extrapolated"] else ""
-        )
+        note = f" ({r['timed_subjects']:,} timed, scaled linearly)" if r["extrapolated"] else ""
         lines.append(
             f"| {r['tool']}{note} | rtol {r['rtol']:g} | {r['error_bbb']:.1e} | "
             f"{r['seconds_for_workload']:.1f} | {r['cpu_seconds_for_workload']:.1f} | "
