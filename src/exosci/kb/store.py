@@ -54,6 +54,7 @@ class KnowledgeBase:
         self.con = con
         self.curated = curated
         self._name_index: dict[str, list[str]] | None = None
+        self._studies: pd.DataFrame | None = None  # parsed once: every resolve_spec reads it
 
     # -- metadata -----------------------------------------------------------------------
     def meta(self) -> dict[str, str]:
@@ -177,7 +178,9 @@ class KnowledgeBase:
         """
         from exosci.kb.studies import load_studies, select_studies
 
-        df = load_studies(self.curated)
+        if self._studies is None:
+            self._studies = load_studies(self.curated)
+        df = self._studies.copy()
         products = None
         if product is not None:
             pid = self.resolve(product, types=("exosome",)).id
