@@ -126,11 +126,11 @@ STATES = PK_STATES + LESION_STATES
 INTERMEDIATES: tuple[tuple[str, str], ...] = (
     ("X", "I / (I + ec50_eff)"),
     ("A", "g_eff * eff * X"),
-    ("e_np", "e_cap * (1 - exp(-w_neuroprotection * A))"),
-    ("e_ax", "e_cap * (1 - exp(-w_axon_regeneration * A))"),
-    ("e_inf", "e_cap * (1 - exp(-w_inflammation * A))"),
-    ("e_ang", "e_cap * (1 - exp(-w_angiogenesis_bscb * A))"),
-    ("e_ecm", "e_cap * (1 - exp(-w_ecm * A))"),
+    ("e_np", "emax_d * (1 - exp(-w_neuroprotection * A))"),
+    ("e_ax", "emax_d * (1 - exp(-w_axon_regeneration * A))"),
+    ("e_inf", "emax_d * (1 - exp(-w_inflammation * A))"),
+    ("e_ang", "emax_d * (1 - exp(-w_angiogenesis_bscb * A))"),
+    ("e_ecm", "emax_d * (1 - exp(-w_ecm * A))"),
     ("e_early", "e_cap * (1 - exp(-g_eff * eff_early * X))"),
     ("M1", "M * (1 - Q)"),
     ("M2", "M * Q"),
@@ -204,6 +204,9 @@ def derive(params: dict[str, Any], design: Design) -> dict[str, Any]:
     p["k_wash_les"] = np.asarray(p["k_wash"]) * (1.0 - retention)
     z = np.asarray(p.get("z_effect", 0.0))
     p["eff"] = design.potency * np.exp(design.potency_sd * z) + zero
+    # the design's ceiling: e_cap for the typical design (eff = 1), lower for weaker products,
+    # below 1 for any, 0 without vesicles - potency scales how far a saturating dose can go too
+    p["emax_d"] = 1.0 - (1.0 - np.asarray(p["e_cap"])) ** p["eff"]
     # an early-only effect (a modification whose evidence is about acute recovery) speeds the
     # return of function from the tissue that survived without adding tissue, so it fades
     p["eff_early"] = design.early_potency * np.exp(design.potency_sd * z) + zero
