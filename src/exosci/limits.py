@@ -12,7 +12,6 @@ test with environment variables: ``EXOSCI_MAX_UPLOAD_BYTES`` (input files and up
 
 from __future__ import annotations
 
-import math
 import os
 import stat
 from pathlib import Path
@@ -28,6 +27,8 @@ BODY_BYTES_CEILING = 1 * MIB
 
 #: Virtual subjects in one simulation or evaluation run from the CLI.
 MAX_SAMPLES = 20_000
+#: Virtual subjects in one ``simulate --scheduler`` run (the batches run on the cluster).
+MAX_CLUSTER_SAMPLES = 200_000
 #: Virtual subjects in one API request (a server shares its cores between clients).
 MAX_API_SAMPLES = 5000
 #: Permutations of one enrichment test (the null matrix is set size x permutations).
@@ -156,34 +157,3 @@ def check_upload(data: bytes, *, what: str = "upload") -> bytes:
     if len(data) > limit:
         raise UserInputError(f"{what}: {_mb(len(data))} exceeds the {_mb(limit)} limit.")
     return data
-
-
-def finite(value: float, name: str, *, lo: float | None = None, hi: float | None = None) -> float:
-    """``value`` if it is a finite number within [lo, hi], else a user error naming ``name``."""
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise UserInputError(f"{name}: {short(value)} is not a finite number.")
-    if lo is not None and value < lo:
-        raise UserInputError(f"{name}: {value:g} is below {lo:g}; accepted: {_range(lo, hi)}.")
-    if hi is not None and value > hi:
-        raise UserInputError(f"{name}: {value:g} is above {hi:g}; accepted: {_range(lo, hi)}.")
-    return float(value)
-
-
-def _range(lo: float | None, hi: float | None) -> str:
-    if lo is not None and hi is not None:
-        return f"{lo:g} to {hi:g}"
-    return f">= {lo:g}" if lo is not None else f"<= {hi:g}"
-
-
-def count(value: int, name: str, *, lo: int = 0, hi: int) -> int:
-    """An integer option within [lo, hi] (samples, permutations, top, seed ...)."""
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise UserInputError(f"{name}: {short(value)} is not an integer.")
-    if value < lo or value > hi:
-        raise UserInputError(f"{name}: {value} is out of range; accepted: {lo} to {hi}.")
-    return value
-
-
-def check_seed(seed: int, name: str = "--seed") -> int:
-    """A random seed: an integer 0 .. 2**32 - 1."""
-    return count(seed, name, lo=0, hi=MAX_SEED)

@@ -291,7 +291,7 @@ def test_item10_caps_are_stated_in_help() -> None:
     _, out = _run("cargo", "enrich", "--help")
     assert "0<=x<=10000" in out.replace(" ", "")
     _, out = _run("simulate", "--help")
-    assert "1<=x<=20000" in out.replace(" ", "")
+    assert "1<=x<=200000" in out.replace(" ", "") and "upto20000" in out.replace(" ", "")
 
 
 def test_json_output_is_strict_json(tmp_path: Path) -> None:

@@ -19,7 +19,7 @@ from exosci.cli._common import (
     emit_json,
 )
 from exosci.errors import UserInputError
-from exosci.limits import MAX_SAMPLES, MAX_SEED
+from exosci.limits import MAX_CLUSTER_SAMPLES, MAX_SAMPLES, MAX_SEED
 
 
 def _progress(total: int, label: str, enabled: bool) -> Any:
@@ -38,7 +38,13 @@ def _progress(total: int, label: str, enabled: bool) -> Any:
 def simulate(
     spec: Path = typer.Argument(..., help="Therapy spec (YAML or JSON)."),
     samples: int = typer.Option(
-        1000, "--samples", "-n", min=1, max=MAX_SAMPLES, help="Virtual subjects (Monte Carlo)."
+        1000,
+        "--samples",
+        "-n",
+        min=1,
+        max=MAX_CLUSTER_SAMPLES,
+        help=f"Virtual subjects (Monte Carlo): up to {MAX_SAMPLES} locally, "
+        f"{MAX_CLUSTER_SAMPLES} with --scheduler.",
     ),
     seed: int = typer.Option(
         0, "--seed", min=0, max=MAX_SEED, help="Seed of the ensemble (numpy SeedSequence)."
@@ -69,6 +75,11 @@ def simulate(
     check_writable(sbml, "--sbml")
     if samples < 1:
         raise UserInputError(f"--samples {samples}: accepted: an integer >= 1.")
+    if scheduler is None and samples > MAX_SAMPLES:
+        raise UserInputError(
+            f"--samples {samples}: more than {MAX_SAMPLES} virtual subjects on this machine; "
+            f"run larger ensembles (up to {MAX_CLUSTER_SAMPLES}) on a cluster with --scheduler."
+        )
     if band not in ("mean", "animal"):
         raise UserInputError(f"--band {band!r}: accepted: mean or animal.")
     if sensitivity not in (None, "sobol", "morris"):

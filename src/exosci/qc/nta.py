@@ -23,6 +23,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict
 
 from exosci.errors import FileFormatError, UserInputError
+from exosci.limits import MAX_BINS
 from exosci.qc.nta_formats import NTAFormat, ParsedNTA, detect_format, get_format
 from exosci.qc.sizestats import SizeStats, fraction_between, size_stats
 from exosci.qc.textfile import TextFile, decode_bytes, read_text
@@ -174,6 +175,11 @@ def report_from_parsed(
     on_empty: OnEmpty = "raise",
 ) -> NTAReport:
     """Turn a parser's output into an :class:`NTAReport` (statistics, dilution, checks)."""
+    if len(parsed.size_nm) > MAX_BINS:
+        raise FileFormatError(
+            f"{path}: {len(parsed.size_nm)} size bins, more than the {MAX_BINS}-bin limit; "
+            "an NTA export has a few hundred to a few thousand bins."
+        )
     dil, factor, source, corrected, basis = _dilution(parsed, dilution, fmt)
     base: dict[str, Any] = {
         "file": str(path),
