@@ -36,7 +36,8 @@ def _progress_cb(progress: Progress) -> Any:
 
 
 def _run(spec_path: Path, samples: int, seed: int, scheduler: str | None, quiet: bool) -> Any:
-    from exosci.evaluate import evaluate
+    """``ex.evaluate`` (the same Evaluation as POST /api/evaluate), with a progress display."""
+    from exosci.evaluate import evaluate_design as evaluate
     from exosci.therapy import load_spec
 
     spec = load_spec(spec_path)
@@ -81,16 +82,15 @@ def evaluate(
     The report holds the design's mechanisms and evidence, predicted recovery, delivery,
     translational risks and ranked alternatives.
     """
-    from exosci.evaluate import write_report
-
     # Fail before the work: the JSON sidecar is OUTPUT with .json, so `-o design.html` next to
     # design.json would overwrite the spec; an old report is replaced only with --force.
     check_outputs([output, output.with_suffix(".json")], inputs=[spec], force=force)
     check_scheduler(scheduler)
-    doc = _run(spec, samples, seed, scheduler, quiet=json)
-    written = write_report(doc, output)
+    evaluation = _run(spec, samples, seed, scheduler, quiet=json)
+    written = evaluation.to_html(output, force=True)  # refused above unless --force
+    doc = evaluation.to_dict()  # the JSON sidecar's and POST /api/evaluate's document
     if json:
-        emit_json({k: v for k, v in doc.items() if k != "design_rows"})
+        emit_json(doc)
         return
     p = doc["prediction"]
     console.print(f"[bold]{doc['spec']['name']}[/]  [yellow](model prediction)[/]")

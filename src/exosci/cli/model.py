@@ -66,8 +66,7 @@ def simulate(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Predict locomotor recovery for a therapy spec: treated vs control, median and 5-95 % band."""
-    from exosci.model.simulate import OUTPUTS, SimulationResult, ensemble, ensemble_summary
-    from exosci.therapy import load_spec, resolve_spec
+    from exosci.therapy.simulate import simulate_run
 
     check_scheduler(scheduler)
     check_outputs([p for p in (plot, sbml) if p], inputs=[spec])
@@ -84,32 +83,23 @@ def simulate(
         raise UserInputError(f"--band {band!r}: accepted: mean or animal.")
     if sensitivity not in (None, "sobol", "morris"):
         raise UserInputError(f"--sensitivity {sensitivity!r}: accepted: sobol or morris.")
-    resolved = resolve_spec(load_spec(spec))
-    design = resolved.design
+    from exosci.therapy import load_spec
+
+    loaded = load_spec(spec)
     with _progress(samples, "ensemble", not as_json) as bar:
         task = bar.add_task(f"simulating {samples} subjects", total=samples)
-        # Without a plot only quantiles are needed: stream them (memory independent of samples).
-        run = ensemble if plot else ensemble_summary
-        result = run(
-            design,
+        run = simulate_run(
+            loaded,
             samples=samples,
             seed=seed,
             scheduler=scheduler,
-            outputs=tuple(OUTPUTS),
             progress=lambda k: bar.advance(task, k),
             band=band,
+            trajectories=plot is not None,  # else quantiles are streamed (bounded memory)
         )
-    doc = result.to_dict()
-    from exosci.model.posterior import BANDS
-
-    doc["band_label"] = "5th-95th percentile over virtual subjects: " + BANDS[band]
-    doc["spec"] = resolved.spec.model_dump()
-    doc["notes"] = resolved.notes
-    if resolved.profile is not None:
-        doc["mechanisms"] = {
-            a: {"score": s.score, "evidence": s.evidence[:5]}
-            for a, s in resolved.profile.axes.items()
-        }
+    result, design = run.result, run.design
+    # The same document as POST /api/simulate; options below add their own keys.
+    doc = run.to_dict()
     if sensitivity:
         from exosci.model.sensitivity import sensitivity as run_sensitivity
 
@@ -119,6 +109,7 @@ def simulate(
         ).to_dict()
     if plot:
         from exosci.model.plot import plot_simulation
+        from exosci.model.simulate import SimulationResult
 
         assert isinstance(result, SimulationResult)
         doc["plot"] = str(plot_simulation(result, plot))
@@ -161,7 +152,7 @@ def _render(doc: dict[str, Any]) -> None:
                 row.append(f"{arm['median'][i]:.1f} [{arm['p05'][i]:.1f}, {arm['p95'][i]:.1f}]")
             table.add_row(*row)
     console.print(table)
-    if "mechanisms" in doc:
+    if doc.get("mechanisms"):
         console.print(
             "mechanism profile: "
             + ", ".join(f"{a} {v['score']:.2f}" for a, v in doc["mechanisms"].items())

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import copy
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 if TYPE_CHECKING:
+    from exosci.model.design import Design
+    from exosci.model.simulate import EnsembleSummary, SimulationResult
     from exosci.therapy.spec import TherapySpec
 
 
@@ -75,3 +79,95 @@ def simulate_spec(
         score_name=doc["score_name"], label=doc["label"], seed=seed, samples=summary.samples
     )
     return df
+
+
+@dataclass(frozen=True)
+class SimulationRun:
+    """A resolved therapy spec run through the ensemble: the result and its JSON document.
+
+    ``exosci simulate --json`` and ``POST /api/simulate`` both print :meth:`to_dict`, so the
+    two documents have the same keys.
+    """
+
+    result: SimulationResult | EnsembleSummary
+    document: Mapping[str, Any]
+    design: Design
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON document (a deep copy): ensemble summary, band label, spec, notes, mechanisms."""
+        return copy.deepcopy(dict(self.document))
+
+
+def simulate_run(
+    spec: TherapySpec | Mapping[str, Any] | str | Path,
+    *,
+    samples: int = 1000,
+    seed: int = 0,
+    band: str = "mean",
+    kb: Any = None,
+    scheduler: Any = None,
+    progress: Callable[[int], None] | None = None,
+    trajectories: bool = False,
+) -> SimulationRun:
+    """Resolve a therapy spec and simulate it: the document the CLI and the web API return.
+
+    Parameters
+    ----------
+    spec
+        A therapy spec: YAML/JSON path, dict of fields, or :class:`~exosci.therapy.TherapySpec`.
+    samples, seed
+        Virtual subjects (paired treated/control) and the ensemble's seed.
+    band
+        ``mean`` (uncertainty of the mean effect) or ``animal`` (between-animal spread).
+    kb, scheduler, progress
+        Knowledge base (default: the bundled one), Dask scheduler, and a callback given the
+        number of subjects finished in each batch.
+    trajectories
+        Keep every subject's trajectory (``result`` is a ``SimulationResult``, e.g. to plot);
+        by default only quantiles are streamed (an ``EnsembleSummary``; memory does not grow
+        with ``samples``). The document is the same either way.
+
+    Returns
+    -------
+    SimulationRun
+        ``.result`` (the ensemble), ``.design`` and ``.to_dict()`` with the keys of
+        the ensemble summary plus ``band_label``, ``spec``, ``notes`` and ``mechanisms``.
+
+    Examples
+    --------
+    >>> from exosci.therapy.simulate import simulate_run
+    >>> run = simulate_run("examples/iv-bmsc-exos-rat.yaml", samples=20)  # doctest: +SKIP
+    >>> sorted(run.to_dict())  # doctest: +SKIP
+    """
+    from exosci.errors import UserInputError
+    from exosci.model.posterior import BANDS
+    from exosci.model.simulate import OUTPUTS, ensemble, ensemble_summary
+    from exosci.therapy.resolve import resolve_spec
+    from exosci.therapy.spec import as_spec
+
+    if band not in BANDS:
+        raise UserInputError(f"band {band!r}: accepted: {' or '.join(BANDS)}.")
+    resolved = resolve_spec(as_spec(spec), kb)
+    run = ensemble if trajectories else ensemble_summary
+    result = run(
+        resolved.design,
+        samples=samples,
+        seed=seed,
+        scheduler=scheduler,
+        outputs=tuple(OUTPUTS),
+        progress=progress,
+        band=band,
+    )
+    doc = result.to_dict()
+    doc["band_label"] = "5th-95th percentile over virtual subjects: " + BANDS[band]
+    doc["spec"] = resolved.spec.model_dump()
+    doc["notes"] = resolved.notes
+    doc["mechanisms"] = (
+        {
+            a: {"score": s.score, "evidence": s.evidence[:5]}
+            for a, s in resolved.profile.axes.items()
+        }
+        if resolved.profile is not None
+        else {}
+    )
+    return SimulationRun(result=result, document=doc, design=resolved.design)

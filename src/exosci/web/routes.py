@@ -102,13 +102,13 @@ def mount(app: FastAPI, get_kb: Callable[[], KnowledgeBase]) -> None:
     """
     from exosci.cargo.pipeline import run_enrich
     from exosci.evaluate import evaluate as run_evaluate
+    from exosci.evaluate import evaluate_design
     from exosci.evaluate.render import make_plots, render_html
-    from exosci.model.simulate import ensemble
     from exosci.qc import check_prep, read_nta_bytes
     from exosci.reason.explain import explain as run_explain
     from exosci.reason.profile import profile_of
     from exosci.release import fit_release, parse_profile
-    from exosci.therapy import resolve_spec
+    from exosci.therapy.simulate import simulate_run
 
     @app.get("/api/explain")
     def explain(
@@ -134,10 +134,10 @@ def mount(app: FastAPI, get_kb: Callable[[], KnowledgeBase]) -> None:
         spec: TherapySpec = Body(..., description="A therapy spec (DESIGN.md) as JSON."),
         samples: int = Query(500, ge=10, le=MAX_API_SAMPLES),
         seed: int = _SEED,
+        band: Literal["mean", "animal"] = Query("mean", description="mean or animal spread"),
     ) -> dict[str, Any]:
-
-        res = resolve_spec(spec, get_kb())
-        return ensemble(res.design, samples=samples, seed=seed).to_dict()
+        # the document `exosci simulate --json` prints (one library function for both)
+        return simulate_run(spec, kb=get_kb(), samples=samples, seed=seed, band=band).to_dict()
 
     def _evaluate(spec: TherapySpec, samples: int, seed: int) -> dict[str, Any]:
 
@@ -150,9 +150,9 @@ def mount(app: FastAPI, get_kb: Callable[[], KnowledgeBase]) -> None:
         samples: int = Query(300, ge=10, le=MAX_API_SAMPLES),
         seed: int = _SEED,
     ) -> dict[str, Any]:
-        doc = _evaluate(spec, samples, seed)
-        doc.pop("design_rows", None)
-        return doc
+        alt = min(samples, 200)
+        ev = evaluate_design(spec, kb=get_kb(), samples=samples, seed=seed, alternative_samples=alt)
+        return ev.to_dict()  # the document `exosci evaluate --json` prints and writes
 
     @app.post("/api/evaluate/report", response_class=HTMLResponse, dependencies=JSON)
     def evaluate_report(
