@@ -20,8 +20,10 @@ TOP_STUDIES = [
     ("BMSC-Exos", "inflammation", {73, 121}),  # 3.2 (M2 microglia), 3.5
     ("BMSC-Exos", "ecm", {121}),  # 3.5: fewer A1 astrocytes, less glial scar
     ("UC-MSC-Exos", "neuroprotection", {59, 64}),  # 3.1
-    ("UC-MSC-Exos", "ecm", {122}),  # 3.5: CSPG down
-    ("UC-MSC-Exos", "angiogenesis_bscb", {111}),  # 3.4: BSCB repair (RGD subpopulation)
+    # 3.5: CSPG down (122); 130: less scar per the cited abstract (audit added the outcome)
+    ("UC-MSC-Exos", "ecm", {122, 130}),
+    # 3.4: BSCB repair (111); 59: the cited paper's own in vivo result is angiogenesis (abstract)
+    ("UC-MSC-Exos", "angiogenesis_bscb", {59, 111}),
     ("AD-MSC-Exos", "neuroprotection", {54}),  # 3.1
     ("NSC-Exos", "axon_regeneration", {76, 163, 164, 165}),  # 3.2 and Table 1 (claims)
     ("M2-Exos", "angiogenesis_bscb", {36}),  # 3.4
