@@ -57,7 +57,7 @@ DRIVER = r"""
 static void pk_at(double s, const double *z0, const double *beta, const double *lam,
                   const double *vec, const long *rows, long nrows, double *out) {
     for (long r = 0; r < nrows; r++) out[rows[r]] = 0.0;
-    for (long k = 0; k < M; k++) {
+    for (long k = 0; k < EXO_M; k++) {
         double x = lam[k] * s;
         double zk = 0.0;
         if (z0[k] != 0.0 && x > -700.0) zk = z0[k] * exp(x);
@@ -66,19 +66,19 @@ static void pk_at(double s, const double *z0, const double *beta, const double *
             zk += beta[k] * s * phi1;
         }
         if (zk != 0.0)
-            for (long r = 0; r < nrows; r++) out[rows[r]] += vec[rows[r] * M + k] * zk;
+            for (long r = 0; r < nrows; r++) out[rows[r]] += vec[rows[r] * EXO_M + k] * zk;
     }
 }
 
 static double err_norm(const double *y, const double *y1, const double *er, double rtol,
                        double atol) {
     double acc = 0.0;
-    for (long j = 0; j < NL; j++) {
+    for (long j = 0; j < EXO_NL; j++) {
         double a = fabs(y[j]), b = fabs(y1[j]);
         double sc = atol + rtol * (a > b ? a : b);
         acc += (er[j] / sc) * (er[j] / sc);
     }
-    return sqrt(acc / NL);
+    return sqrt(acc / EXO_NL);
 }
 
 #define C2 (1.0 / 5)
@@ -115,19 +115,19 @@ int run(long n, const double *par, long npar, const double *y0, const double *la
         int bolus_pk, long bolus_idx, const double *rec_t, long nsel,
         const long *sel, long nrows, const long *rows, double rtol, double atol,
         long max_steps, long nrec, double *out, long *stats) {
-    long allrows[M];
-    for (long k = 0; k < M; k++) allrows[k] = k;
+    long allrows[EXO_M];
+    for (long k = 0; k < EXO_M; k++) allrows[k] = k;
     for (long i = 0; i < n; i++) {
         const double *p = par + i * npar;
-        const double *lam_i = lam + i * M;
-        const double *vec_i = vec + i * M * M;
-        const double *vinv_i = vinv + i * M * M;
-        double y[NL], pk[M] = {0}, pks[M] = {0}, u[NIN] = {0}, z0[M], beta[M], bu[M];
-        double k1[NL], k2[NL], k3[NL], k4[NL], k5[NL], k6[NL], k7[NL], yt[NL], y1[NL], er[NL];
-        double tmp[NV], ydense[NL], pkr[M];
+        const double *lam_i = lam + i * EXO_M;
+        const double *vec_i = vec + i * EXO_M * EXO_M;
+        const double *vinv_i = vinv + i * EXO_M * EXO_M;
+        double y[EXO_NL], pk[EXO_M] = {0}, pks[EXO_M] = {0}, u[EXO_NIN] = {0}, z0[EXO_M], beta[EXO_M], bu[EXO_M];
+        double k1[EXO_NL], k2[EXO_NL], k3[EXO_NL], k4[EXO_NL], k5[EXO_NL], k6[EXO_NL], k7[EXO_NL], yt[EXO_NL], y1[EXO_NL], er[EXO_NL];
+        double tmp[EXO_NV], ydense[EXO_NL], pkr[EXO_M];
         long n_rhs = 0, n_acc = 0, n_rej = 0, rec = 0;
         int failed = 0;
-        memcpy(y, y0 + i * NL, sizeof y);
+        memcpy(y, y0 + i * EXO_NL, sizeof y);
         while (rec < nrec && rec_t[rec] <= seg_t[0]) {
             values(y, pk, u, p, tmp);
             for (long j = 0; j < nsel; j++) out[(j * nrec + rec) * n + i] = tmp[sel[j]];
@@ -139,8 +139,8 @@ int run(long n, const double *par, long npar, const double *y0, const double *la
             long e = s + 1;
             while (e < nseg && seg_bolus[e] * dose[i] == 0.0) {
                 int same = 1;
-                for (long j = 0; j < NIN; j++)
-                    if (seg_u[e * NIN + j] * dose[i] != seg_u[s * NIN + j] * dose[i]) same = 0;
+                for (long j = 0; j < EXO_NIN; j++)
+                    if (seg_u[e * EXO_NIN + j] * dose[i] != seg_u[s * EXO_NIN + j] * dose[i]) same = 0;
                 if (!same) break;
                 e++;
             }
@@ -149,20 +149,20 @@ int run(long n, const double *par, long npar, const double *y0, const double *la
                 if (bolus_pk) pk[bolus_idx] += amt; else y[bolus_idx] += amt;
                 h = 0.0;
             }
-            for (long j = 0; j < NIN; j++) u[j] = seg_u[s * NIN + j] * dose[i];
-            for (long k = 0; k < M; k++) {
+            for (long j = 0; j < EXO_NIN; j++) u[j] = seg_u[s * EXO_NIN + j] * dose[i];
+            for (long k = 0; k < EXO_M; k++) {
                 double a = 0.0;
-                for (long j = 0; j < M; j++) a += vinv_i[k * M + j] * pk[j];
+                for (long j = 0; j < EXO_M; j++) a += vinv_i[k * EXO_M + j] * pk[j];
                 z0[k] = a;
             }
-            for (long r = 0; r < M; r++) {
+            for (long r = 0; r < EXO_M; r++) {
                 double a = 0.0;
-                for (long j = 0; j < NIN; j++) a += bpk[(i * M + r) * NIN + j] * u[j];
+                for (long j = 0; j < EXO_NIN; j++) a += bpk[(i * EXO_M + r) * EXO_NIN + j] * u[j];
                 bu[r] = a;
             }
-            for (long k = 0; k < M; k++) {
+            for (long k = 0; k < EXO_M; k++) {
                 double a = 0.0;
-                for (long r = 0; r < M; r++) a += vinv_i[k * M + r] * bu[r];
+                for (long r = 0; r < EXO_M; r++) a += vinv_i[k * EXO_M + r] * bu[r];
                 beta[k] = a;
             }
             double span = seg_t[e] - seg_t[s];
@@ -172,24 +172,24 @@ int run(long n, const double *par, long npar, const double *y0, const double *la
             n_rhs++;
             if (h == 0.0) {
                 double d0 = 0, d1 = 0, d2 = 0;
-                for (long j = 0; j < NL; j++) {
+                for (long j = 0; j < EXO_NL; j++) {
                     double sc = atol + rtol * fabs(y[j]);
                     d0 += (y[j] / sc) * (y[j] / sc);
                     d1 += (k1[j] / sc) * (k1[j] / sc);
                 }
-                d0 = sqrt(d0 / NL);
-                d1 = sqrt(d1 / NL);
+                d0 = sqrt(d0 / EXO_NL);
+                d1 = sqrt(d1 / EXO_NL);
                 double h0 = (d0 < 1e-5 || d1 < 1e-5) ? 1e-6 : 0.01 * d0 / d1;
                 if (h0 > span) h0 = span;
-                for (long j = 0; j < NL; j++) yt[j] = y[j] + h0 * k1[j];
+                for (long j = 0; j < EXO_NL; j++) yt[j] = y[j] + h0 * k1[j];
                 pk_at(h0, z0, beta, lam_i, vec_i, rows, nrows, pks);
                 rhs(yt, pks, u, p, k2);
                 n_rhs++;
-                for (long j = 0; j < NL; j++) {
+                for (long j = 0; j < EXO_NL; j++) {
                     double sc = atol + rtol * fabs(y[j]);
                     d2 += ((k2[j] - k1[j]) / sc) * ((k2[j] - k1[j]) / sc);
                 }
-                d2 = sqrt(d2 / NL) / h0;
+                d2 = sqrt(d2 / EXO_NL) / h0;
                 double dm = d1 > d2 ? d1 : d2;
                 double h1 = dm <= 1e-15 ? fmax(1e-6, h0 * 1e-3) : pow(0.01 / dm, 0.2);
                 h = fmin(100.0 * h0, h1);
@@ -198,31 +198,31 @@ int run(long n, const double *par, long npar, const double *y0, const double *la
                 double hh = h;
                 int last = 0;
                 if (t + hh >= span * (1.0 - 1e-12)) { hh = span - t; last = 1; }
-                for (long j = 0; j < NL; j++) yt[j] = y[j] + hh * A21 * k1[j];
+                for (long j = 0; j < EXO_NL; j++) yt[j] = y[j] + hh * A21 * k1[j];
                 pk_at(t + C2 * hh, z0, beta, lam_i, vec_i, rows, nrows, pks);
                 rhs(yt, pks, u, p, k2);
-                for (long j = 0; j < NL; j++) yt[j] = y[j] + hh * (A31 * k1[j] + A32 * k2[j]);
+                for (long j = 0; j < EXO_NL; j++) yt[j] = y[j] + hh * (A31 * k1[j] + A32 * k2[j]);
                 pk_at(t + C3 * hh, z0, beta, lam_i, vec_i, rows, nrows, pks);
                 rhs(yt, pks, u, p, k3);
-                for (long j = 0; j < NL; j++)
+                for (long j = 0; j < EXO_NL; j++)
                     yt[j] = y[j] + hh * (A41 * k1[j] + A42 * k2[j] + A43 * k3[j]);
                 pk_at(t + C4 * hh, z0, beta, lam_i, vec_i, rows, nrows, pks);
                 rhs(yt, pks, u, p, k4);
-                for (long j = 0; j < NL; j++)
+                for (long j = 0; j < EXO_NL; j++)
                     yt[j] = y[j] + hh * (A51 * k1[j] + A52 * k2[j] + A53 * k3[j] + A54 * k4[j]);
                 pk_at(t + C5 * hh, z0, beta, lam_i, vec_i, rows, nrows, pks);
                 rhs(yt, pks, u, p, k5);
-                for (long j = 0; j < NL; j++)
+                for (long j = 0; j < EXO_NL; j++)
                     yt[j] = y[j] + hh * (A61 * k1[j] + A62 * k2[j] + A63 * k3[j] + A64 * k4[j]
                                          + A65 * k5[j]);
                 pk_at(t + hh, z0, beta, lam_i, vec_i, rows, nrows, pks);
                 rhs(yt, pks, u, p, k6);
-                for (long j = 0; j < NL; j++)
+                for (long j = 0; j < EXO_NL; j++)
                     y1[j] = y[j] + hh * (A71 * k1[j] + A73 * k3[j] + A74 * k4[j] + A75 * k5[j]
                                          + A76 * k6[j]);
                 rhs(y1, pks, u, p, k7);
                 n_rhs += 6;
-                for (long j = 0; j < NL; j++)
+                for (long j = 0; j < EXO_NL; j++)
                     er[j] = hh * (E1 * k1[j] + E3 * k3[j] + E4 * k4[j] + E5 * k5[j] + E6 * k6[j]
                                   + E7 * k7[j]);
                 double en = err_norm(y, y1, er, rtol, atol);
@@ -238,12 +238,12 @@ int run(long n, const double *par, long npar, const double *y0, const double *la
                         double b5 = D5[1] * th2 + D5[2] * th3 + D5[3] * th4;
                         double b6 = D6[1] * th2 + D6[2] * th3 + D6[3] * th4;
                         double b7 = D7[1] * th2 + D7[2] * th3 + D7[3] * th4;
-                        for (long j = 0; j < NL; j++) {
+                        for (long j = 0; j < EXO_NL; j++) {
                             ydense[j] = y[j] + hh * (b1 * k1[j] + b3 * k3[j] + b4 * k4[j]
                                                      + b5 * k5[j] + b6 * k6[j]);
                             ydense[j] += hh * b7 * k7[j];
                         }
-                        pk_at(t + th * hh, z0, beta, lam_i, vec_i, allrows, M, pkr);
+                        pk_at(t + th * hh, z0, beta, lam_i, vec_i, allrows, EXO_M, pkr);
                         values(ydense, pkr, u, p, tmp);
                         for (long j = 0; j < nsel; j++) out[(j * nrec + rec) * n + i] = tmp[sel[j]];
                         rec++;
@@ -263,7 +263,7 @@ int run(long n, const double *par, long npar, const double *y0, const double *la
                 if (n_acc + n_rej > max_steps || h < 1e-14) failed = 1;
             }
             if (failed) break;
-            pk_at(span, z0, beta, lam_i, vec_i, allrows, M, pk);
+            pk_at(span, z0, beta, lam_i, vec_i, allrows, EXO_M, pk);
             s = e;
         }
         if (failed)
@@ -286,10 +286,10 @@ def c_source() -> str:
     used, inter = _closure(rate_syms)
     lines = ["#include <math.h>", "#include <string.h>"]
     lines += [
-        f"#define NL {len(LES_NAMES)}",
-        f"#define M {len(PK_NAMES)}",
-        f"#define NIN {len(INPUTS)}",
-        f"#define NV {len(VALUE_NAMES)}",
+        f"#define EXO_NL {len(LES_NAMES)}",  # prefixed: a state may be called M
+        f"#define EXO_M {len(PK_NAMES)}",
+        f"#define EXO_NIN {len(INPUTS)}",
+        f"#define EXO_NV {len(VALUE_NAMES)}",
     ]
     lines += [
         "static inline void rhs(const double *y, const double *pk, const double *u, "
