@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+import re
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, HTTPException, Query, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from exosci import __version__
@@ -17,13 +20,13 @@ from exosci.errors import UnknownNameError, UserInputError
 from exosci.kb.store import KnowledgeBase, default_kb
 from exosci.limits import MAX_NAME_CHARS, short
 from exosci.web import routes
+from exosci.web.extra import mount_extra
 from exosci.web.middleware import BodyLimit, ContentTypeGuard, HostCheck, SecurityHeaders
+from exosci.web.runs import RunsState, mount_runs
 from exosci.web.schemas import ERROR_RESPONSES, ApiError
 
 #: Host names answered by default: loopback only (``EXOSCI_ALLOWED_HOSTS`` adds more).
 LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "[::1]", "::1", "testserver")
-
-_STATIC_TYPES = {"app.js": "text/javascript; charset=utf-8"}
 
 
 def _static(name: str) -> str:
@@ -44,14 +47,30 @@ def _validation_message(exc: RequestValidationError) -> tuple[str, list[dict[str
 
 
 def create_app(
-    kb: KnowledgeBase | None = None, *, allowed_hosts: Iterable[str] | None = None
+    kb: KnowledgeBase | None = None,
+    *,
+    allowed_hosts: Iterable[str] | None = None,
+    runs_db: Path | None = None,
+    workers: int | None = None,
 ) -> FastAPI:
     """The exosci web application; ``kb`` defaults to the curated in-memory store.
 
+    ``runs_db`` is the saved-runs database (default: under the data folder, opened on first
+    use); ``workers`` the size of the background-run process pool.
     ``allowed_hosts`` are the Host names answered (loopback by default, plus any in
     ``EXOSCI_ALLOWED_HOSTS``, comma-separated); other names get 421 (DNS-rebinding guard).
     """
+    state = RunsState(runs_db, workers)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        state.shutdown()
+
     app = FastAPI(
+        lifespan=lifespan,
+        docs_url=None,  # /docs is served from the bundled Swagger UI (exosci.web.extra)
+        redoc_url=None,
         title="exosci",
         version=__version__,
         description="Exosome therapies for spinal cord injury: knowledge graph, mechanism "
@@ -68,13 +87,19 @@ def create_app(
     app.add_middleware(BodyLimit, limit_for=routes.body_limit)
     app.add_middleware(ContentTypeGuard)
     app.add_middleware(HostCheck, allowed=hosts)
-    app.add_middleware(SecurityHeaders)
+    # /docs loads the bundled Swagger UI, so it keeps the strict policy (no CDN exception).
+    app.add_middleware(SecurityHeaders, path_headers={})
 
     @app.exception_handler(UserInputError)
     async def _bad_input(_: Request, exc: UserInputError) -> JSONResponse:
-        body: dict[str, Any] = {"error": str(exc)[:4000], "kind": type(exc).__name__}
+        # The CLI's "try `exosci kb search`" means nothing in a browser: the page has a search.
+        text = str(exc).replace("; try `exosci kb search`", "")
+        body: dict[str, Any] = {"error": text[:4000], "kind": type(exc).__name__}
         if isinstance(exc, UnknownNameError):
             body["suggestions"] = exc.suggestions
+            field = re.search(r"in field `([\w.]+)`", exc.kind)
+            if field:
+                body["field"] = field.group(1)
         return JSONResponse(status_code=422, content=body)
 
     @app.exception_handler(StarletteHTTPException)
@@ -97,12 +122,6 @@ def create_app(
     def index() -> str:
         return _static("index.html")
 
-    @app.get("/static/{name}", include_in_schema=False)
-    def static(name: str) -> Response:
-        if name not in _STATIC_TYPES:
-            raise HTTPException(404, "no such static file")
-        return Response(_static(name), media_type=_STATIC_TYPES[name])
-
     @app.get("/api/health")
     def health() -> dict[str, Any]:
         meta = get_kb().meta()
@@ -116,8 +135,17 @@ def create_app(
     def kb_search(
         q: str = Query(..., min_length=1, max_length=MAX_NAME_CHARS),
         limit: int = Query(20, ge=1, le=200),
+        types: str | None = Query(
+            None,
+            max_length=200,
+            description="comma-separated entity types to keep (e.g. material,delivery_system)",
+        ),
     ) -> dict[str, Any]:
-        return {"query": q, "hits": get_kb().search(q, limit=limit)}
+        if not types:
+            return {"query": q, "hits": get_kb().search(q, limit=limit)}
+        keep = {t.strip() for t in types.split(",") if t.strip()}
+        hits = [h for h in get_kb().search(q, limit=200) if h["type"] in keep]
+        return {"query": q, "hits": hits[:limit]}
 
     @app.get("/api/kb/show")
     def kb_show(name: str = Query(..., min_length=1, max_length=MAX_NAME_CHARS)) -> dict[str, Any]:
@@ -134,4 +162,7 @@ def create_app(
         return kb.reference(number)
 
     routes.mount(app, get_kb)
+    mount_runs(app, get_kb, state)
+    mount_extra(app)
+    app.state.runs = state
     return app

@@ -100,14 +100,17 @@ def mount(app: FastAPI, get_kb: Callable[[], KnowledgeBase]) -> None:
     thread pool, and two threads importing a package's modules for the first time at the same
     moment can see one of them half-initialised (an ImportError under load).
     """
+    import numpy as np
+
     from exosci.cargo.pipeline import run_enrich
+    from exosci.datasets import available
     from exosci.evaluate import evaluate as run_evaluate
     from exosci.evaluate import evaluate_design
     from exosci.evaluate.render import make_plots, render_html
     from exosci.qc import check_prep, read_nta_bytes
     from exosci.reason.explain import explain as run_explain
     from exosci.reason.profile import profile_of
-    from exosci.release import fit_release, parse_profile
+    from exosci.release import MODELS, fit_release, parse_profile
     from exosci.therapy.simulate import simulate_run
 
     @app.get("/api/explain")
@@ -167,11 +170,25 @@ def mount(app: FastAPI, get_kb: Callable[[], KnowledgeBase]) -> None:
     @app.post("/api/cargo/enrich", dependencies=JSON)
     def cargo_enrich(body: CargoEnrichRequest) -> dict[str, Any]:
 
+        for kind, names in (("targets", body.targets), ("genesets", body.genesets)):
+            known = [r["name"] for r in available(kind)]
+            for name in names:
+                if name not in known:
+                    raise UserInputError(
+                        f"{kind}: {name!r} is not a fetched {kind} resource; fetched: "
+                        f"{', '.join(known) or 'none (exosci data fetch NAME adds one)'}."
+                    )
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / "mirnas.txt"
             path.write_text("\n".join(body.mirnas) + "\n", encoding="utf-8")
             try:
-                result, _ = run_enrich(path, species=body.species, mechanisms=True)
+                result, _ = run_enrich(
+                    path,
+                    species=body.species,
+                    targets=body.targets,
+                    genesets=body.genesets,
+                    mechanisms=not body.genesets,
+                )
             except UserInputError as exc:  # never show the server's temp path
                 raise type(exc)(str(exc).replace(str(path), "mirnas")) from None
         return result.to_dict(top=body.top)
@@ -218,4 +235,23 @@ def mount(app: FastAPI, get_kb: Callable[[], KnowledgeBase]) -> None:
             time_unit=time_unit,
             allow_over_100=allow_over_100,
         )
-        return fit_release(profile).to_dict()
+        doc = fit_release(profile).to_dict()
+        doc["observed"] = {
+            "t_days": profile.t_days.tolist(),
+            "percent": profile.percent.tolist(),
+            "sd": None if profile.sd is None else profile.sd.tolist(),
+        }
+        grid = np.linspace(0.0, float(profile.t_days.max()), 120)
+        doc["curves"] = []
+        for m in doc["models"]:
+            y = MODELS[m["name"]].percent(grid, m["params"])
+            ok = np.isfinite(y)
+            doc["curves"].append(
+                {
+                    "name": m["name"],
+                    "label": m.get("label", m["name"]),
+                    "t_days": grid[ok].round(6).tolist(),
+                    "percent": y[ok].round(4).tolist(),
+                }
+            )
+        return doc

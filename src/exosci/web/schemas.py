@@ -14,6 +14,9 @@ MirnaName = Annotated[
     Field(min_length=1, max_length=MAX_NAME_CHARS, pattern=r"^[^\t\r\n,;]*[^\s,;][^\t\r\n,;]*$"),
 ]
 
+#: A data resource's registry name (never a path: the server opens no file a client names).
+ResourceName = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][\w.-]*$")]
+
 
 class CargoEnrichRequest(BaseModel):
     """miRNAs to enrich against the review's five repair mechanisms."""
@@ -29,6 +32,18 @@ class CargoEnrichRequest(BaseModel):
         default=None, description="inferred from the names when absent"
     )
     top: int = Field(default=50, ge=1, le=MAX_TOP, description="gene sets returned")
+    targets: list[ResourceName] = Field(
+        default=[],
+        max_length=4,
+        description="fetched miRNA-target resources by name (GET /api/data/available?kind=targets); "
+        "default: the knowledge graph's curated targets",
+    )
+    genesets: list[ResourceName] = Field(
+        default=[],
+        max_length=4,
+        description="fetched gene-set resources by name (GET /api/data/available?kind=genesets); "
+        "default: the review's five repair mechanisms",
+    )
 
 
 class FieldProblem(BaseModel):
@@ -46,6 +61,9 @@ class ApiError(BaseModel):
     kind: str
     suggestions: list[str] | None = Field(
         default=None, description="closest known names (unknown-name errors)"
+    )
+    field: str | None = Field(
+        default=None, description="the spec field holding an unknown name (e.g. exosome.source)"
     )
     detail: list[FieldProblem] | None = Field(
         default=None, description="one entry per invalid field (validation errors)"

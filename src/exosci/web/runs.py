@@ -1,0 +1,200 @@
+"""Routes for saved runs and designs: submit a background run, poll it, cancel it, list,
+search, download its files, and compare two saved runs on the same virtual subjects."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+from fastapi import Depends, FastAPI, HTTPException, Query
+from fastapi.responses import HTMLResponse, Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from exosci import __version__
+from exosci.errors import UserInputError
+from exosci.evaluate.core import CLINICAL_SPECIES
+from exosci.kb.store import KnowledgeBase
+from exosci.limits import MAX_API_SAMPLES, MAX_NAME_CHARS, MAX_SEED
+from exosci.therapy import resolve_spec
+from exosci.therapy.spec import TherapySpec
+from exosci.web.jobs import JobRunner
+from exosci.web.routes import _json_only
+from exosci.web.store import RunStore, default_path
+
+
+class RunRequest(BaseModel):
+    """A background run: ``evaluate`` or ``simulate`` one spec, or ``compare`` two saved runs."""
+
+    model_config = ConfigDict(extra="forbid")
+    kind: Literal["evaluate", "simulate", "compare"]
+    spec: TherapySpec | None = Field(default=None, description="the design (evaluate/simulate)")
+    runs: list[str] | None = Field(
+        default=None,
+        min_length=2,
+        max_length=2,
+        description="two saved run ids whose designs to compare (compare)",
+    )
+    samples: int = Field(default=300, ge=10, le=MAX_API_SAMPLES)
+    seed: int = Field(default=0, ge=0, le=MAX_SEED)
+
+
+class DesignRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    spec: TherapySpec
+
+
+class RunsState:
+    """The store and the worker pool, created on first use (the data folder is read then)."""
+
+    def __init__(self, path: Path | None, workers: int | None) -> None:
+        self._path = path
+        self._workers = workers
+        self._store: RunStore | None = None
+        self._runner: JobRunner | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def store(self) -> RunStore:
+        with self._lock:
+            if self._store is None:
+                self._store = RunStore(self._path or default_path())
+                self._store.mark_interrupted()
+            return self._store
+
+    @property
+    def runner(self) -> JobRunner:
+        store = self.store
+        with self._lock:
+            if self._runner is None:
+                self._runner = JobRunner(store, self._workers)
+            return self._runner
+
+    def shutdown(self) -> None:
+        if self._runner is not None:
+            self._runner.shutdown()
+
+
+def _json_only_dep() -> Any:
+    return Depends(_json_only)
+
+
+def index_page() -> str:
+    return (resources.files("exosci.web") / "static" / "index.html").read_text(encoding="utf-8")
+
+
+def _check_names(spec: TherapySpec, kb: KnowledgeBase) -> None:
+    """Resolve every name now, so a typo is a 422 with suggestions before any work starts."""
+    if spec.species.strip().lower() in CLINICAL_SPECIES:
+        spec = spec.model_copy(update={"species": "rat"})
+    resolve_spec(spec, kb)
+
+
+def mount_runs(app: FastAPI, get_kb: Callable[[], KnowledgeBase], state: RunsState) -> None:
+    json_only = [_json_only_dep()]
+
+    @app.post("/api/runs", status_code=202, dependencies=json_only)
+    def submit(body: RunRequest) -> dict[str, Any]:
+        kb = get_kb()
+        data_hash = str(kb.meta()["content_hash"])
+        if body.kind == "compare":
+            if not body.runs:
+                raise UserInputError("compare: give `runs`, the ids of two saved runs.")
+            specs, names = [], []
+            for rid in body.runs:
+                row = state.store.get(rid, result=False)
+                if row is None:
+                    raise UserInputError(f"compare: no saved run {rid[:20]!r}.")
+                if row["kind"] == "compare":
+                    raise UserInputError(f"compare: run {rid} is itself a comparison.")
+                specs.append(row["spec"])
+                names.append(f"{row['name']} [{rid[:6]}]")
+            spec_doc: Any = specs
+            name = " vs ".join(names)
+            params = {"samples": body.samples, "seed": body.seed, "runs": body.runs}
+            params["labels"] = names
+        else:
+            if body.spec is None:
+                raise UserInputError(f"{body.kind}: give `spec`, the therapy design.")
+            _check_names(body.spec, kb)
+            spec_doc = body.spec.model_dump(mode="json")
+            name = body.spec.name
+            params = {"samples": body.samples, "seed": body.seed}
+        run_id = state.store.create(
+            kind=body.kind,
+            name=name,
+            spec=spec_doc,
+            params=params,
+            version=__version__,
+            seed=body.seed,
+            data_hash=data_hash,
+        )
+        state.runner.submit(run_id)
+        return {"id": run_id, "status": "queued", "url": f"/run/{run_id}"}
+
+    @app.get("/api/runs")
+    def list_runs(
+        q: str = Query("", max_length=MAX_NAME_CHARS),
+        limit: int = Query(100, ge=1, le=1000),
+    ) -> dict[str, Any]:
+        return {"runs": state.store.search(q, limit=limit)}
+
+    def _row(run_id: str, result: bool) -> dict[str, Any]:
+        row = state.store.get(run_id, result=result)
+        if row is None:
+            raise HTTPException(404, "no saved run with this id")
+        return row
+
+    @app.get("/api/runs/{run_id}")
+    def get_run(run_id: str) -> dict[str, Any]:
+        return _row(run_id, True)
+
+    @app.get("/api/runs/{run_id}/status")
+    def run_status(run_id: str) -> dict[str, Any]:
+        row = _row(run_id, False)
+        row.pop("spec", None)
+        return row
+
+    @app.post("/api/runs/{run_id}/cancel")
+    def cancel(run_id: str) -> dict[str, Any]:
+        if state.store.get(run_id, result=False) is None:
+            raise HTTPException(404, "no saved run with this id")
+        status = state.runner.cancel(run_id)
+        return {"id": run_id, "status_before": status}
+
+    @app.get("/api/runs/{run_id}/result.json")
+    def result_json(run_id: str) -> Response:
+        row = _row(run_id, True)
+        body = json.dumps(row, indent=1, default=str)
+        return Response(
+            body,
+            media_type="application/json",
+            headers={"content-disposition": f'attachment; filename="exosci-run-{run_id}.json"'},
+        )
+
+    @app.get("/api/runs/{run_id}/files/{name}")
+    def run_file(run_id: str, name: str, download: bool = False) -> Response:
+        got = state.store.file(run_id, name)
+        if got is None:
+            raise HTTPException(404, "no such file for this run")
+        media, data = got
+        headers = {}
+        if download:
+            headers["content-disposition"] = f'attachment; filename="exosci-{run_id}-{name}"'
+        return Response(data, media_type=media, headers=headers)
+
+    @app.post("/api/designs", status_code=201, dependencies=json_only)
+    def save_design(body: DesignRequest) -> dict[str, Any]:
+        spec = body.spec.model_dump(mode="json")
+        return {"id": state.store.save_design(body.spec.name, spec)}
+
+    @app.get("/api/designs")
+    def list_designs(q: str = Query("", max_length=MAX_NAME_CHARS)) -> dict[str, Any]:
+        return {"designs": state.store.designs(q)}
+
+    @app.get("/run/{run_id}", response_class=HTMLResponse, include_in_schema=False)
+    def run_page(run_id: str) -> str:
+        return index_page()
