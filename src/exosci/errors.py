@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 
 class ExosciError(Exception):
     """Base class of all exosci errors."""
@@ -14,12 +16,20 @@ class UserInputError(ExosciError, ValueError):
 class UnknownNameError(UserInputError, LookupError):
     """A name that resolves to nothing; carries the closest known names."""
 
-    def __init__(self, name: str, kind: str, suggestions: list[str]) -> None:
+    def __init__(
+        self,
+        name: str,
+        kind: str,
+        suggestions: list[str],
+        *,
+        known: Sequence[str] | None = None,
+    ) -> None:
         self.name = name
         self.kind = kind
         self.suggestions = suggestions
+        listed = f" Known {kind}s: {', '.join(known)}." if known else ""
         hint = f" Closest known: {', '.join(suggestions)}." if suggestions else ""
-        super().__init__(f"Unknown {kind} {name!r}.{hint}")
+        super().__init__(f"Unknown {kind} {name!r}.{listed}{hint}")
 
 
 class CurationError(UserInputError):

@@ -246,7 +246,7 @@ def test_registry_metadata_and_detection() -> None:
         assert lo.description and callable(lo.function) and lo.writes
     assert detect_kind("ReactomePathways.gmt") == "gmt"
     assert detect_kind("mature.fa") == "mirbase"
-    with pytest.raises(UserInputError, match="known kinds"):
+    with pytest.raises(UserInputError, match="Known loader kinds"):
         get_loader("mirtarbse")
 
 

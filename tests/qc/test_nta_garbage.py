@@ -45,7 +45,7 @@ def test_missing_file(tmp_path: Path) -> None:
 
 
 def test_unknown_format_name(tmp_path: Path) -> None:
-    with pytest.raises(UserInputError, match="Known formats: nanosight-nta3"):
+    with pytest.raises(UserInputError, match="Known NTA formats: nanosight-nta3"):
         read_nta_bytes(b"x", format="dls")
 
 

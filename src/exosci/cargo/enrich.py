@@ -20,7 +20,7 @@ target matrix, then times the set matrix — sparse products, no per-sample loop
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -36,6 +36,7 @@ from exosci.cargo.orthologs import LIMITS
 from exosci.cargo.stats import bh_qvalues_rows, hypergeom_sf
 from exosci.cargo.targets import TargetTable
 from exosci.errors import UserInputError
+from exosci.registry import Registry
 
 Method = Literal["ora", "weighted"]
 Correct = Literal["all", "overlapping"]
@@ -265,33 +266,15 @@ def enrich(
     overlap, fold enrichment, p, q and the overlapping genes. ``correct="overlapping"`` runs BH
     over sets with at least one hit only (as gseapy and clusterProfiler do).
     """
+    how = METHODS.get(method)
     names, by_key = _resolve(mirnas, targets, species)
-    if method == "ora":
-        by_key = {k: 1.0 for k in by_key}
-    elif method != "weighted":
-        raise UserInputError(f"method {method!r}: expected 'ora' or 'weighted'")
     design = design or build_design(
         targets, genesets, universe=universe, min_size=min_size, max_size=max_size
     )
-    prof = _profile_matrix(design, [by_key])
     display = np.asarray(design.display, dtype=object)
-    if method == "ora":
-        res = _ora(design, prof, correct)
-        hit = res["hits"].toarray()[0] > 0  # type: ignore[attr-defined]
-        k = int(res["k"][0])
-        expected = design.set_sizes * k / design.universe.size
-        extra: dict[str, Any] = {}
-        order_genes = None
-    else:
-        total = sum(by_key.values())
-        prof = prof / total if total > 0 else prof
-        res = _weighted(design, sparse.csr_matrix(prof), correct, n_perm=n_perm, seed=seed)
-        gw = res["gene_w"][0]
-        hit = gw > 0
-        k = int(hit.sum())
-        expected = res["expected"][0]
-        extra = {"score": res["score"][0], "z": res["z"][0]}
-        order_genes = gw
+    res, hit, k, expected, extra, order_genes = how.one(
+        design, by_key, correct, n_perm=n_perm, seed=seed
+    )
     genes_per_set = []
     sets_csr = design.sets
     for i in range(sets_csr.shape[0]):
@@ -376,6 +359,7 @@ def enrich_batch(
     ``ora``: a miRNA is present where its CPM >= ``min_cpm`` (0/1 columns: where 1);
     ``weighted``: CPM shares as weights, normal approximation (see module docstring).
     """
+    how = METHODS.get(method)
     if profiles.empty:
         raise UserInputError("no profiles: the table has no rows or no sample columns")
     values = profiles.to_numpy(dtype=np.float64)
@@ -401,20 +385,14 @@ def enrich_batch(
     libsize = values.sum(axis=0)
     libsize[libsize == 0] = 1.0
     cpm = values / libsize * 1e6
-    binary = np.isin(values, (0.0, 1.0)).all()
-    if method == "ora":
-        present = (values > 0) if binary else (cpm >= min_cpm)
-        mat = (to_keys.T @ sparse.csr_matrix(present.astype(np.float64))).T.tocsr()
-        res = _ora(design, mat, correct)
-        scores = None
-        qgenes = res["k"]
-    elif method == "weighted":
-        mat = (to_keys.T @ sparse.csr_matrix(cpm / 1e6)).T.tocsr()
-        res = _weighted(design, mat, correct)
-        scores = pd.DataFrame(res["score"].T, index=design.set_names, columns=profiles.columns)
-        qgenes = (res["gene_w"] > 0).sum(axis=1)
-    else:
-        raise UserInputError(f"method {method!r}: expected 'ora' or 'weighted'")
+    binary = bool(np.isin(values, (0.0, 1.0)).all())
+    weights = (values > 0) if binary else (cpm >= min_cpm)  # presence, for ora
+    res, score_matrix, qgenes = how.many(design, to_keys, weights, cpm, correct)
+    scores = (
+        None
+        if score_matrix is None
+        else pd.DataFrame(score_matrix.T, index=design.set_names, columns=profiles.columns)
+    )
     cols = profiles.columns
     idx = design.set_names
     notes = list(_notes(targets, genesets, design, names))
@@ -433,3 +411,71 @@ def enrich_batch(
         _resources(targets, genesets),
         design.set_counts,
     )
+
+
+# --- the methods, one registry entry each --------------------------------------------------
+
+_Single = tuple[
+    dict[str, Any], Any, int, Any, dict[str, Any], Any
+]  # res, hit, k, expected, extra, order
+
+
+def _ora_one(
+    design: Design, by_key: Mapping[str, float], correct: Correct, *, n_perm: int, seed: int
+) -> _Single:
+    prof = _profile_matrix(design, [dict.fromkeys(by_key, 1.0)])
+    res = _ora(design, prof, correct)
+    hit = res["hits"].toarray()[0] > 0  # type: ignore[attr-defined]
+    k = int(res["k"][0])
+    expected = design.set_sizes * k / design.universe.size
+    return res, hit, k, expected, {}, None
+
+
+def _weighted_one(
+    design: Design, by_key: Mapping[str, float], correct: Correct, *, n_perm: int, seed: int
+) -> _Single:
+    prof = _profile_matrix(design, [dict(by_key)])
+    total = sum(by_key.values())
+    prof = prof / total if total > 0 else prof
+    res = _weighted(design, sparse.csr_matrix(prof), correct, n_perm=n_perm, seed=seed)
+    gw = res["gene_w"][0]
+    hit = gw > 0
+    extra = {"score": res["score"][0], "z": res["z"][0]}
+    return res, hit, int(hit.sum()), res["expected"][0], extra, gw
+
+
+def _ora_many(
+    design: Design, to_keys: Any, present: Any, cpm: Any, correct: Correct
+) -> tuple[dict[str, Any], Any, Any]:
+    mat = (to_keys.T @ sparse.csr_matrix(present.astype(np.float64))).T.tocsr()
+    res = _ora(design, mat, correct)
+    return res, None, res["k"]
+
+
+def _weighted_many(
+    design: Design, to_keys: Any, present: Any, cpm: Any, correct: Correct
+) -> tuple[dict[str, Any], Any, Any]:
+    mat = (to_keys.T @ sparse.csr_matrix(cpm / 1e6)).T.tocsr()
+    res = _weighted(design, mat, correct)
+    return res, res["score"], (res["gene_w"] > 0).sum(axis=1)
+
+
+@dataclass(frozen=True)
+class EnrichmentMethod:
+    """One enrichment statistic: for one profile (``one``) and for a batch of samples (``many``)."""
+
+    name: str
+    one: Callable[..., _Single]
+    many: Callable[..., tuple[dict[str, Any], Any, Any]]
+
+
+#: Enrichment statistics of `exosci cargo enrich` (--method).
+METHODS: Registry[EnrichmentMethod] = Registry(
+    "enrichment method", description="Gene-set statistics `exosci cargo enrich` runs (--method)."
+)
+METHODS.register("ora", EnrichmentMethod("ora", _ora_one, _ora_many), description=STATISTICS["ora"])
+METHODS.register(
+    "weighted",
+    EnrichmentMethod("weighted", _weighted_one, _weighted_many),
+    description=STATISTICS["weighted"],
+)

@@ -202,8 +202,7 @@ def export(
     """Export the knowledge graph as GraphML, Cytoscape CX2, INDRA statement JSON or CSV."""
     from exosci.kb.export import EXPORTERS, ExportFormat, export_graph
 
-    if format not in EXPORTERS:
-        raise UserInputError(f"unknown export format {format!r}; accepted: {', '.join(EXPORTERS)}")
+    EXPORTERS.get(format)  # an unknown format fails here, with the known and closest ones
     kb = get_kb(store)
     text = export_graph(kb.curated, format=cast(ExportFormat, format))
     if output is None:

@@ -14,10 +14,10 @@ from typing import Any, Literal
 
 import networkx as nx
 
-from exosci.errors import UserInputError
 from exosci.kb.curated import Curated
 from exosci.kb.indra import to_indra_statements
 from exosci.kb.schema import Statement
+from exosci.registry import Registry
 
 ExportFormat = Literal["graphml", "cx2", "indra-json", "csv"]
 
@@ -185,20 +185,19 @@ def write_csv(cur: Curated) -> str:
     return buf.getvalue()
 
 
-EXPORTERS: dict[str, Exporter] = {
-    e.name: e
-    for e in (
-        Exporter("graphml", ".graphml", "GraphML (networkx, Gephi, Cytoscape)", write_graphml),
-        Exporter("cx2", ".cx2", "Cytoscape Exchange v2 JSON (Cytoscape, NDEx)", write_cx2),
-        Exporter("indra-json", ".json", "INDRA statement JSON (causal statements)", write_indra),
-        Exporter("csv", ".csv", "one row per statement with refs and DOIs", write_csv),
-    )
-}
+#: Graph export formats of `exosci kb export` (--format).
+EXPORTERS: Registry[Exporter] = Registry(
+    "export format", description="Knowledge-graph formats `exosci kb export` writes (--format)."
+)
+for _e in (
+    Exporter("graphml", ".graphml", "GraphML (networkx, Gephi, Cytoscape)", write_graphml),
+    Exporter("cx2", ".cx2", "Cytoscape Exchange v2 JSON (Cytoscape, NDEx)", write_cx2),
+    Exporter("indra-json", ".json", "INDRA statement JSON (causal statements)", write_indra),
+    Exporter("csv", ".csv", "one row per statement with refs and DOIs", write_csv),
+):
+    EXPORTERS.register(_e.name, _e, description=_e.description, suffix=_e.suffix)
 
 
 def export_graph(cur: Curated, *, format: ExportFormat) -> str:
     """The knowledge graph ``cur`` serialised in ``format`` (see :data:`EXPORTERS`)."""
-    exporter = EXPORTERS.get(format)
-    if exporter is None:
-        raise UserInputError(f"unknown export format {format!r}; accepted: {', '.join(EXPORTERS)}")
-    return exporter.write(cur)
+    return EXPORTERS.get(format).write(cur)

@@ -31,6 +31,8 @@ from pydantic import ValidationError
 from exosci.errors import FileFormatError
 from exosci.kb.names import normalize
 from exosci.kb.schema import PREDICATES, Entity, Evidence, Paper, Reference, Statement, paper_id
+from exosci.vocabulary import PREFIX_TYPE as PREFIX_TYPE
+from exosci.vocabulary import TYPE_PREFIX
 
 TO_INDRA: dict[str, str] = {
     "activates": "Activation",
@@ -48,26 +50,7 @@ FROM_INDRA: dict[str, str] = {
     "IncreaseAmount": "increases_amount",
     "DecreaseAmount": "decreases_amount",
 }
-PREFIX_TYPE: dict[str, str] = {
-    "src": "cell_source",
-    "exo": "exosome",
-    "mir": "mirna",
-    "rna": "rna",
-    "gene": "gene",
-    "chem": "small_molecule",
-    "pw": "pathway",
-    "proc": "process",
-    "mech": "mechanism",
-    "out": "outcome",
-    "mat": "material",
-    "dds": "delivery_system",
-    "int": "intervention",
-    "route": "route",
-    "sp": "species",
-    "trial": "clinical_trial",
-    "cell": "cell_type",
-}
-_TYPE_PREFIX = {v: k for k, v in PREFIX_TYPE.items()}
+_TYPE_PREFIX = TYPE_PREFIX
 _TAXON_SPECIES = {"10116": "rat", "10090": "mouse", "9606": "human", "9544": "monkey"}
 _SPECIES = {
     "rat",

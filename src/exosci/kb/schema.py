@@ -7,6 +7,11 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from exosci.vocabulary import PREDICATE_SIGN
+from exosci.vocabulary import Model as Model
+from exosci.vocabulary import Predicate as Predicate
+from exosci.vocabulary import Species as Species
+
 SCHEMA_VERSION = 3  # 2: evidence grade and context; 3: papers beyond the review (PMID/DOI)
 
 EntityType = Literal[
@@ -29,49 +34,8 @@ EntityType = Literal[
     "cell_type",  # recipient cell population (e.g. M2 macrophage, A1 astrocyte)
 ]
 
-# Predicate -> sign of the causal effect (+1 keeps, -1 flips, 0 non-causal / structural).
-PREDICATES: dict[str, int] = {
-    "activates": 1,
-    "increases_amount": 1,
-    "promotes": 1,
-    "carries": 1,  # exosome -> cargo: more vesicles, more cargo delivered
-    "secretes": 1,  # cell source -> exosome product
-    "inhibits": -1,
-    "decreases_amount": -1,
-    "suppresses": -1,
-    "derived_from": 0,  # exosome -> cell source
-    "part_of": 0,
-    "delivered_by": 0,  # exosome/cargo -> carrier or delivery system
-    "combined_with": 0,
-    "has_marker": 0,
-    "preconditioned_by": 0,  # exosome -> intervention
-    "engineered_with": 0,  # exosome -> intervention
-    "administered_by": 0,  # exosome -> route
-    "acts_via": 0,  # the source names the pathway but not the direction of the effect
-}
-Predicate = Literal[
-    "activates",
-    "increases_amount",
-    "promotes",
-    "carries",
-    "secretes",
-    "inhibits",
-    "decreases_amount",
-    "suppresses",
-    "derived_from",
-    "part_of",
-    "delivered_by",
-    "combined_with",
-    "has_marker",
-    "preconditioned_by",
-    "engineered_with",
-    "administered_by",
-    "acts_via",
-]
-Species = Literal[
-    "rat", "mouse", "human", "monkey", "pig", "dog", "zebrafish", "fruit_fly", "unspecified"
-]
-Model = Literal["in_vitro", "in_vivo", "clinical", "in_silico", "review"]
+# The predicates, their signs, species and study kinds live in ``exosci.vocabulary``.
+PREDICATES = PREDICATE_SIGN
 
 # What kind of evidence a record is (GRADE's "type of evidence"; SYRCLE covers the animal arm):
 # - experimental: the cited paper measured this itself (``model`` says in vivo / in vitro /

@@ -3,18 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Literal
 
-AXES: tuple[str, ...] = (
-    "neuroprotection",
-    "axon_regeneration",
-    "inflammation",
-    "angiogenesis_bscb",
-    "ecm",
-)
-Route = Literal["intravenous", "intranasal", "intrathecal", "local"]
-ROUTES: tuple[str, ...] = ("intravenous", "intranasal", "intrathecal", "local")
-ModelSpecies = Literal["rat", "mouse"]
+# Re-exported from the one vocabulary module (``exosci.vocabulary``).
+from exosci.vocabulary import REPAIR_AXES as AXES
+from exosci.vocabulary import ROUTES as ROUTES
+from exosci.vocabulary import ModelSpecies as ModelSpecies
+from exosci.vocabulary import Route as Route
+
 SCORE = {"rat": ("BBB", 21.0), "mouse": ("BMS", 9.0)}
 STEPS_PER_DAY = 24  # the solver's fixed step is one hour; dose times snap to whole hours
 

@@ -37,6 +37,8 @@ from typing import Any
 
 import pandas as pd
 
+from exosci import vocabulary
+
 TAU_PRODUCT = 0.45  # between-design SD of the log effect, MSC-type / NSC sources (see above)
 TAU_OTHER_SOURCE = 0.6  # other cell sources: less exchangeable with the pooled studies
 SE_POOLED = 0.12  # log-scale SE of the pooled effect itself (week-4 CI 3.42-5.66 around 4.54)
@@ -225,7 +227,7 @@ def outcome_studies(kb: Any) -> pd.DataFrame:
 
 
 WHOLE_ANIMAL = {"function", "overall", "tissue_repair"}
-REPAIR_AXES = {"neuroprotection", "axon_regeneration", "inflammation", "angiogenesis_bscb", "ecm"}
+REPAIR_AXES = frozenset(vocabulary.REPAIR_AXES)
 MODIFIER_COLUMNS = ("preconditioning", "engineering", "cargo", "co_therapy")
 
 

@@ -17,9 +17,9 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from exosci.errors import UserInputError
 from exosci.qc.sizestats import PercentileRule
 from exosci.qc.textfile import TextFile
+from exosci.registry import Registry
 
 
 @dataclass(frozen=True)
@@ -75,42 +75,41 @@ class NTAFormat:
         }
 
 
-_REGISTRY: dict[str, NTAFormat] = {}
-_DISCOVERED = False
-
-
-def register(fmt: NTAFormat) -> NTAFormat:
-    """Add a format to the registry (called once by each format module at import)."""
-    if fmt.name in _REGISTRY and _REGISTRY[fmt.name] is not fmt:
-        raise ValueError(f"NTA format {fmt.name!r} registered twice")
-    _REGISTRY[fmt.name] = fmt
-    return fmt
-
-
 def _discover() -> None:
-    global _DISCOVERED
-    if _DISCOVERED:
-        return
     from exosci.qc import formats
 
     for info in pkgutil.iter_modules(formats.__path__):
         if not info.name.startswith("_"):
             importlib.import_module(f"{formats.__name__}.{info.name}")
-    _DISCOVERED = True
+
+
+#: Every NTA export format (the modules of ``exosci.qc.formats`` register on first lookup).
+NTA_FORMATS: Registry[NTAFormat] = Registry(
+    "NTA format",
+    description="Nanoparticle-tracking exports that `exosci qc nta` reads (--format).",
+    discover=_discover,
+)
+
+
+def register(fmt: NTAFormat) -> NTAFormat:
+    """Add a format to the registry (called once by each format module at import)."""
+    return NTA_FORMATS.register(
+        fmt.name,
+        fmt,
+        description=fmt.description,
+        instrument=fmt.instrument,
+        extensions=list(fmt.extensions),
+    )
 
 
 def nta_formats() -> dict[str, NTAFormat]:
     """All registered formats by name."""
-    _discover()
-    return dict(sorted(_REGISTRY.items()))
+    return dict(sorted(NTA_FORMATS.items()))
 
 
 def get_format(name: str) -> NTAFormat:
-    """A format by name, or a UserInputError listing the known ones."""
-    known = nta_formats()
-    if name not in known:
-        raise UserInputError(f"Unknown NTA format {name!r}. Known formats: {', '.join(known)}.")
-    return known[name]
+    """A format by name, or a UserInputError listing the known ones and the closest."""
+    return NTA_FORMATS.get(name)
 
 
 def known_formats_text() -> str:

@@ -21,8 +21,8 @@ from exosci.kb.schema import Entity, Evidence
 from exosci.reason.explain import SUBJECT_TYPES
 from exosci.reason.graph import HasCurated, Node, SignedGraph, signed_graph
 from exosci.reason.paths import RawPath, distances_to, find_paths
+from exosci.vocabulary import REPAIR_AXES as AXES
 
-AXES = ("neuroprotection", "axon_regeneration", "inflammation", "angiogenesis_bscb", "ecm")
 AXIS_MECHANISM: dict[str, str] = {
     "neuroprotection": "mech:neuroprotection",
     "axon_regeneration": "mech:axon-regeneration",

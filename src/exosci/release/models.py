@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from exosci.errors import UnknownNameError
+from exosci.registry import Registry
 
 FloatArray = NDArray[np.float64]
 Curve = Callable[..., FloatArray]
@@ -69,26 +69,33 @@ class ReleaseModel:
             return np.asarray(self.curve(t, *(float(params[n]) for n in self.param_names)), float)
 
 
-MODELS: dict[str, ReleaseModel] = {}
+def _release_key(name: str) -> str:
+    return name.strip().lower().replace("–", "-").replace(" ", "_").replace("-", "_")
+
+
+#: Release kinetics `exosci release fit` fits (registered below, one per model).
+MODELS: Registry[ReleaseModel] = Registry(
+    "release model",
+    description="Cumulative-release kinetics `exosci release fit` fits (--models).",
+    normalize=_release_key,
+)
 
 
 def register(model: ReleaseModel) -> ReleaseModel:
+    """Add a kinetic model (once per name)."""
     if model.name in MODELS:
         raise ValueError(f"release model {model.name!r} registered twice")
-    MODELS[model.name] = model
-    return model
+    return MODELS.register(
+        model.name,
+        model,
+        description=f"{model.label}: {model.formula}",
+        parameters=list(model.param_names),
+    )
 
 
 def get_model(name: str) -> ReleaseModel:
     """Look a model up by registry name, forgiving case, spaces, hyphens and en dashes."""
-    key = name.strip().lower().replace("–", "-").replace(" ", "_").replace("-", "_")
-    if key in MODELS:
-        return MODELS[key]
-    import difflib
-
-    raise UnknownNameError(
-        name, "release model", difflib.get_close_matches(key, list(MODELS), n=3, cutoff=0.4)
-    )
+    return MODELS.get(name)
 
 
 # --- first guesses: cheap linearisations, so multi-start only has to polish -------------------

@@ -11,34 +11,35 @@ import fnmatch
 import importlib
 from pathlib import Path
 
-from exosci.errors import UserInputError
 from exosci.kb.loaders.base import Loader
-from exosci.kb.names import closest
+from exosci.registry import Registry
 
 _MODULES = ("mirtarbase", "targetscan", "gmt", "mirbase", "exocarta", "indra", "curated")
 
 
-def _collect() -> dict[str, Loader]:
-    out: dict[str, Loader] = {}
+def _collect() -> Registry[Loader]:
+    out: Registry[Loader] = Registry(
+        "loader kind", description="Public-database files `exosci kb import` reads (--kind)."
+    )
     for name in _MODULES:
         module = importlib.import_module(f"exosci.kb.loaders.{name}")
         loader: Loader = module.LOADER
-        out[loader.kind] = loader
+        out.register(
+            loader.kind,
+            loader,
+            description=loader.description,
+            patterns=list(loader.patterns),
+            writes=loader.writes,
+        )
     return out
 
 
-LOADERS: dict[str, Loader] = _collect()
+LOADERS: Registry[Loader] = _collect()
 
 
 def get_loader(kind: str) -> Loader:
-    """The loader registered as ``kind``; an unknown kind lists the known ones."""
-    if kind in LOADERS:
-        return LOADERS[kind]
-    hint = closest(kind, list(LOADERS), limit=3)
-    raise UserInputError(
-        f"unknown loader kind {kind!r}; known kinds: {', '.join(sorted(LOADERS))}"
-        + (f" (closest: {', '.join(hint)})" if hint else "")
-    )
+    """The loader registered as ``kind``; an unknown kind lists the known and closest ones."""
+    return LOADERS.get(kind)
 
 
 def detect_kind(path: Path | str) -> str | None:
