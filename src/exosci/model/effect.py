@@ -22,10 +22,14 @@ relative to the typical design of the pooled studies; potency 1 = the pooled eff
 The mechanism profile does not enter here: it decides *where* a design acts (axis weights),
 never how much. Graph connectivity does not change the magnitude.
 
-Heterogeneity: NRR 2023 (doi:10.4103/1673-5374.371376) pooled 52 rat SCI studies at SMD 2.36
-(95 % CI 1.96-2.76) with I^2 = 71 %: k * SE^2 = 52 * 0.204^2 = 2.16 = tau^2 + s^2, so
-tau^2 = 0.71 * 2.16 = 1.54 and tau = 1.24 SMD units, about half the pooled effect: on the log
-scale tau_p ~ 0.45 (a design's true effect lies within x0.4-x2.4 of the pooled one, 95 %).
+Heterogeneity: taken from a meta-analysis that no validation target uses (the rule in the
+credibility dossier: validation sources never set a prior). Spine Surg Relat Res 2022;6(5):
+433-442 (doi:10.22603/ssrr.2022-0004), single-dose rat SCI experiments: SMD 2.17 (95 % CI
+1.30-3.04), I^2 = 80 %, k = 11. SE = 0.44, so k * SE^2 = 2.17 = tau^2 + s^2 and
+tau^2 = 0.80 * 2.17 = 1.73: tau = 1.32 SMD units, 0.61 of the pooled effect. As a log-normal
+spread of the effect, sqrt(ln(1 + 0.61^2)) = 0.56 (a design's true effect lies within
+x0.33-x3.0 of the pooled one, 95 %). The subgroup I^2 of that paper runs 57-89 %, so 0.56 is
+a middle value, not a bound.
 """
 
 from __future__ import annotations
@@ -39,8 +43,8 @@ import pandas as pd
 
 from exosci import vocabulary
 
-TAU_PRODUCT = 0.45  # between-design SD of the log effect, MSC-type / NSC sources (see above)
-TAU_OTHER_SOURCE = 0.6  # other cell sources: less exchangeable with the pooled studies
+TAU_PRODUCT = 0.56  # between-design SD of the log effect, MSC-type / NSC sources (see above)
+TAU_OTHER_SOURCE = 0.7  # assumption: other cell sources are less exchangeable (wider than MSC-type)
 SE_POOLED = 0.12  # log-scale SE of the pooled effect itself (week-4 CI 3.42-5.66 around 4.54)
 TAU_MODIFIER = 0.35  # prior SD of a modification's log effect (centred on no effect)
 # Pseudo-observations for studies that report a direction only (log potency, SD):
