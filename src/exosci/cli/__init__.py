@@ -2,13 +2,30 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import typer
+from typer.core import TyperOption
 
 from exosci.cli import cargo, data, kb, kb_import, qc, reason, release, web  # noqa: F401  (kb_import adds `kb import`)
 from exosci.cli import evaluate as evaluate_cli
 from exosci.cli import formats as formats_cli
 from exosci.cli import model as model_cli
 from exosci.cli import validate as validate_cli
+
+_display_type_rich = TyperOption.display_type_rich
+
+
+def _flag_without_type(self: TyperOption, ctx: Any) -> str | None:
+    """A flag (``--json``, ``--force``) takes no value: show no ``<bool>`` type in --help."""
+    if self.is_flag:
+        return None
+    return _display_type_rich(self, ctx)
+
+
+# typer >= 0.2x prints a ``<bool>`` type beside every flag in --help; a flag has no value to
+# type, so exosci's help leaves the type column empty for flags (other options keep theirs).
+TyperOption.display_type_rich = _flag_without_type  # type: ignore[method-assign]
 
 app = typer.Typer(
     name="exosci",

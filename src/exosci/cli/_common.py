@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import json
 import math
+import os
 import socket
 import sys
 import traceback
@@ -15,10 +16,42 @@ from typing import Any, NoReturn, ParamSpec, TypeVar
 import typer
 from rich.console import Console
 from rich.markup import escape
+from rich.table import Table
 
 from exosci.errors import UserInputError
 
-console = Console()
+#: Width of rich output written to a file or pipe (a terminal uses its own width; so does
+#: an explicit ``COLUMNS``).
+PIPE_WIDTH = 200
+
+
+class _Console(Console):
+    """A rich console whose output stays whole when stdout is not a terminal.
+
+    Piped or redirected, a table is laid out :data:`PIPE_WIDTH` columns wide and a cell too
+    long for its column is folded onto the next line instead of being cut with an ellipsis,
+    so ``exosci kb search x > hits.txt`` keeps every id whole.
+    """
+
+    def print(self, *objects: Any, **kwargs: Any) -> None:  # type: ignore[override]
+        if not self.is_terminal:
+            for obj in objects:
+                if isinstance(obj, Table):
+                    for column in obj.columns:
+                        if column.overflow in ("ellipsis", "crop"):
+                            column.overflow = "fold"
+                            column.no_wrap = False  # a no-wrap cell would still be cut
+            if "COLUMNS" not in os.environ and self._width is None:
+                self._width = max(self.width, PIPE_WIDTH)
+                try:
+                    super().print(*objects, **kwargs)
+                finally:
+                    self._width = None
+                return
+        super().print(*objects, **kwargs)
+
+
+console = _Console()
 err_console = Console(stderr=True)
 
 P = ParamSpec("P")

@@ -309,7 +309,11 @@ def evaluate(
         progress=(lambda d, t: progress("alternatives", d, t)) if progress else None,
     )
     prediction["flags"] = summary_flags(res, prediction)
+    if progress:
+        progress("sensitivity", 0, 1)
     sensitivity = sensitivity_block(res, seed=seed, n=sensitivity_trajectories)
+    if progress:
+        progress("sensitivity", 1, 1)
     if clinical:
         prediction["clinical_outlook"] = _clinical_outlook(kb, spec.species)
     doc: dict[str, Any] = {
