@@ -184,6 +184,12 @@ REGISTRY_MODULES = (
 def all_registries() -> dict[str, Registry[Any]]:
     """Every pluggable kind of the package, each with its registered entries.
 
+    Returns
+    -------
+    dict
+        Kind (``"NTA format"``, ``"loader kind"``, ``"release model"``, ``"export format"``,
+        ``"enrichment method"``) -> its :class:`Registry`.
+
     Examples
     --------
     >>> from exosci.registry import all_registries

@@ -71,4 +71,5 @@ __all__ = ["app", "main"]
 
 
 def main() -> None:
+    """Run the ``exosci`` command line (the console-script entry point)."""
     app()

@@ -70,6 +70,7 @@ def _write_atomic(path: Path, text: str) -> None:
 
 
 def read_manifest(folder: Path | None = None) -> dict[str, dict[str, Any]]:
+    """What has been fetched into the data folder: name -> file, checksum and when (may be empty)."""
     path = (folder or data_dir()) / "manifest.json"
     if not path.is_file():
         return {}
@@ -128,6 +129,7 @@ class Status:
 
 
 def status(name: str | None = None) -> list[Status]:
+    """Each registered public resource (or only ``name``): fetched, prepared, where, checksum."""
     folder = data_dir()
     manifest = read_manifest(folder)
     names = [name] if name else sorted(registry())

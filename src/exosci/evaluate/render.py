@@ -164,6 +164,7 @@ def _delivery_rows(doc: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 def render_html(doc: dict[str, Any], plots: dict[str, bytes | None]) -> str:
+    """The self-contained HTML report of an evaluation document, plots inlined as PNG."""
     env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
     template = env.from_string(
         (resources.files("exosci.evaluate") / "report.html").read_text(encoding="utf-8")

@@ -22,7 +22,14 @@ class Evaluation:
     """One evaluated therapy design (model predictions are labelled as such in every table).
 
     Attributes are read-only; :meth:`to_dict` returns a copy of the JSON document that
-    ``exosci evaluate`` writes beside the report.
+    ``exosci evaluate`` writes beside the report (and ``POST /api/evaluate`` returns).
+
+    Examples
+    --------
+    >>> import exosci as ex
+    >>> ev = ex.evaluate("examples/iv-bmsc-exos-rat.yaml", samples=200)  # doctest: +SKIP
+    >>> ev.mechanisms[["score", "confidence"]]  # doctest: +SKIP
+    >>> ev.to_html("report.html")  # doctest: +SKIP
     """
 
     _doc: Mapping[str, Any] = field(repr=False)

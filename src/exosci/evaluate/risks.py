@@ -32,6 +32,8 @@ class DesignFeatures:
 
 @dataclass(frozen=True)
 class Risk:
+    """One translational risk of a design: category, severity, the reason, review references."""
+
     id: str
     category: str
     severity: Severity

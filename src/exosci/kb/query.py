@@ -107,6 +107,20 @@ def statements(name: str, *, kb: KnowledgeBase | None = None) -> pd.DataFrame:
 def show(name: str, *, kb: KnowledgeBase | None = None) -> dict[str, Any]:
     """The ``kb show`` document of one entity (a dict; see :func:`statements` for a table).
 
+    Parameters
+    ----------
+    name
+        An entity's name, synonym or id (resolved forgivingly; unknown names fail with the
+        closest known ones).
+    kb
+        A knowledge base (default: the bundled one).
+
+    Returns
+    -------
+    dict
+        ``id``, ``name``, ``type``, ``curie``, ``synonyms``, ``description``, ``attributes``,
+        ``refs`` and the statements touching the entity, as ``exosci kb show --json`` prints.
+
     Examples
     --------
     >>> import exosci as ex
@@ -125,6 +139,22 @@ def outcome_studies(
 ) -> pd.DataFrame:
     """The review's in vivo outcome table, optionally for one product and its descendants.
 
+    Parameters
+    ----------
+    product
+        A product or source name; its more specific descendants are included.
+    ref, axis
+        Keep only rows from one review reference number, or of one outcome axis
+        (a repair axis, ``function``, ``overall``, ...).
+    kb
+        A knowledge base (default: the bundled one).
+
+    Returns
+    -------
+    DataFrame
+        One row per study arm and outcome: product, dose, route, species, injury model,
+        outcome, ``axis``, ``direction``, ``value``, ``unit``, evidence ``grade``, ``ref``, ``doi``.
+
     Examples
     --------
     >>> import exosci as ex
@@ -136,6 +166,13 @@ def outcome_studies(
 
 def profile(name: str, *, kb: KnowledgeBase | None = None) -> pd.DataFrame:
     """The mechanism profile of a source, product or cargo: one row per repair axis.
+
+    Parameters
+    ----------
+    name
+        A cell source, exosome product or cargo (resolved forgivingly).
+    kb
+        A knowledge base (default: the bundled one).
 
     Returns
     -------

@@ -409,7 +409,27 @@ def check_prep(
 ) -> MisevReport:
     """Check a preparation (model, mapping or YAML path) against MISEV2018/2023.
 
-    ``nta`` is an NTA export already read (an upload); otherwise ``particles.nta_file`` is read.
+    Parameters
+    ----------
+    prep
+        The preparation: a YAML path (see ``examples/prep-example.yaml``), a mapping of its
+        fields or a :class:`Prep`.
+    nta
+        An NTA export already read (an upload); otherwise ``particles.nta_file`` is read.
+
+    Returns
+    -------
+    MisevReport
+        Each requirement with its status (met, missing, ...) and the guideline it comes
+        from, per-guideline summaries, marker and purity checks, nomenclature and storage
+        advice; ``.requirements_frame()`` as a DataFrame.
+
+    Examples
+    --------
+    >>> from exosci.qc import check_prep
+    >>> report = check_prep("examples/prep-example.yaml")
+    >>> report.requirements_frame().loc[0, "status"]
+    'met'
     """
     if isinstance(prep, str | Path):
         prep = load_prep(prep)

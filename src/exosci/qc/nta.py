@@ -297,6 +297,20 @@ def read_nta(
     on_empty
         ``"raise"`` (default) an :class:`EmptyRunError` for a run with no particles, or
         ``"report"`` an explicit empty report (``empty=True``, statistics ``None``).
+
+    Returns
+    -------
+    NTAReport
+        Concentration (dilution-corrected, with its source), mean/mode/SD and D10/D50/D90 in
+        nm, span, fractions in 30-150 nm and below 200 nm, per-run statistics, the size bins
+        and the values the instrument itself wrote (``.model_dump()`` is the JSON of
+        ``exosci qc nta``).
+
+    Examples
+    --------
+    >>> import exosci as ex
+    >>> report = ex.qc.read_nta("ExperimentSummary.csv", dilution=1000)  # doctest: +SKIP
+    >>> report.d50_nm, report.concentration_per_ml  # doctest: +SKIP
     """
     p = Path(path)
     fmt, parsed = _parse(read_text(p), format)

@@ -204,6 +204,20 @@ def fit_release(
         ``auto``: 1/SD² when replicate SDs exist, else unweighted. ``sd`` requires SDs.
     n_starts, seed
         Multi-start: a data-driven first guess plus ``n_starts - 1`` seeded perturbations.
+
+    Returns
+    -------
+    ReleaseFit
+        ``.fits`` (each model's parameters, standard errors, AIC, ...) ranked by AIC,
+        ``.best`` (the best model's name), ``.skipped`` (models with too few points and
+        why) and ``.to_dict()`` (the JSON of ``exosci release fit``).
+
+    Examples
+    --------
+    >>> import exosci as ex
+    >>> fit = ex.release.fit("examples/release-ha-hydrogel.csv")
+    >>> fit.best
+    'weibull'
     """
     profile = as_profile(data, time_unit=time_unit, allow_over_100=allow_over_100)
     if n_starts < 1:
