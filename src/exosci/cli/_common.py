@@ -125,6 +125,11 @@ def check_scheduler(address: str | None, *, timeout: float = 5.0) -> None:
         return
     from urllib.parse import urlsplit
 
+    from exosci.errors import require
+
+    # without the dask extra, say which extra to install (before trying the address)
+    require("distributed", extra="dask", feature="running on a Dask cluster (--scheduler)")
+
     text = address if "://" in address else f"tcp://{address}"
     try:
         parts = urlsplit(text)

@@ -69,6 +69,10 @@ def simulate(
     from exosci.therapy.simulate import simulate_run
 
     check_scheduler(scheduler)
+    if sbml:
+        from exosci.errors import require
+
+        require("libsbml", extra="sbml", feature="--sbml export")  # before the simulation
     check_outputs([p for p in (plot, sbml) if p], inputs=[spec])
     check_writable(plot, "--plot")
     check_writable(sbml, "--sbml")
