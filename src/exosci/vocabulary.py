@@ -77,6 +77,9 @@ SPECIES: tuple[str, ...] = get_args(Species)
 #: Species the recovery model is calibrated for (BBB score in rats, BMS in mice).
 ModelSpecies = Literal["rat", "mouse"]
 MODEL_SPECIES: tuple[str, ...] = get_args(ModelSpecies)
+#: Species whose miRNA names (hsa-, mmu-, rno-) cargo enrichment reads.
+CargoSpecies = Literal["human", "mouse", "rat"]
+CARGO_SPECIES: tuple[str, ...] = get_args(CargoSpecies)
 #: Kinds of study an observation comes from.
 Model = Literal["in_vitro", "in_vivo", "clinical", "in_silico", "review"]
 MODELS: tuple[str, ...] = get_args(Model)
@@ -112,6 +115,8 @@ if tuple(PREDICATE_SIGN) != PREDICATES:  # pragma: no cover - a vocabulary edit 
     raise RuntimeError("PREDICATE_SIGN and the Predicate Literal list different predicates")
 
 __all__ = [
+    "CARGO_SPECIES",
+    "CargoSpecies",
     "MODELS",
     "MODEL_SPECIES",
     "PREDICATES",

@@ -85,3 +85,16 @@ def test_formats_command_lists_every_registry_with_descriptions() -> None:
         assert [e["name"] for e in doc[kind]["entries"]] == list(reg.names())
         assert all(e["description"] for e in doc[kind]["entries"]), kind
     assert "weibull" in [e["name"] for e in doc["release model"]["entries"]]
+
+
+def test_species_sets_of_cargo_web_and_indra_come_from_the_vocabulary() -> None:
+    from exosci.cargo.mirna_names import PREFIX
+    from exosci.kb import indra
+    from exosci.web.schemas import CargoEnrichRequest
+
+    assert tuple(PREFIX) == vocabulary.CARGO_SPECIES
+    assert PREFIX["rat"] == "rno"  # miRBase's prefix for Rattus norvegicus
+    field = CargoEnrichRequest.model_fields["species"].annotation
+    assert set(get_args(get_args(field)[0])) == set(vocabulary.CARGO_SPECIES)
+    assert indra._SPECIES == set(vocabulary.SPECIES)
+    assert indra._MODELS == set(vocabulary.MODELS)

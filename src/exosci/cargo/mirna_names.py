@@ -34,8 +34,10 @@ from pathlib import Path
 import pandas as pd
 
 from exosci.errors import FileFormatError
+from exosci.vocabulary import CARGO_SPECIES
 
-PREFIX = {"human": "hsa", "mouse": "mmu", "rat": "rno"}
+# miRBase species prefix of each cargo species (human, mouse, rat: the vocabulary's order)
+PREFIX = dict(zip(CARGO_SPECIES, ("hsa", "mmu", "rno"), strict=True))
 SPECIES_OF_PREFIX = {v: k for k, v in PREFIX.items()}
 _NAME = re.compile(
     r"^(?:(?P<sp>[a-z]{2,5})-)?(?P<kind>mi[rR]|MIR|let|lin)-?(?P<num>\d+)(?P<letter>[a-z]{0,2})"

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from exosci.limits import MAX_MIRNAS, MAX_NAME_CHARS, MAX_TOP
+from exosci.vocabulary import CargoSpecies
 
 #: One name per item: no separators or line breaks (the list is written one name per line).
 MirnaName = Annotated[
@@ -28,7 +29,7 @@ class CargoEnrichRequest(BaseModel):
         description="miRBase names, MIMAT accessions or legacy names",
         examples=[["miR-146a-5p", "miR-21-5p"]],
     )
-    species: Literal["rat", "mouse", "human"] | None = Field(
+    species: CargoSpecies | None = Field(
         default=None, description="inferred from the names when absent"
     )
     top: int = Field(default=50, ge=1, le=MAX_TOP, description="gene sets returned")
