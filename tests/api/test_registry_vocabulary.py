@@ -96,5 +96,5 @@ def test_species_sets_of_cargo_web_and_indra_come_from_the_vocabulary() -> None:
     assert PREFIX["rat"] == "rno"  # miRBase's prefix for Rattus norvegicus
     field = CargoEnrichRequest.model_fields["species"].annotation
     assert set(get_args(get_args(field)[0])) == set(vocabulary.CARGO_SPECIES)
-    assert indra._SPECIES == set(vocabulary.SPECIES)
-    assert indra._MODELS == set(vocabulary.MODELS)
+    assert set(vocabulary.SPECIES) == indra._SPECIES
+    assert set(vocabulary.MODELS) == indra._MODELS
