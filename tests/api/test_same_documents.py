@@ -75,3 +75,23 @@ def test_explain_cli_json_and_api_are_the_same_document(client: TestClient) -> N
     api = client.get("/api/explain", params={"subject": "BMSC-HSEV", "object": "NF-kB"}).json()
     assert _shape(cli) == _shape(api)
     assert [p["nodes"] for p in cli["paths"]] == [p["nodes"] for p in api["paths"]]
+    loose_cli = _cli_json(["explain", "BMSC-HSEV", "--to", "NF-kB", "--context", "loose", "--json"])
+    params = {"subject": "BMSC-HSEV", "object": "NF-kB", "context": "loose"}
+    loose_api = client.get("/api/explain", params=params).json()
+    assert loose_cli == loose_api  # the web route takes the CLI's --context too
+
+
+def test_cargo_enrich_cli_json_and_api_are_the_same_document(client: TestClient) -> None:
+    mirnas = EXAMPLE.parent / "cargo-bmsc-mirnas.txt"
+    cli = _cli_json(["cargo", "enrich", str(mirnas), "--mechanisms", "--top", "20", "--json"])
+    names = [
+        line.strip()
+        for line in mirnas.read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+    res = client.post("/api/cargo/enrich", json={"mirnas": names, "top": 20})
+    assert res.status_code == 200, res.text
+    api = res.json()
+    assert _shape(cli, 1) == _shape(api, 1)
+    assert [r["set"] for r in cli["results"]] == [r["set"] for r in api["results"]]
+    assert cli["mirnas"] == api["mirnas"]  # the same names recognised from a file and a list

@@ -8,9 +8,7 @@ no route opens a server path named by a client.
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any, Literal
 
 from fastapi import Body, Depends, FastAPI, HTTPException, Query, Request
@@ -102,7 +100,7 @@ def mount(app: FastAPI, get_kb: Callable[[], KnowledgeBase]) -> None:
     """
     import numpy as np
 
-    from exosci.cargo.pipeline import run_enrich
+    from exosci.cargo.pipeline import enrich as run_cargo_enrich
     from exosci.datasets import available
     from exosci.evaluate import evaluate as run_evaluate
     from exosci.evaluate import evaluate_design
@@ -120,10 +118,19 @@ def mount(app: FastAPI, get_kb: Callable[[], KnowledgeBase]) -> None:
         max_length: int = Query(6, ge=1, le=MAX_PATH_LENGTH),
         sign: Literal["up", "down"] | None = None,
         limit: int = Query(10, ge=1, le=100),
+        context: Literal["strict", "loose"] = Query(
+            "strict", description="strict: never join steps from incompatible cell types"
+        ),
     ) -> dict[str, Any]:
-
+        # the document `exosci explain --json` prints, with the same options
         return run_explain(
-            get_kb(), subject, object, max_length=max_length, sign=sign, limit=limit
+            get_kb(),
+            subject,
+            object,
+            max_length=max_length,
+            sign=sign,
+            limit=limit,
+            context=context,
         ).to_dict()
 
     @app.get("/api/kb/profile")
@@ -178,19 +185,14 @@ def mount(app: FastAPI, get_kb: Callable[[], KnowledgeBase]) -> None:
                         f"{kind}: {name!r} is not a fetched {kind} resource; fetched: "
                         f"{', '.join(known) or 'none (exosci data fetch NAME adds one)'}."
                     )
-        with tempfile.TemporaryDirectory() as tmp:
-            path = Path(tmp) / "mirnas.txt"
-            path.write_text("\n".join(body.mirnas) + "\n", encoding="utf-8")
-            try:
-                result, _ = run_enrich(
-                    path,
-                    species=body.species,
-                    targets=body.targets,
-                    genesets=body.genesets,
-                    mechanisms=not body.genesets,
-                )
-            except UserInputError as exc:  # never show the server's temp path
-                raise type(exc)(str(exc).replace(str(path), "mirnas")) from None
+        # ex.cargo.enrich on the list itself (no temp file): the document of `cargo enrich --json`
+        result = run_cargo_enrich(
+            body.mirnas,
+            species=body.species,
+            targets=body.targets,
+            genesets=body.genesets,
+            mechanisms=not body.genesets,
+        )
         return result.to_dict(top=body.top)
 
     @app.post("/api/qc/nta", dependencies=FILE, openapi_extra=_FILE_BODY)
