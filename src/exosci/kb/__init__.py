@@ -2,10 +2,24 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from exosci.kb.curated import Curated, load_curated
 from exosci.kb.names import closest, normalize
-from exosci.kb.query import outcome_studies, profile, search, show, statements
 from exosci.kb.store import KnowledgeBase, build, default_kb, open_store, update_store
+
+_QUERIES = ("outcome_studies", "profile", "search", "show", "statements")
+
+
+def __getattr__(name: str) -> Any:
+    """The DataFrame queries (``exosci.kb.query``) load pandas: import them on first use only,
+    so the CLI's ``kb`` commands and ``explain`` do not pay for pandas."""
+    if name in _QUERIES:
+        from exosci.kb import query
+
+        return getattr(query, name)
+    raise AttributeError(f"module 'exosci.kb' has no attribute {name!r}")
+
 
 __all__ = [
     "profile",
