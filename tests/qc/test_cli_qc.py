@@ -78,3 +78,24 @@ def test_formats_lists_the_registry() -> None:
     assert result.exit_code == 0
     names = {f["name"] for f in json.loads(result.stdout)["formats"]}
     assert names == {"nanosight-nta3", "zetaview-size", "zetaview-positions"}
+
+
+def test_nta_batch_flags_empty_and_unreadable_files_and_reports_the_rest(
+    shared: Path, tmp_path: Path
+) -> None:
+    zv = shared / "data/nta/zetaview"
+    empty = zv / "20250219_0001_EV_ip_p1_F8-1000_size_488.txt"
+    good = zv / "20250219_0002_EV_ip_p1_F8-1000_size_488.txt"
+    bad = tmp_path / "bad.csv"
+    bad.write_text("hello,world\n")
+    result = runner.invoke(app, ["qc", "nta", str(empty), str(bad), str(good), "--json"])
+    assert result.exit_code == 2  # a script notices the flagged files ...
+    doc = json.loads(result.stdout)  # ... and still gets the readable one
+    assert [s["format"] for s in doc["samples"]] == ["zetaview-size"]
+    assert doc["samples"][0]["concentration_per_ml"] > 0
+    problems = {Path(x["file"]).name: x["problem"] for x in doc["flagged"]}
+    assert "empty run" in problems[empty.name]
+    assert "unknown instrument" in problems["bad.csv"]
+    table = runner.invoke(app, ["qc", "nta", str(empty), str(good)])
+    assert table.exit_code == 2 and "NTA summary" in table.stdout
+    assert "flagged" in table.stderr

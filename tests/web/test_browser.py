@@ -256,8 +256,8 @@ def test_nta_batch_flags_empty_and_unreadable_files(
     page: Any, shared: Path, tmp_path: Path
 ) -> None:
     zv = shared / "data" / "nta" / "zetaview"
-    good = zv / "20250219_0001_EV_ip_p1_F8-1000_size_488.txt"
-    empty = zv / "20250219_0002_EV_ip_p1_F8-1000_size_488.txt"
+    good = zv / "20250219_0002_EV_ip_p1_F8-1000_size_488.txt"
+    empty = zv / "20250219_0001_EV_ip_p1_F8-1000_size_488.txt"
     junk = tmp_path / "junk.txt"
     junk.write_bytes(b"\x00\x01 not an export")
     page.click("button[data-tab=qc]")

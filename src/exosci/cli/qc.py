@@ -54,17 +54,16 @@ def nta(
 ) -> None:
     """Size distribution and concentration from NTA exports; one JSON object per file.
 
-    With --json, one file gives one report object; several give {"samples": [report, ...]}.
+    With --json, one file gives one report object; several give {"samples": [report, ...],
+    "flagged": [{file, problem}, ...]}. In a batch an empty or unreadable file is flagged and the
+    rest are still reported (exit 2 when any file is flagged).
     """
-    from exosci.qc import plot_nta, read_nta
+    from exosci.qc import plot_nta
 
     check_outputs([plot] if plot else [], inputs=files)
     check_writable(plot, "--plot")
 
-    reports = [
-        read_nta(f, format=format, dilution=dilution, on_empty="report" if allow_empty else "raise")
-        for f in files
-    ]
+    reports, flagged = _read_batch(files, format=format, dilution=dilution, allow_empty=allow_empty)
     if plot is not None:
         if plot_scale not in ("fraction", "concentration"):
             raise UserInputError(
@@ -73,7 +72,11 @@ def nta(
         plot_nta(reports, plot, scale="fraction" if plot_scale == "fraction" else "concentration")
     if json:
         docs = [r.model_dump() for r in reports]
-        emit_json(docs[0] if len(docs) == 1 else {"samples": docs})
+        if len(files) == 1:
+            emit_json(docs[0])
+        else:
+            emit_json({"samples": docs, "flagged": flagged})
+        _exit_if_flagged(flagged)
         return
     table = Table(title="NTA summary (sizes in nm, number-weighted)")
     cols = (
@@ -121,6 +124,50 @@ def nta(
             console.print(f"    [yellow]warning:[/] {w}", highlight=False)
     if plot is not None:
         console.print(f"plot written to {plot}")
+    _exit_if_flagged(flagged)
+
+
+def _read_batch(
+    files: list[Path], *, format: str | None, dilution: float | None, allow_empty: bool
+) -> tuple[list[Any], list[dict[str, str]]]:
+    """Read every file; in a batch an empty or unreadable file is flagged, not fatal.
+
+    One file keeps the strict behaviour (its error is the command's error, exit 2). With
+    several, the readable ones are reported and each flagged file is named with its problem;
+    the command still exits 2 so a script notices, after printing everything it could read.
+    """
+    from exosci.qc import read_nta
+
+    if len(files) == 1:
+        on_empty = "report" if allow_empty else "raise"
+        return [read_nta(files[0], format=format, dilution=dilution, on_empty=on_empty)], []
+    reports, flagged = [], []
+    for f in files:
+        try:
+            r = read_nta(f, format=format, dilution=dilution, on_empty="report")
+        except UserInputError as exc:
+            flagged.append({"file": str(f), "problem": str(exc)})
+            continue
+        if r.empty and not allow_empty:
+            flagged.append({"file": str(f), "problem": "empty run: 0 particles tracked"})
+            continue
+        reports.append(r)
+    if not reports:
+        raise UserInputError(
+            "no file could be reported: "
+            + "; ".join(f"{x['file']}: {x['problem']}" for x in flagged)[:4000]
+        )
+    return reports, flagged
+
+
+def _exit_if_flagged(flagged: list[dict[str, str]]) -> None:
+    from exosci.cli._common import err_console
+
+    for x in flagged:
+        err_console.print(f"[red]flagged:[/] {x['file']}: {x['problem']}", highlight=False)
+    if flagged:
+        err_console.print(f"{len(flagged)} file(s) flagged; the others are reported above.")
+        raise typer.Exit(2)
 
 
 @app.command()
