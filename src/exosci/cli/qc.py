@@ -139,8 +139,13 @@ def _read_batch(
     from exosci.qc import read_nta
 
     if len(files) == 1:
-        on_empty = "report" if allow_empty else "raise"
-        return [read_nta(files[0], format=format, dilution=dilution, on_empty=on_empty)], []
+        one = read_nta(
+            files[0],
+            format=format,
+            dilution=dilution,
+            on_empty="report" if allow_empty else "raise",
+        )
+        return [one], []
     reports, flagged = [], []
     for f in files:
         try:

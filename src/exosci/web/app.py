@@ -20,7 +20,8 @@ from exosci.errors import UnknownNameError, UserInputError
 from exosci.kb.store import KnowledgeBase, default_kb
 from exosci.limits import MAX_NAME_CHARS, short
 from exosci.web import routes
-from exosci.web.extra import mount_extra
+from exosci.web.auth import TokenGuard
+from exosci.web.extra import mount_extra, mount_login
 from exosci.web.middleware import BodyLimit, ContentTypeGuard, HostCheck, SecurityHeaders
 from exosci.web.runs import RunsState, mount_runs
 from exosci.web.schemas import ERROR_RESPONSES, ApiError
@@ -52,11 +53,14 @@ def create_app(
     allowed_hosts: Iterable[str] | None = None,
     runs_db: Path | None = None,
     workers: int | None = None,
+    token: str | None = None,
 ) -> FastAPI:
     """The exosci web application; ``kb`` defaults to the curated in-memory store.
 
     ``runs_db`` is the saved-runs database (default: under the data folder, opened on first
     use); ``workers`` the size of the background-run process pool.
+    ``token`` (lab server mode) makes every request carry that access token (see
+    :mod:`exosci.web.auth`); ``exosci serve`` requires one when binding beyond loopback.
     ``allowed_hosts`` are the Host names answered (loopback by default, plus any in
     ``EXOSCI_ALLOWED_HOSTS``, comma-separated); other names get 421 (DNS-rebinding guard).
     """
@@ -86,6 +90,8 @@ def create_app(
     # Added innermost first: headers wrap everything, then Host, content type, body size.
     app.add_middleware(BodyLimit, limit_for=routes.body_limit)
     app.add_middleware(ContentTypeGuard)
+    if token:
+        app.add_middleware(TokenGuard, token=token)
     app.add_middleware(HostCheck, allowed=hosts)
     # /docs loads the bundled Swagger UI, so it keeps the strict policy (no CDN exception).
     app.add_middleware(SecurityHeaders, path_headers={})
@@ -164,5 +170,7 @@ def create_app(
     routes.mount(app, get_kb)
     mount_runs(app, get_kb, state)
     mount_extra(app)
+    if token:
+        mount_login(app, token)
     app.state.runs = state
     return app

@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response
+from pydantic import BaseModel, ConfigDict, Field
 
 from exosci.errors import FileFormatError
 from exosci.limits import MAX_SPEC_BYTES, MAX_YAML_ALIASES
@@ -21,6 +22,7 @@ STATIC_FILES: dict[str, str] = {
     "tools.js": "text/javascript; charset=utf-8",
     "explore.js": "text/javascript; charset=utf-8",
     "docs.js": "text/javascript; charset=utf-8",
+    "login.js": "text/javascript; charset=utf-8",
     "favicon.svg": "image/svg+xml",
     "vendor/cytoscape.min.js": "text/javascript; charset=utf-8",
     "vendor/cytoscape.LICENSE.txt": "text/plain; charset=utf-8",
@@ -131,3 +133,25 @@ def mount_extra(app: FastAPI) -> None:
     ) -> dict[str, Any]:
         """Data resources fetched into the data folder (`exosci data fetch`), usable by name."""
         return {"resources": available(kind)}
+
+
+class LoginRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    token: str = Field(min_length=1, max_length=512)
+
+
+def mount_login(app: FastAPI, token: str) -> None:
+    """The lab server's sign-in page: a right token sets an HttpOnly, SameSite=Strict cookie."""
+    from exosci.web.auth import COOKIE, LOGIN_PAGE, token_ok
+
+    @app.get("/login", response_class=HTMLResponse, include_in_schema=False)
+    def login_page() -> str:
+        return LOGIN_PAGE
+
+    @app.post("/api/login", dependencies=[Depends(_json_only)], include_in_schema=False)
+    def login(body: LoginRequest) -> Response:
+        if not token_ok(body.token, token):
+            raise HTTPException(401, "wrong access token.")
+        res = Response('{"ok": true}', media_type="application/json")
+        res.set_cookie(COOKIE, token, httponly=True, samesite="strict", max_age=7 * 24 * 3600)
+        return res
