@@ -262,8 +262,8 @@ class Settings:
     """Size of a calibration run. The committed posterior states the settings it was made with."""
 
     walkers: int = 32
-    steps: int = 300
-    burn: int = 150
+    steps: int = 1700  # ~40 autocorrelation times (the 300-step run underestimated tau at 12-14)
+    burn: int = 300
     keep: int = 400  # posterior draws written to the file
     seed: int = 20261129
 
