@@ -22,7 +22,13 @@ from exosci.limits import MAX_NAME_CHARS, short
 from exosci.web import routes
 from exosci.web.auth import TokenGuard
 from exosci.web.extra import mount_extra, mount_login
-from exosci.web.middleware import BodyLimit, ContentTypeGuard, HostCheck, SecurityHeaders
+from exosci.web.middleware import (
+    AllowHeader,
+    BodyLimit,
+    ContentTypeGuard,
+    HostCheck,
+    SecurityHeaders,
+)
 from exosci.web.runs import RunsState, mount_runs
 from exosci.web.schemas import ERROR_RESPONSES, ApiError
 
@@ -88,6 +94,7 @@ def create_app(
     hosts = list(allowed_hosts if allowed_hosts is not None else LOOPBACK_HOSTS)
     hosts += [h.strip() for h in os.environ.get("EXOSCI_ALLOWED_HOSTS", "").split(",") if h]
     # Added innermost first: headers wrap everything, then Host, content type, body size.
+    app.add_middleware(AllowHeader, methods_for=lambda path: _methods_for(app, path))
     app.add_middleware(BodyLimit, limit_for=routes.body_limit)
     app.add_middleware(ContentTypeGuard)
     if token:
@@ -176,3 +183,16 @@ def create_app(
         mount_login(app, token)
     app.state.runs = state
     return app
+
+
+def _methods_for(app: FastAPI, path: str) -> set[str]:
+    """Every method some route of ``app`` serves at ``path`` (for the 405 ``Allow`` header)."""
+    from starlette.routing import Match
+
+    scope = {"type": "http", "path": path, "method": "", "root_path": ""}
+    methods: set[str] = set()
+    for route in app.router.routes:
+        match, _ = route.matches(scope)
+        if match != Match.NONE:
+            methods |= set(getattr(route, "methods", None) or ())
+    return methods

@@ -224,3 +224,32 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, with_headers)
+
+
+class AllowHeader:
+    """On a 405, list in ``Allow`` every method the path supports (RFC 9110 §15.5.6).
+
+    Starlette answers 405 from the first route whose path matches, so a path served by two
+    routes (``GET /api/runs`` and ``POST /api/runs``) would advertise only one method.
+    ``methods_for(path)`` gives the full set; it is computed from the app's routes.
+    """
+
+    def __init__(self, app: ASGIApp, *, methods_for: Callable[[str], Iterable[str]]) -> None:
+        self.app = app
+        self.methods_for = methods_for
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def fix_allow(message: Message) -> None:
+            if message["type"] == "http.response.start" and message.get("status") == 405:
+                allowed = sorted(set(self.methods_for(scope["path"])))
+                if allowed:
+                    kept = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"allow"]
+                    kept.append((b"allow", ", ".join(allowed).encode()))
+                    message = {**message, "headers": kept}
+            await send(message)
+
+        await self.app(scope, receive, fix_allow)

@@ -23,6 +23,7 @@ from exosci.therapy import resolve_spec
 from exosci.therapy.spec import TherapySpec
 from exosci.web.jobs import JobRunner
 from exosci.web.routes import _json_only
+from exosci.web.schemas import ApiError
 from exosci.web.store import RunStore, default_path
 
 
@@ -93,6 +94,12 @@ def _check_names(spec: TherapySpec, kb: KnowledgeBase) -> None:
     resolve_spec(spec, kb)
 
 
+#: Routes addressing one saved run answer 404 when the id is unknown (documented for clients).
+NOT_FOUND: dict[int | str, dict[str, Any]] = {
+    404: {"model": ApiError, "description": "No saved run (or run file) with this id."}
+}
+
+
 def mount_runs(app: FastAPI, get_kb: Callable[[], KnowledgeBase], state: RunsState) -> None:
     json_only = [_json_only_dep()]
 
@@ -148,24 +155,24 @@ def mount_runs(app: FastAPI, get_kb: Callable[[], KnowledgeBase], state: RunsSta
             raise HTTPException(404, "no saved run with this id")
         return row
 
-    @app.get("/api/runs/{run_id}")
+    @app.get("/api/runs/{run_id}", responses=NOT_FOUND)
     def get_run(run_id: str) -> dict[str, Any]:
         return _row(run_id, True)
 
-    @app.get("/api/runs/{run_id}/status")
+    @app.get("/api/runs/{run_id}/status", responses=NOT_FOUND)
     def run_status(run_id: str) -> dict[str, Any]:
         row = _row(run_id, False)
         row.pop("spec", None)
         return row
 
-    @app.post("/api/runs/{run_id}/cancel")
+    @app.post("/api/runs/{run_id}/cancel", responses=NOT_FOUND)
     def cancel(run_id: str) -> dict[str, Any]:
         if state.store.get(run_id, result=False) is None:
             raise HTTPException(404, "no saved run with this id")
         status = state.runner.cancel(run_id)
         return {"id": run_id, "status_before": status}
 
-    @app.get("/api/runs/{run_id}/result.json")
+    @app.get("/api/runs/{run_id}/result.json", responses=NOT_FOUND)
     def result_json(run_id: str) -> Response:
         row = _row(run_id, True)
         body = json.dumps(row, indent=1, default=str)
@@ -175,7 +182,7 @@ def mount_runs(app: FastAPI, get_kb: Callable[[], KnowledgeBase], state: RunsSta
             headers={"content-disposition": f'attachment; filename="exosci-run-{run_id}.json"'},
         )
 
-    @app.get("/api/runs/{run_id}/files/{name}")
+    @app.get("/api/runs/{run_id}/files/{name}", responses=NOT_FOUND)
     def run_file(run_id: str, name: str, download: bool = False) -> Response:
         got = state.store.file(run_id, name)
         if got is None:
