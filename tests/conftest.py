@@ -15,6 +15,7 @@ SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 SLOW_FILES = (
     "web/test_api_fuzz.py",
     "web/test_browser.py",
+    "web/test_runs.py",
     "reliability/test_store_writes.py",
     "reliability/test_load.py",
     "evaluate/test_alternatives.py",
