@@ -13,7 +13,13 @@ import pytest
 
 from exosci.errors import UserInputError
 from exosci.model import Design, Release, default_parameters, reference_design
-from exosci.model.effect import combine, modifier_term, outcome_studies, product_term
+from exosci.model.effect import (
+    STUDY_COLUMNS,
+    combine,
+    modifier_term,
+    outcome_studies,
+    product_term,
+)
 from exosci.model.simulate import paired_run
 from exosci.therapy import parse_spec, resolve_spec
 
@@ -219,17 +225,7 @@ def test_a_modifier_can_do_nothing_or_harm() -> None:
     """Prior centred on no effect; evidence against the native product lowers it."""
     import pandas as pd
 
-    cols = [
-        "product",
-        "ref",
-        "species",
-        "model",
-        "outcome",
-        "direction",
-        "comparator",
-        "bbb_difference",
-        "day",
-    ]
+    cols = list(STUDY_COLUMNS)
     empty = pd.DataFrame([], columns=cols)
     assert modifier_term(empty, "int:x").mean == 0.0
     worse = pd.DataFrame(
@@ -325,15 +321,7 @@ def test_a_modifier_with_early_outcomes_only_goes_to_the_early_channel() -> None
     import pandas as pd
 
     cols = [
-        "product",
-        "ref",
-        "species",
-        "model",
-        "outcome",
-        "direction",
-        "comparator",
-        "bbb_difference",
-        "day",
+        *STUDY_COLUMNS,
         "level",
         "modifiers",
     ]
