@@ -23,17 +23,15 @@ from exosci.model.compiled import (
     LES_NAMES,
     PARAMS,
     PK_NAMES,
+    PK_ROWS_FOR_LESION,
     VALUE_NAMES,
     _closure,
-    delivery,
-    schedule,
+    prepare_inputs,
 )
 from exosci.model.equations import (
     INPUTS,
     INTERMEDIATES,
     LESION_STATES,
-    derive,
-    initial_state,
     symbols,
 )
 
@@ -339,25 +337,9 @@ class CLoop:
         atol: float,
         record_per_day: int = 1,
     ) -> tuple[np.ndarray, dict[str, np.ndarray], np.ndarray]:
-        p = derive(params, design)
-        par = np.empty((n, len(PARAMS)))
-        for j, name in enumerate(PARAMS):
-            par[:, j] = np.broadcast_to(np.asarray(p[name], dtype=float), (n,))
-        pv = {name: par[:, j] for j, name in enumerate(PARAMS)}
-        y0d = initial_state(p, design, n)
-        y0 = np.ascontiguousarray(np.stack([np.broadcast_to(y0d[s], (n,)) for s in LES_NAMES], 1))
-        dv = delivery(pv, n)
-        sch = schedule(design, record_per_day)
-        dose = np.ascontiguousarray(
-            design.dose_ug
-            * np.broadcast_to(np.asarray(params.get("dose_scale", 1.0), float), (n,)),
-            dtype=float,
-        )
-        lesion_syms: set[str] = set()
-        for st in LESION_STATES:
-            lesion_syms |= symbols(st.rate)
-        needed = _closure(lesion_syms)[0]
-        rows = np.array([i for i, s in enumerate(PK_NAMES) if s in needed], dtype=np.int64)
+        inp = prepare_inputs(design, params, n, record_per_day)
+        par, y0, dv, sch, dose = inp.par, inp.y0, inp.dv, inp.sch, inp.dose
+        rows = PK_ROWS_FOR_LESION
         sel = np.array([VALUE_NAMES.index(x) for x in outputs], dtype=np.int64)
         n_rec = len(sch.record)
         out = np.empty((len(outputs), n_rec, n))

@@ -293,6 +293,43 @@ class Run:
     stats: np.ndarray  # (n, 3): right-hand side evaluations, accepted, rejected steps
 
 
+@dataclass(frozen=True)
+class Inputs:
+    """Per-run arrays every engine of this formula table takes (numba here, the C benchmark)."""
+
+    par: np.ndarray  # (n, len(PARAMS))
+    y0: np.ndarray  # (n, lesion states)
+    dv: Any  # delivery block: eigen-decomposition and input map
+    sch: Any  # event schedule: segments, boluses, recorded times
+    dose: np.ndarray  # (n,) dose per administration
+
+
+def _pk_rows_for_lesion() -> np.ndarray:
+    """Delivery states the lesion right-hand side reads (a constant of the formula table)."""
+    lesion_syms: set[str] = set()
+    for st in LESION_STATES:
+        lesion_syms |= symbols(st.rate)
+    needed = _closure(lesion_syms)[0]
+    return np.array([i for i, s in enumerate(PK_NAMES) if s in needed], dtype=np.int64)
+
+
+PK_ROWS_FOR_LESION = _pk_rows_for_lesion()
+
+
+def prepare_inputs(design: Design, params: dict[str, Any], n: int, record_per_day: int) -> Inputs:
+    """Derived parameters, initial lesion state, delivery block, schedule and doses of a run."""
+    p = derive(params, design)
+    par = np.empty((n, len(PARAMS)))
+    for j, name in enumerate(PARAMS):
+        par[:, j] = np.broadcast_to(np.asarray(p[name], dtype=float), (n,))
+    pv = {name: par[:, j] for j, name in enumerate(PARAMS)}
+    y0d = initial_state(p, design, n)
+    y0 = np.ascontiguousarray(np.stack([np.broadcast_to(y0d[s], (n,)) for s in LES_NAMES], 1))
+    scale = np.broadcast_to(np.asarray(params.get("dose_scale", 1.0), dtype=float), (n,))
+    dose = np.ascontiguousarray(design.dose_ug * scale, dtype=float)
+    return Inputs(par, y0, delivery(pv, n), schedule(design, record_per_day), dose)
+
+
 def run(
     design: Design,
     params: dict[str, Any],
@@ -310,22 +347,8 @@ def run(
         raise ValueError(f"unknown model outputs {unknown}; known: {', '.join(VALUE_NAMES)}")
     if not (rtol > 0 and atol > 0):
         raise ValueError("rtol and atol must be > 0")
-    p = derive(params, design)
-    par = np.empty((n, len(PARAMS)))
-    for j, name in enumerate(PARAMS):
-        par[:, j] = np.broadcast_to(np.asarray(p[name], dtype=float), (n,))
-    pv = {name: par[:, j] for j, name in enumerate(PARAMS)}
-    y0d = initial_state(p, design, n)
-    y0 = np.ascontiguousarray(np.stack([np.broadcast_to(y0d[s], (n,)) for s in LES_NAMES], 1))
-    dv = delivery(pv, n)
-    sch = schedule(design, record_per_day)
-    dose = design.dose_ug * np.broadcast_to(
-        np.asarray(params.get("dose_scale", 1.0), dtype=float), (n,)
-    ).astype(float)
-    lesion_syms: set[str] = set()
-    for st in LESION_STATES:
-        lesion_syms |= symbols(st.rate)
-    rows = np.array([i for i, s in enumerate(PK_NAMES) if s in _closure(lesion_syms)[0]], int)
+    inp = prepare_inputs(design, params, n, record_per_day)
+    par, y0, dv, sch, dose, rows = inp.par, inp.y0, inp.dv, inp.sch, inp.dose, PK_ROWS_FOR_LESION
     sel = np.array([VALUE_NAMES.index(x) for x in names], dtype=np.int64)
     n_rec = len(sch.record)
     out = np.empty((len(names), n_rec, n))
@@ -337,7 +360,7 @@ def run(
         dv.vec,
         dv.vinv,
         dv.bpk,
-        np.ascontiguousarray(dose),
+        dose,
         sch.t,
         sch.u,
         sch.bolus,
