@@ -14,7 +14,7 @@ from exosci.errors import UserInputError
 from exosci.kb.store import KnowledgeBase
 from exosci.model.design import Design
 from exosci.model.parameters import FloatArray, ParameterTable, default_parameters
-from exosci.therapy import ResolvedTherapy, TherapySpec, resolve_spec
+from exosci.therapy import ResolveCache, ResolvedTherapy, TherapySpec, resolve_spec
 from exosci.therapy.spec import ExosomeSpec
 
 # Candidate elements, as names users would type (resolved through the graph like any spec).
@@ -231,6 +231,7 @@ def rank_alternatives(
     headline_finals: tuple[FloatArray, FloatArray] | None = None,
     table: ParameterTable | None = None,
     progress: Callable[[int, int], None] | None = None,
+    cache: ResolveCache | None = None,
 ) -> dict[str, Any]:
     """The design and its one-change variants, ranked by their paired difference from it.
 
@@ -247,6 +248,9 @@ def rank_alternatives(
     headline_finals
         Final-day treated and control scores per subject of the headline ensemble: reused for
         this design and the control instead of integrating them again.
+    cache
+        Look-ups shared with the resolution of ``base`` (:class:`exosci.therapy.ResolveCache`
+        of the same ``kb``; a new one when not given): the variants repeat most of them.
 
     Returns
     -------
@@ -254,7 +258,8 @@ def rank_alternatives(
         ``rows`` (ranked: better, then indistinguishable, then worse; each group by median
         difference), ``not_offered``, ``skipped`` and ``method`` (what the numbers are).
     """
-    base = base or resolve_spec(spec, kb)
+    cache = cache if cache is not None and cache.kb is kb else ResolveCache(kb)
+    base = base or resolve_spec(spec, kb, cache=cache)
     table = table or default_parameters()
     n_head = headline_samples or samples
     n = min(samples, n_head)
@@ -265,7 +270,7 @@ def rank_alternatives(
     skipped: list[dict[str, Any]] = []
     for v in cands:
         try:
-            r = resolve_spec(v.spec, kb)
+            r = resolve_spec(v.spec, kb, cache=cache)
         except UserInputError as exc:
             skipped.append({"change": v.change, "kind": v.kind, "skipped": str(exc)})
             continue

@@ -13,14 +13,14 @@ import numpy as np
 from exosci import __version__
 from exosci.errors import UserInputError
 from exosci.evaluate.alternatives import ENSEMBLE_BATCH, is_implanted, rank_alternatives
-from exosci.evaluate.published import published_range_flags
+from exosci.evaluate.published import fitted_effects, published_range_flags, validation_target
 from exosci.evaluate.risks import DesignFeatures, assess_risks
 from exosci.kb.schema import PREDICATES
 from exosci.kb.store import KnowledgeBase, default_kb
 from exosci.model.design import AXES
 from exosci.model.parameters import ParameterTable, default_parameters
 from exosci.model.simulate import ASSUMPTIONS, LABEL, SimulationResult, ensemble
-from exosci.therapy import ResolvedTherapy, TherapySpec, resolve_spec
+from exosci.therapy import ResolveCache, ResolvedTherapy, TherapySpec, resolve_spec
 
 REPORT_DAYS = (1, 3, 7, 14, 21, 28, 35, 42)
 CLINICAL_SPECIES = ("human", "monkey")
@@ -110,18 +110,15 @@ def prediction_block(sim: SimulationResult) -> dict[str, Any]:
 
 def _for_scale(gain_by_day: dict[int, dict[str, float]]) -> str | None:
     """The model's weekly gain next to published figures, saying which of them were fitted."""
-    from exosci.model.calibrate import effect_targets
-    from exosci.model.validate import targets_doc
-
-    fitted = [t for t in effect_targets() if t.day in gain_by_day]
+    fitted = [t for t in fitted_effects() if t["day"] in gain_by_day]
     if not fitted:
         return None
     pairs = "; ".join(
-        f"week {t.day // 7}: model {gain_by_day[t.day]['median']:+.1f} vs {t.value:+.2f} "
-        f"({t.low:g} to {t.high:g})"
+        f"week {t['day'] // 7}: model {gain_by_day[t['day']]['median']:+.1f} vs "
+        f"{t['value']:+.2f} ({t['low']:g} to {t['high']:g})"
         for t in fitted
     )
-    ye = next(t for t in targets_doc()["targets"] if t["id"] == "bmsc_vs_control")
+    ye = validation_target("bmsc_vs_control")
     return (
         "FITTED (calibration targets, so agreement is expected, not evidence): the pooled "
         "stem-cell exosome effect in rats, BBB weighted mean difference with 95 % CI, from a "
@@ -271,7 +268,8 @@ def evaluate(
         raise UserInputError(f"samples: {samples} is too few for 5-95 % bands; accepted: >= 10.")
     clinical = spec.species.strip().lower() in CLINICAL_SPECIES
     model_spec = spec.model_copy(update={"species": "rat"}) if clinical else spec
-    res = resolve_spec(model_spec, kb)  # the only resolution of this spec in the evaluation
+    cache = ResolveCache(kb)  # shared with the alternatives' resolutions
+    res = resolve_spec(model_spec, kb, cache=cache)  # the only resolution of this spec here
     if progress:
         progress("ensemble", 0, samples)
     sim = ensemble(
@@ -307,6 +305,7 @@ def evaluate(
         headline_finals=(sim.treated["score"][-1], sim.control["score"][-1]),
         table=sim.table,
         progress=(lambda d, t: progress("alternatives", d, t)) if progress else None,
+        cache=cache,
     )
     prediction["flags"] = summary_flags(res, prediction)
     if progress:

@@ -7,15 +7,45 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-import yaml
-
+from exosci.evaluate._yaml import load_curated
 from exosci.therapy import ResolvedTherapy
 
 
 @cache
 def published() -> dict[str, Any]:
-    text = (resources.files("exosci.evaluate") / "published.yaml").read_text(encoding="utf-8")
-    return yaml.safe_load(text)  # type: ignore[no-any-return]
+    return load_curated(resources.files("exosci.evaluate") / "published.yaml")  # type: ignore[no-any-return]
+
+
+@cache
+def fitted_effects() -> tuple[dict[str, Any], ...]:
+    """The pooled treatment effects the model was calibrated to (``kind: effect`` targets of
+    ``exosci/model/calibration_targets.yaml``): id, day, value and 95 % CI, in file order.
+
+    Read here rather than through :mod:`exosci.model.calibrate`, which the report does not
+    otherwise need (it imports the MCMC machinery and scipy.stats); a test checks both agree.
+    """
+    files = resources.files("exosci.model")
+    doc = load_curated(files / "calibration_targets.yaml")
+    out = [
+        {
+            "id": str(t["id"]),
+            "day": int(t["day"]),
+            "value": float(t["value"]),
+            "low": float(t["ci"][0]),
+            "high": float(t["ci"][1]),
+        }
+        for t in doc["targets"]
+        if t["kind"] == "effect"
+    ]
+    return tuple(out)
+
+
+@cache
+def validation_target(target_id: str) -> dict[str, Any]:
+    """One record of ``exosci/model/validation_targets.yaml`` (what ``exosci validate`` checks),
+    read without importing the validation module."""
+    doc = load_curated(resources.files("exosci.model") / "validation_targets.yaml")
+    return next(dict(t) for t in doc["targets"] if t["id"] == target_id)
 
 
 def cite(rec: dict[str, Any]) -> str:

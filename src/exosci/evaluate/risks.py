@@ -7,8 +7,7 @@ from functools import cache
 from importlib import resources
 from typing import Any, Literal
 
-import yaml
-
+from exosci.evaluate._yaml import load_curated
 from exosci.kb.store import KnowledgeBase
 
 Severity = Literal["low", "moderate", "high"]
@@ -58,8 +57,7 @@ class Risk:
 
 @cache
 def _rules() -> tuple[dict[str, Any], ...]:
-    text = (resources.files("exosci.evaluate") / "risks.yaml").read_text(encoding="utf-8")
-    return tuple(yaml.safe_load(text)["rules"])
+    return tuple(load_curated(resources.files("exosci.evaluate") / "risks.yaml")["rules"])
 
 
 def _fires(when: dict[str, Any], d: DesignFeatures) -> bool:

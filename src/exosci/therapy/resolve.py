@@ -56,6 +56,42 @@ class ResolvedTherapy:
         return list(dict.fromkeys(ids))
 
 
+class ResolveCache:
+    """Work shared by the resolutions of related specs against one knowledge base.
+
+    Resolving a design and its one-change alternatives repeats the same look-ups: the same
+    names, the same outcome-study table, and for alternatives that keep the vesicles (carrier,
+    route, timing) the same mechanism profile and potency. Each is a pure function of the
+    knowledge base and its key, so it is computed once per cache. A cache belongs to one
+    knowledge base (passing it with another is refused) and lives as long as its caller keeps
+    it: nothing is shared between evaluations.
+    """
+
+    def __init__(self, kb: Any) -> None:
+        self.kb = kb
+        self.names: dict[tuple[str, str], Entity] = {}
+        self.profiles: dict[tuple[str, ...], Any] = {}
+        self.effects: dict[tuple[Any, ...], Any] = {}
+        self._studies: Any = None
+
+    def studies(self) -> Any:
+        """The outcome-study table of :func:`exosci.model.effect.outcome_studies` (read-only)."""
+        if self._studies is None:
+            from exosci.model.effect import outcome_studies
+
+            self._studies = outcome_studies(self.kb)
+        return self._studies
+
+
+def _cached_resolve(kb: Any, field_name: str, value: str, cache: ResolveCache | None) -> Entity:
+    if cache is None:
+        return _resolve(kb, field_name, value)
+    key = (field_name, value)
+    if key not in cache.names:
+        cache.names[key] = _resolve(kb, field_name, value)
+    return cache.names[key]
+
+
 def _resolve(kb: Any, field_name: str, value: str) -> Entity:
     types = FIELD_TYPES[field_name]
     try:
@@ -218,7 +254,9 @@ def _release(spec: TherapySpec, carrier: Entity | None) -> tuple[Release | None,
     )
 
 
-def _carrier(kb: Any, spec: TherapySpec) -> tuple[Entity | None, list[str]]:
+def _carrier(
+    kb: Any, spec: TherapySpec, cache: ResolveCache | None = None
+) -> tuple[Entity | None, list[str]]:
     """The carrier entity; a fitted carrier block whose name is not in the graph is accepted.
 
     ``exosci release fit --spec-block`` writes ``name: fitted carrier`` with the fitted
@@ -230,7 +268,7 @@ def _carrier(kb: Any, spec: TherapySpec) -> tuple[Entity | None, list[str]]:
     c = spec.carrier
     has_fit = not isinstance(c, str) and c is not None and c.release is not None
     try:
-        return _resolve(kb, "carrier", name), []
+        return _cached_resolve(kb, "carrier", name, cache), []
     except UnknownNameError:
         if not has_fit:
             raise
@@ -246,14 +284,22 @@ def _carrier(kb: Any, spec: TherapySpec) -> tuple[Entity | None, list[str]]:
     ]
 
 
-def resolve_spec(spec: TherapySpec, kb: Any = None) -> ResolvedTherapy:
-    """Resolve every name of ``spec`` in the graph, profile it and build the model design."""
+def resolve_spec(
+    spec: TherapySpec, kb: Any = None, *, cache: ResolveCache | None = None
+) -> ResolvedTherapy:
+    """Resolve every name of ``spec`` in the graph, profile it and build the model design.
+
+    ``cache`` (a :class:`ResolveCache` of the same ``kb``) shares the look-ups between the
+    resolutions of related specs (a design and its alternatives); the result is the same.
+    """
     if kb is None:
         from exosci.kb import default_kb
 
-        kb = default_kb()
+        kb = cache.kb if cache is not None else default_kb()
+    if cache is not None and cache.kb is not kb:
+        raise ValueError("resolve_spec: the cache belongs to another knowledge base")
     notes: list[str] = []
-    species = _resolve(kb, "species", spec.species)
+    species = _cached_resolve(kb, "species", spec.species, cache)
     if species.id not in ("sp:rat", "sp:mouse"):
         raise UserInputError(
             f"field `species`: {spec.species!r} is not covered by the model; accepted: rat "
@@ -261,14 +307,14 @@ def resolve_spec(spec: TherapySpec, kb: Any = None) -> ResolvedTherapy:
             "on rodent contusion only, so a human or monkey prediction would be unfounded; use "
             "`exosci evaluate` for the evidence and the clinical outlook."
         )
-    route = _resolve(kb, "route", spec.route)
+    route = _cached_resolve(kb, "route", spec.route, cache)
     if route.id not in ROUTES:
         raise UserInputError(
             f"field `route`: {spec.route!r} ({route.name}) is not modelled; accepted: "
             "intravenous, intranasal, intrathecal, local implantation."
         )
     ents: dict[str, list[Entity]] = {"species": [species], "route": [route]}
-    carrier, cnotes = _carrier(kb, spec)
+    carrier, cnotes = _carrier(kb, spec, cache)
     notes += cnotes
     warnings = check_route_carrier(ROUTES[route.id], carrier, spec.carrier_name or "")
     notes += [f"warning: {w}" for w in warnings]
@@ -276,9 +322,11 @@ def resolve_spec(spec: TherapySpec, kb: Any = None) -> ResolvedTherapy:
     product = None
     ex = spec.exosome
     if ex is not None:
-        ents["exosome.source"] = [_resolve(kb, "exosome.source", ex.source)]
+        ents["exosome.source"] = [_cached_resolve(kb, "exosome.source", ex.source, cache)]
         for key in ("preconditioning", "engineering", "cargo", "co_therapies"):
-            ents[f"exosome.{key}"] = [_resolve(kb, f"exosome.{key}", v) for v in getattr(ex, key)]
+            ents[f"exosome.{key}"] = [
+                _cached_resolve(kb, f"exosome.{key}", v, cache) for v in getattr(ex, key)
+            ]
         mods = {e.id for k in ("preconditioning", "engineering") for e in ents[f"exosome.{k}"]}
         cargo_ids = frozenset(e.id for e in ents["exosome.cargo"])
         product = choose_product(kb, ents["exosome.source"][0], mods, cargo_ids)
@@ -301,9 +349,15 @@ def resolve_spec(spec: TherapySpec, kb: Any = None) -> ResolvedTherapy:
         ids = draft.profile_entities() + [ents["exosome.source"][0].id]
         if product is not None:
             ids += parent_products(kb, product, ents["exosome.source"][0])
-        profile = mechanism_profile(kb, list(dict.fromkeys(ids)))
+        ids = list(dict.fromkeys(ids))
+        if cache is None:
+            profile = mechanism_profile(kb, ids)
+        else:
+            if tuple(ids) not in cache.profiles:
+                cache.profiles[tuple(ids)] = mechanism_profile(kb, ids)
+            profile = cache.profiles[tuple(ids)]
         scores = {a: float(profile.axes[a].score) for a in AXES}
-    effect = _effect(kb, ents, product)
+    effect = _cached_effect(kb, ents, product, cache)
     t0 = spec.timing.start_hours_post_injury / 24.0
     times = tuple(t0 + i * spec.timing.interval_days for i in range(spec.timing.doses))
     if spec.timing.doses > 1 and spec.timing.interval_days <= 0:
@@ -331,8 +385,28 @@ def resolve_spec(spec: TherapySpec, kb: Any = None) -> ResolvedTherapy:
     return ResolvedTherapy(spec, ents, product, profile, design, notes, effect, warnings)
 
 
-def _effect(kb: Any, ents: dict[str, list[Entity]], product: Entity | None) -> Any:
-    """The design's potency: product term plus one term per modification (exosci.model.effect)."""
+def _cached_effect(
+    kb: Any, ents: dict[str, list[Entity]], product: Entity | None, cache: ResolveCache | None
+) -> Any:
+    """:func:`_effect`, computed once per cache for the same vesicles and modifications."""
+    if cache is None:
+        return _effect(kb, ents, product)
+    key = (
+        product.id if product is not None else None,
+        *((k, tuple(e.id for e in v)) for k, v in sorted(ents.items()) if k.startswith("exo")),
+    )
+    if key not in cache.effects:
+        cache.effects[key] = _effect(kb, ents, product, cache.studies())
+    return cache.effects[key]
+
+
+def _effect(
+    kb: Any, ents: dict[str, list[Entity]], product: Entity | None, studies: Any = None
+) -> Any:
+    """The design's potency: product term plus one term per modification (exosci.model.effect).
+
+    ``studies``: the knowledge base's outcome-study table, when the caller already has it.
+    """
     from exosci.model.effect import (
         NO_VESICLES,
         combine,
@@ -344,7 +418,7 @@ def _effect(kb: Any, ents: dict[str, list[Entity]], product: Entity | None) -> A
     if "exosome.source" not in ents:
         return NO_VESICLES
     source = ents["exosome.source"][0]
-    studies = outcome_studies(kb)
+    studies = outcome_studies(kb) if studies is None else studies
     src_id = _cell_source(kb, product or source)
     base = _base_product(kb, product, source)
     terms = [product_term(studies, base, source=src_id, name=f"product {kb_name(kb, base)}")]

@@ -1,0 +1,197 @@
+"""The report's fixed costs: what `exosci evaluate` imports, reads and resolves, and that each
+shortcut gives the same numbers as the long way (no timing assertions here; the timing is
+``benchmarks/bench_evaluate.py``)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+MAIN = EXAMPLES / "hypoxia-bmsc-ha-hydrogel-rat.yaml"
+
+
+def _modules_after(code: str) -> set[str]:
+    """The modules a fresh interpreter has loaded after running ``code``."""
+    script = code + "\nimport sys\nprint('\\n'.join(sorted(sys.modules)))\n"
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    out = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=600
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    return set(out.stdout.split())
+
+
+def test_evaluate_command_and_package_import_neither_calibration_nor_scipy_stats() -> None:
+    """scipy.stats alone costs about 0.4 s: the report's import path must not pull it in."""
+    mods = _modules_after(
+        "import exosci.evaluate, exosci.cli.evaluate, exosci.model.sensitivity\n"
+        "from typer.testing import CliRunner\nfrom exosci.cli import app\n"
+        "assert CliRunner().invoke(app, ['evaluate', '--help']).exit_code == 0"
+    )
+    assert "scipy.stats" not in mods
+    assert "exosci.model.calibrate" not in mods
+
+
+@pytest.mark.slow
+def test_a_whole_evaluation_never_imports_scipy_stats_or_the_calibration(tmp_path: Path) -> None:
+    """The run itself (ensembles, alternatives, Morris screen, plots, HTML) stays off them."""
+    out = tmp_path / "r.html"
+    mods = _modules_after(
+        "from exosci.evaluate import evaluate_design\n"
+        f"ev = evaluate_design({str(MAIN)!r}, samples=20, alternative_samples=10, "
+        "sensitivity_trajectories=2)\n"
+        f"ev.to_html({str(out)!r})\n"
+        "assert ev.to_dict()['sensitivity']['top']"
+    )
+    assert out.is_file()
+    assert "scipy.stats" not in mods
+    assert "exosci.model.calibrate" not in mods
+
+
+def test_for_scale_figures_are_the_calibration_targets() -> None:
+    """The report reads the fitted effects itself; they must be the calibration's own."""
+    from exosci.evaluate.published import fitted_effects
+    from exosci.model.calibrate import effect_targets
+
+    mine = [(t["id"], t["day"], t["value"], t["low"], t["high"]) for t in fitted_effects()]
+    theirs = [(t.id, t.day, t.value, t.low, t.high) for t in effect_targets()]
+    assert mine == theirs and len(mine) >= 4
+
+
+def test_validation_figure_is_the_validation_target() -> None:
+    from exosci.evaluate.published import validation_target
+    from exosci.model.validate import targets_doc
+
+    want = next(t for t in targets_doc()["targets"] if t["id"] == "bmsc_vs_control")
+    assert validation_target("bmsc_vs_control") == want
+    with pytest.raises(StopIteration):
+        validation_target("no-such-target")
+
+
+@pytest.mark.parametrize(
+    ("package", "name"),
+    [
+        ("exosci.evaluate", "published.yaml"),
+        ("exosci.evaluate", "risks.yaml"),
+        ("exosci.model", "calibration_targets.yaml"),
+        ("exosci.model", "validation_targets.yaml"),
+    ],
+)
+def test_fast_yaml_reader_builds_what_the_safe_loader_builds(package: str, name: str) -> None:
+    from exosci.evaluate._yaml import load_curated
+
+    path = resources.files(package) / name
+    assert load_curated(path) == yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def test_fast_yaml_reader_is_safe() -> None:
+    from exosci.evaluate._yaml import SafeLoader
+
+    with pytest.raises(yaml.constructor.ConstructorError):
+        yaml.load("!!python/object/apply:os.system ['true']", Loader=SafeLoader)  # noqa: S506
+
+
+# -- Morris screen: the report's own arithmetic equals SALib's analysis ----------------------
+
+
+def _ishigami_like(u: np.ndarray) -> np.ndarray:
+    return (
+        np.sin(6 * u[:, 0] - 3)
+        + 7 * np.sin(6 * u[:, 1] - 3) ** 2
+        + 0.1 * (6 * u[:, 2] - 3) ** 4 * np.sin(6 * u[:, 0] - 3)
+        - 2 * u[:, 4]  # decreasing factor: a sign error in the step direction shows here
+    )
+
+
+@pytest.mark.parametrize(("k", "n", "seed"), [(5, 16, 0), (12, 8, 3), (40, 16, 7)])
+def test_morris_indices_equal_salib_analysis_to_the_last_bit(k: int, n: int, seed: int) -> None:
+    from SALib.analyze import morris as morris_analyze
+    from SALib.sample import morris as morris_sample
+
+    from exosci.model.sensitivity import MORRIS_LEVELS, morris_indices
+
+    problem = {"num_vars": k, "names": [f"x{i}" for i in range(k)], "bounds": [[0, 1]] * k}
+    u = morris_sample.sample(problem, n, num_levels=MORRIS_LEVELS, seed=seed)
+    y = _ishigami_like(u)
+    ref = morris_analyze.analyze(problem, u, y, num_levels=MORRIS_LEVELS, seed=seed)
+    mu_star, sigma = morris_indices(u, y)
+    assert np.array_equal(mu_star, np.asarray(ref["mu_star"]))
+    assert np.array_equal(sigma, np.asarray(ref["sigma"]))
+    assert mu_star[4] == pytest.approx(2.0)  # a linear factor: |EE| is its slope everywhere
+    assert sigma[4] == pytest.approx(0.0, abs=1e-12)
+
+
+def test_morris_indices_refuse_rows_that_are_not_trajectories() -> None:
+    from exosci.model.sensitivity import morris_indices
+
+    rng = np.random.default_rng(0)
+    with pytest.raises(ValueError, match="exactly once"):
+        morris_indices(rng.random((12, 3)), rng.random(12))
+
+
+# -- spec resolution: the alternatives share the design's look-ups ----------------------------
+
+
+def test_shared_resolution_cache_gives_the_same_resolutions_and_reuses_the_work(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import exosci.model.effect as effect_mod
+    import exosci.reason.profile as profile_mod
+    from exosci.errors import UserInputError
+    from exosci.evaluate import variants
+    from exosci.kb import default_kb
+    from exosci.therapy import ResolveCache, load_spec, resolve_spec
+
+    kb = default_kb()
+    spec = load_spec(MAIN)
+    specs = [spec] + [v.spec for v in variants(spec)]
+    alone = []
+    for s in specs:
+        try:
+            alone.append(resolve_spec(s, kb))
+        except UserInputError as exc:
+            alone.append(str(exc))  # type: ignore[arg-type]
+    calls = {"profile": 0, "studies": 0}
+    real_profile, real_studies = profile_mod.mechanism_profile, effect_mod.outcome_studies
+
+    def counting_profile(*a: object, **k: object) -> object:
+        calls["profile"] += 1
+        return real_profile(*a, **k)  # type: ignore[arg-type]
+
+    def counting_studies(*a: object, **k: object) -> object:
+        calls["studies"] += 1
+        return real_studies(*a, **k)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(profile_mod, "mechanism_profile", counting_profile)
+    monkeypatch.setattr(effect_mod, "outcome_studies", counting_studies)
+    cache = ResolveCache(kb)
+    shared = []
+    for s in specs:
+        try:
+            shared.append(resolve_spec(s, kb, cache=cache))
+        except UserInputError as exc:
+            shared.append(str(exc))  # type: ignore[arg-type]
+    assert shared == alone  # same entities, profile, effect, design and notes
+    distinct_vesicles = {
+        (r.product.id if r.product else None, tuple(r.profile_entities()))
+        for r in shared
+        if not isinstance(r, str)
+    }
+    assert calls["studies"] == 1  # the outcome table is read once for all of them
+    assert calls["profile"] == len(distinct_vesicles) < len(specs)
+
+
+def test_a_resolution_cache_serves_only_its_own_knowledge_base() -> None:
+    from exosci.kb import default_kb
+    from exosci.therapy import ResolveCache, load_spec, resolve_spec
+
+    with pytest.raises(ValueError, match="another knowledge base"):
+        resolve_spec(load_spec(MAIN), default_kb(), cache=ResolveCache(object()))
