@@ -17,13 +17,8 @@ Everything is imported on first use, so ``import exosci`` stays fast.
 from __future__ import annotations
 
 import importlib
-from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
-try:  # single source: the version in pyproject.toml, as installed
-    __version__ = version("exosci")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree without install
-    __version__ = "0+unknown"
 REVIEW_DOI = "10.3389/fneur.2025.1645457"
 
 _FUNCTIONS = {
@@ -36,7 +31,22 @@ _SUBPACKAGES = ("evaluate", "kb", "cargo", "qc", "release", "model", "reason", "
 __all__ = ["REVIEW_DOI", "__version__", *_FUNCTIONS, *_SUBPACKAGES]
 
 
+def _version() -> str:
+    """The version in pyproject.toml, as installed (``importlib.metadata`` is read only when
+    asked: importing it costs more than a ``kb show``'s own work)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("exosci")
+    except PackageNotFoundError:  # pragma: no cover - a source tree without install
+        return "0+unknown"
+
+
 def __getattr__(name: str) -> Any:
+    if name == "__version__":
+        value = _version()
+        globals()[name] = value
+        return value
     if name in _FUNCTIONS:
         module, attr = _FUNCTIONS[name]
         value = getattr(importlib.import_module(module), attr)

@@ -2,22 +2,41 @@
 
 from __future__ import annotations
 
-from typing import Any
+import importlib
+from typing import TYPE_CHECKING, Any
 
-from exosci.kb.curated import Curated, load_curated
-from exosci.kb.names import closest, normalize
-from exosci.kb.store import KnowledgeBase, build, default_kb, open_store, update_store
+if TYPE_CHECKING:  # the names as mypy sees them; at run time they load on first use
+    from exosci.kb.curated import Curated, load_curated
+    from exosci.kb.names import closest, normalize
+    from exosci.kb.query import outcome_studies, profile, search, show, statements
+    from exosci.kb.store import KnowledgeBase, build, default_kb, open_store, update_store
 
-_QUERIES = ("outcome_studies", "profile", "search", "show", "statements")
+# Everything is imported on first use: ``exosci.kb.show`` (and the CLI's ``kb`` commands and
+# ``explain``) then load neither DuckDB nor pandas unless a query needs them.
+_EXPORTS = {
+    "Curated": "exosci.kb.curated",
+    "load_curated": "exosci.kb.curated",
+    "closest": "exosci.kb.names",
+    "normalize": "exosci.kb.names",
+    "KnowledgeBase": "exosci.kb.store",
+    "build": "exosci.kb.store",
+    "default_kb": "exosci.kb.store",
+    "open_store": "exosci.kb.store",
+    "update_store": "exosci.kb.store",
+    # the DataFrame queries load pandas
+    "outcome_studies": "exosci.kb.query",
+    "profile": "exosci.kb.query",
+    "search": "exosci.kb.query",
+    "show": "exosci.kb.query",
+    "statements": "exosci.kb.query",
+}
 
 
 def __getattr__(name: str) -> Any:
-    """The DataFrame queries (``exosci.kb.query``) load pandas: import them on first use only,
-    so the CLI's ``kb`` commands and ``explain`` do not pay for pandas."""
-    if name in _QUERIES:
-        from exosci.kb import query
-
-        return getattr(query, name)
+    if name in _EXPORTS:
+        value = getattr(importlib.import_module(_EXPORTS[name]), name)
+        globals()[name] = value
+        return value
     raise AttributeError(f"module 'exosci.kb' has no attribute {name!r}")
 
 

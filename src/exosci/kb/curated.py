@@ -7,8 +7,8 @@ import hashlib
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
 from exosci.errors import CurationError
@@ -23,8 +23,14 @@ from exosci.kb.schema import (
 )
 
 DATA_DIR = Path(str(resources.files("exosci.kb") / "data"))
-# libyaml's C parser when available (about 10x faster on the curated files), else pure Python.
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _yaml_loader() -> Any:
+    """libyaml's C parser when available (about 10x faster on the curated files), else pure
+    Python. Imported here: a query served from the cache parses no YAML."""
+    import yaml
+
+    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass(frozen=True)
@@ -65,8 +71,10 @@ def _read_references(path: Path) -> dict[int, Reference]:
 
 
 def _read_yaml(path: Path) -> CuratedFile:
+    import yaml
+
     try:
-        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER) or {}
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_yaml_loader()) or {}
     except yaml.YAMLError as exc:
         raise CurationError(f"{path.name}: not valid YAML: {exc}") from None
     try:

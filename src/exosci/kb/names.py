@@ -7,8 +7,6 @@ import unicodedata
 from collections.abc import Iterable
 from functools import lru_cache
 
-from rapidfuzz import fuzz, process
-
 _GREEK = {
     "α": "a",
     "β": "b",
@@ -59,6 +57,8 @@ def closest(query: str, choices: list[str], *, limit: int = 5) -> list[str]:
     """The ``limit`` choices most similar to ``query`` (for 'did you mean' messages)."""
     if not choices:
         return []
+    from rapidfuzz import fuzz, process  # only an unknown name pays for the fuzzy matcher
+
     keyed = {c: normalize(c) for c in choices}
     hits = process.extract(
         normalize(query), keyed, scorer=fuzz.WRatio, limit=limit, score_cutoff=50
@@ -213,6 +213,8 @@ def suggest(
     q = normalize(query)
     if not q:
         return []
+    from rapidfuzz import fuzz
+
     mirna_like = bool(_MIRNA_LIKE.match(q))
     scored: dict[str, float] = {}
     for label, name in labels:

@@ -27,6 +27,10 @@ from exosci.kb.names import (
 )
 from exosci.kb.schema import Entity
 
+#: A resolver's derived tables as plain data (exact keys, canonical keys, labels, products), so
+#: the on-disk cache can hold them as JSON (:mod:`exosci.kb.cache`).
+NameIndex = tuple[dict[str, list[str]], dict[str, list[str]], list[tuple[str, str]], dict[str, str]]
+
 _SOURCE_TYPES = ("cell_source", "cell_type")
 _MODIFIERS = ("preconditioned_by", "engineered_with")
 
@@ -93,6 +97,21 @@ class NameResolver:
                 self.product[src] = min(
                     prods, key=lambda p: (modifiers.get(p, 0), len(ents[p].name), p)
                 )
+
+    @property
+    def index(self) -> NameIndex:
+        """The derived tables, for :func:`remember` in another process."""
+        return self.exact, self.canonical, self.labels, self.product
+
+    @classmethod
+    def from_index(cls, curated: Curated, index: NameIndex) -> NameResolver:
+        """A resolver over ``curated`` from tables built earlier (nothing re-derived)."""
+        res = cls.__new__(cls)
+        res.curated = curated
+        exact, canonical, labels, product = index
+        res.exact, res.canonical, res.product = exact, canonical, product
+        res.labels = [(label, name) for label, name in labels]
+        return res
 
     # -- lookup ---------------------------------------------------------------------------
     def _typed(self, ids: list[str], types: Sequence[str] | None) -> list[str]:
@@ -216,3 +235,9 @@ def resolver(curated: Curated) -> NameResolver:
     res = NameResolver(curated)
     _CACHE[id(curated)] = (curated, res)
     return res
+
+
+def remember(curated: Curated, index: NameIndex) -> None:
+    """Let :func:`resolver` serve ``curated`` from an index built for these very records
+    (the on-disk cache stores both under one digest)."""
+    _CACHE[id(curated)] = (curated, NameResolver.from_index(curated, index))

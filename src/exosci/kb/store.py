@@ -3,22 +3,23 @@
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import duckdb
-
 from exosci.errors import CurationError, UnknownNameError, UserInputError
-from exosci.kb.cache import read_cache, write_cache
 from exosci.kb.curated import Curated, load_curated
 from exosci.kb.names import closest, normalize
 from exosci.kb.schema import SCHEMA_VERSION, Entity, Evidence, Paper, Quantity, Statement
-from exosci.kb.storefile import store_lock, write_store
 from exosci.limits import MAX_NAME_CHARS, short
 
-if TYPE_CHECKING:  # pandas costs ~0.5 s to import; only building a store needs it
+if TYPE_CHECKING:
+    # pandas costs ~0.5 s to import; only building a store needs it. DuckDB is imported when
+    # a query first reads a table: ``show``, ``search``, ``reference`` and reasoning read
+    # the curated records only.
+    import duckdb
     import pandas as pd
 
 _DDL = """
@@ -50,11 +51,35 @@ CREATE TABLE targets (mirna VARCHAR, gene VARCHAR, gene_entrez BIGINT, species V
 class KnowledgeBase:
     """Read access to a built store. Build one with :func:`build` or :func:`default_kb`."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, curated: Curated) -> None:
-        self.con = con
+    def __init__(
+        self,
+        con: duckdb.DuckDBPyConnection | None,
+        curated: Curated,
+        *,
+        connect: Callable[[], duckdb.DuckDBPyConnection] | None = None,
+    ) -> None:
+        if con is None and connect is None:
+            raise TypeError("KnowledgeBase needs a connection or a way to open one")
+
+        def given() -> duckdb.DuckDBPyConnection:
+            if con is None:  # pragma: no cover - refused above
+                raise TypeError("KnowledgeBase needs a connection")
+            return con
+
+        self._con = con
+        self._connect = connect or given  # opens the store on first use of :attr:`con`
+        self._con_lock = threading.Lock()
         self.curated = curated
-        self._name_index: dict[str, list[str]] | None = None
         self._studies: pd.DataFrame | None = None  # parsed once: every resolve_spec reads it
+
+    @property
+    def con(self) -> duckdb.DuckDBPyConnection:
+        """The DuckDB connection (opened on first use when the store came from the cache)."""
+        con = self._con
+        if con is None:
+            with self._con_lock:
+                con = self._con = self._con or self._connect()
+        return con
 
     # -- metadata -----------------------------------------------------------------------
     def meta(self) -> dict[str, str]:
@@ -97,14 +122,11 @@ class KnowledgeBase:
 
     # -- names --------------------------------------------------------------------------
     def _names(self) -> dict[str, list[str]]:
-        if self._name_index is None:
-            index: dict[str, list[str]] = {}
-            for key, eid in self._rows("SELECT key, entity_id FROM names"):
-                index.setdefault(key, [])
-                if eid not in index[key]:
-                    index[key].append(eid)
-            self._name_index = index
-        return self._name_index
+        """Normalised label -> entity ids: the ``names`` table, as the resolver holds it
+        (same labels, same order; no query needed)."""
+        from exosci.kb.resolve import resolver
+
+        return resolver(self.curated).exact
 
     def resolve(self, name: str, *, types: tuple[str, ...] | None = None) -> Entity:
         """The entity a user means by ``name`` (id, name, synonym or CURIE, forgivingly).
@@ -386,6 +408,10 @@ def build(
     A failed build leaves an existing store file untouched: the new store is written to a
     temporary file beside it and moved into place only when complete.
     """
+    import duckdb
+
+    from exosci.kb.storefile import store_lock, write_store
+
     cur = load_curated(data_dir)
     if path is None:
         con = duckdb.connect(":memory:")
@@ -407,6 +433,8 @@ def build(
 
 def _connect_checked(path: Path, *, schema: bool = True) -> duckdb.DuckDBPyConnection:
     """A read-only connection to a store file (of this schema version), or a clear error."""
+    import duckdb
+
     if not path.exists():
         raise CurationError(f"{path}: no such store (build one with `exosci kb build {path}`)")
     if not path.is_file() or path.stat().st_size == 0:
@@ -444,7 +472,15 @@ def open_store(path: Path | str) -> KnowledgeBase:
     (origin ``import:...``) are merged in, so reasoning sees them too.
     """
     con = _connect_checked(Path(path))
-    return KnowledgeBase(con, _with_imports(load_curated(), con))
+    return KnowledgeBase(con, _with_imports(_package_curated(), con))
+
+
+def _package_curated() -> Curated:
+    """The packaged curated records: those of :func:`default_kb` (read from the on-disk
+    cache, not re-parsed) unless the cache is off."""
+    from exosci.kb.cache import cache_dir
+
+    return default_kb().curated if cache_dir() is not None else load_curated()
 
 
 def _with_imports(cur: Curated, con: duckdb.DuckDBPyConnection) -> Curated:
@@ -616,6 +652,8 @@ def update_store(path: Path | str, change: Callable[[duckdb.DuckDBPyConnection],
     Writers are serialised by the store's file lock (see :mod:`exosci.kb.storefile`), so two
     concurrent imports both land; a store that does not exist yet is built first.
     """
+    from exosci.kb.storefile import store_lock, write_store
+
     path = Path(path)
     with store_lock(path):
         if not path.exists():
@@ -636,10 +674,28 @@ def default_kb() -> KnowledgeBase:
     ``~/.cache/exosci``); ``EXOSCI_NO_CACHE=1`` turns it off. A cache that cannot be read or
     written is ignored (the store is then built in memory as usual).
     """
+    from exosci.kb.cache import read_cache, write_cache
+
     cached = read_cache()
     if cached is not None:
         db, cur = cached
-        return KnowledgeBase(duckdb.connect(str(db), read_only=True), cur)
+        return KnowledgeBase(None, cur, connect=lambda: _open_cached(db, cur))
     kb = build()
     write_cache(kb.con, kb.curated)
     return kb
+
+
+def _open_cached(db: Path, cur: Curated) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to the cached store; an unreadable file (another DuckDB
+    version, a damaged disk) is rebuilt from the cached records instead, never fatal."""
+    import duckdb
+
+    from exosci.kb.cache import write_cache
+
+    try:
+        return duckdb.connect(str(db), read_only=True)
+    except duckdb.Error:
+        con = duckdb.connect(":memory:")
+        _fill(con, cur)
+        write_cache(con, cur)
+        return con

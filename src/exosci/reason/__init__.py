@@ -2,8 +2,24 @@
 
 from __future__ import annotations
 
-from exosci.reason.graph import SignedGraph, build_signed_graph, kb_from_records, signed_graph
-from exosci.reason.profile import AXES, AxisScore, MechanismProfile, mechanism_profile
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # the names as mypy sees them; at run time they load on first use
+    from exosci.reason.graph import SignedGraph, build_signed_graph, kb_from_records, signed_graph
+    from exosci.reason.profile import AXES, AxisScore, MechanismProfile, mechanism_profile
+
+# Imported on first use: ``exosci explain`` loads only the modules its query needs.
+_EXPORTS = {
+    "AXES": "exosci.reason.profile",
+    "AxisScore": "exosci.reason.profile",
+    "MechanismProfile": "exosci.reason.profile",
+    "mechanism_profile": "exosci.reason.profile",
+    "SignedGraph": "exosci.reason.graph",
+    "build_signed_graph": "exosci.reason.graph",
+    "kb_from_records": "exosci.reason.graph",
+    "signed_graph": "exosci.reason.graph",
+}
 
 __all__ = [
     "AXES",
@@ -15,3 +31,11 @@ __all__ = [
     "mechanism_profile",
     "signed_graph",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        value = getattr(importlib.import_module(_EXPORTS[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'exosci.reason' has no attribute {name!r}")

@@ -11,15 +11,16 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import cache
-from typing import Literal, Protocol
-
-import duckdb
-import networkx as nx
+from functools import cache, cached_property
+from typing import TYPE_CHECKING, Literal, Protocol
 
 from exosci.kb.curated import DATA_DIR, Curated, _read_references
 from exosci.kb.schema import PREDICATES, Entity, Evidence, HierarchyLink, Reference, Statement
-from exosci.kb.store import KnowledgeBase
+
+if TYPE_CHECKING:  # networkx and DuckDB cost ~0.1 s to import; a query needs neither
+    import networkx as nx
+
+    from exosci.kb.store import KnowledgeBase
 
 Node = tuple[str, int]
 
@@ -104,22 +105,37 @@ def _support(statements: list[Statement]) -> EdgeSupport:
 
 @dataclass(frozen=True)
 class SignedGraph:
-    """A signed graph plus the records it was built from."""
+    """A signed graph plus the records it was built from.
 
-    graph: nx.DiGraph
+    Held as plain adjacency (no networkx): building and searching it then costs no import.
+    :attr:`graph` gives the same graph as a ``networkx.DiGraph`` for peer checks and export.
+    """
+
     entities: dict[str, Entity]
     references: dict[int, Reference] = field(default_factory=dict)
     # Plain adjacency for the search loops: successors strongest first, with edge strength.
     succ: dict[Node, list[tuple[Node, float]]] = field(default_factory=dict)
     pred: dict[Node, list[Node]] = field(default_factory=dict)
+    # The support of every edge, in insertion order (source node order, then target).
+    edges: dict[tuple[Node, Node], EdgeSupport] = field(default_factory=dict)
 
     def name(self, entity_id: str) -> str:
         ent = self.entities.get(entity_id)
         return ent.name if ent else entity_id
 
     def support(self, u: Node, v: Node) -> EdgeSupport:
-        sup: EdgeSupport = self.graph.edges[u, v]["support"]
-        return sup
+        return self.edges[u, v]
+
+    @cached_property
+    def graph(self) -> nx.DiGraph:
+        """The same signed graph as a ``networkx.DiGraph`` (edge data ``support`` and ``sign``)."""
+        import networkx as nx
+
+        g = nx.DiGraph()
+        g.add_nodes_from(self.succ)
+        for (u, v), sup in self.edges.items():
+            g.add_edge(u, v, support=sup, sign=u[1] * v[1])
+        return g
 
 
 def signed_graph(kb: HasCurated) -> SignedGraph:
@@ -150,25 +166,29 @@ def build_signed_graph(
         if sign == 0:
             continue
         grouped.setdefault((st.subject, st.object, sign), []).append(st)
-    g = nx.DiGraph()
+    # Nodes in insertion order: the entities, then any entity only a statement cites.
+    out: dict[Node, dict[Node, EdgeSupport]] = {}
     for eid in ents:
-        g.add_node((eid, 1))
-        g.add_node((eid, -1))
+        out[eid, 1] = {}
+        out[eid, -1] = {}
     for (subj, obj, sign), sts in grouped.items():
         for eid in (subj, obj):  # statements may cite entities not passed in
-            g.add_node((eid, 1))
-            g.add_node((eid, -1))
+            out.setdefault((eid, 1), {})
+            out.setdefault((eid, -1), {})
         sup = _support(sts)
         for pol in (1, -1):
-            g.add_edge((subj, pol), (obj, pol * sign), support=sup, sign=sign)
-    succ: dict[Node, list[tuple[Node, float]]] = {n: [] for n in g}
-    pred: dict[Node, list[Node]] = {n: [] for n in g}
-    for u, v, sup in g.edges(data="support"):
-        succ[u].append((v, sup.strength))
-        pred[v].append(u)
-    for nbrs in succ.values():
-        nbrs.sort(key=lambda x: (-x[1], x[0]))
-    return SignedGraph(g, ents, dict(references or {}), succ, pred)
+            out[subj, pol][obj, pol * sign] = sup
+    succ: dict[Node, list[tuple[Node, float]]] = {n: [] for n in out}
+    pred: dict[Node, list[Node]] = {n: [] for n in out}
+    edges: dict[tuple[Node, Node], EdgeSupport] = {}
+    for u, nbrs in out.items():
+        for v, sup in nbrs.items():
+            succ[u].append((v, sup.strength))
+            pred[v].append(u)
+            edges[u, v] = sup
+    for succs in succ.values():
+        succs.sort(key=lambda x: (-x[1], x[0]))
+    return SignedGraph(ents, dict(references or {}), succ, pred, edges)
 
 
 @cache
@@ -231,7 +251,10 @@ def kb_from_records(
     )
     if backend == "memory":
         return RecordsKB(cur)
-    from exosci.kb.store import _fill  # the store's own loader keeps tables and names consistent
+    import duckdb
+
+    # the store's own loader keeps tables and names consistent
+    from exosci.kb.store import KnowledgeBase, _fill
 
     con = duckdb.connect(":memory:")
     _fill(con, cur)
