@@ -84,3 +84,13 @@ def test_cache_key_covers_every_kb_module() -> None:
     assert {p.name for p in kb.glob("*.py")} <= sources
     assert {p.name for p in (kb / "loaders").glob("*.py")} <= sources
     assert "vocabulary.py" in sources
+
+
+def test_notebook_show_stays_the_query_after_a_store_show(cache_dir: Path) -> None:
+    """``ex.kb.show`` is the DataFrame-API function, even once a store has built a show
+    document (a submodule of the same name used to replace it on the package)."""
+    import exosci as ex
+
+    default_kb.__wrapped__().show("NF-κB")
+    assert callable(ex.kb.show)
+    assert ex.kb.show("NF-κB")["type"] == "pathway"

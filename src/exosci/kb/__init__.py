@@ -11,8 +11,8 @@ if TYPE_CHECKING:  # the names as mypy sees them; at run time they load on first
     from exosci.kb.query import outcome_studies, profile, search, show, statements
     from exosci.kb.store import KnowledgeBase, build, default_kb, open_store, update_store
 
-# Everything is imported on first use: ``exosci.kb.show`` (and the CLI's ``kb`` commands and
-# ``explain``) then load neither DuckDB nor pandas unless a query needs them.
+# Everything is imported on first use, so importing a submodule (the CLI's ``kb`` commands and
+# ``explain`` do) loads neither DuckDB nor pandas unless a query needs them.
 _EXPORTS = {
     "Curated": "exosci.kb.curated",
     "load_curated": "exosci.kb.curated",

@@ -213,8 +213,8 @@ class KnowledgeBase:
         return [s for s in self.curated.statements if ent_id in (s.subject, s.object)]
 
     def show(self, name: str) -> dict[str, Any]:
-        """The DESIGN.md ``kb show`` document for one entity (see :mod:`exosci.kb.show`)."""
-        from exosci.kb.show import show_entity
+        """The DESIGN.md ``kb show`` document for one entity (see :mod:`exosci.kb.entity_doc`)."""
+        from exosci.kb.entity_doc import show_entity
 
         return show_entity(self, name)
 
