@@ -148,7 +148,9 @@ def test_vesicle_free_design_equals_control_by_the_dynamics() -> None:
     design = Design(route="local", dose_ug=200.0, release=HA, potency=0.0)
     _, tr, ct = _run(design)
     assert tr["lesion_auc"][-1, 0] > 10.0
-    np.testing.assert_allclose(tr["score"], ct["score"], atol=1e-5)
+    # equal up to the solver's stated accuracy on the score (~5e-4 BBB at the default rtol:
+    # the dosed run takes different steps); any real effect is hundreds of times larger
+    np.testing.assert_allclose(tr["score"], ct["score"], atol=1e-3)
 
 
 def test_thin_evidence_widens_the_band() -> None:

@@ -24,13 +24,25 @@ from exosci.model.parameters import FloatArray
 
 @dataclass(frozen=True)
 class State:
+    """A state and its rate. ``decay``, when set, names the state's constant first-order loss:
+    the rate is ``(terms free of this state) - decay * name`` with ``decay`` built from
+    parameters only. The compiled engine's Rosenbrock-W method treats these losses implicitly
+    (they are its ``W`` matrix), which removes the stiffness fast clearances would impose on an
+    explicit method; the other consumers read ``rate`` alone. ``tests/model`` checks each
+    declaration against the rate.
+    """
+
     name: str
     unit: str
     description: str
     rate: str
+    decay: str = ""
 
 
-# Linear, constant-coefficient delivery compartments (integrated exactly by the solver).
+# Linear, constant-coefficient delivery compartments, fed only by the dosing inputs (the
+# compiled engine solves them in closed form). Vesicles placed in the lesion (El) are one of
+# them: their clearance does not depend on the lesion; those arriving from the blood (Es) are
+# not, because barrier leakage (kx) does.
 PK_STATES: tuple[State, ...] = (
     State(
         "P",
@@ -46,23 +58,40 @@ PK_STATES: tuple[State, ...] = (
         "-(k_nasal_clear + k_nasal_cns + k_nasal_plasma) * Nz + u_N",
     ),
     State("Cs", "ug", "sEVs in CSF", "k_nasal_cns * Nz - (k_csf_les + k_csf_out) * Cs + u_C"),
+    State(
+        "El",
+        "ug",
+        "free sEVs placed in the lesion (local implantation or a depot's release)",
+        "u_les - (k_uptake + k_wash_les) * El",
+    ),
 )
 
-# Lesion compartment and pathophysiology (integrated by vectorised RK4).
+# Lesion pathophysiology and the vesicles' action there (nonlinear; the engine integrates it
+# with error control, reading the delivery block's closed form).
 LESION_STATES: tuple[State, ...] = (
-    State("Dm", "1", "primary damage signal (DAMPs), = severity at injury", "-k_damp * Dm"),
-    State("Ne", "1", "neutrophils (normalised)", "k_ne_rec * Dm * (1 - e_inf) - k_ne_clear * Ne"),
+    State(
+        "Dm", "1", "primary damage signal (DAMPs), = severity at injury", "-k_damp * Dm", "k_damp"
+    ),
+    State(
+        "Ne",
+        "1",
+        "neutrophils (normalised)",
+        "k_ne_rec * Dm * (1 - e_inf) - k_ne_clear * Ne",
+        "k_ne_clear",
+    ),
     State(
         "C",
         "1",
         "pro-inflammatory cytokines TNF/IL-1b/IL-6 (normalised)",
         "k_cyt_prod * (Dm + w_cyt_m1 * M1) * (1 - e_inf) - k_cyt_deg * C",
+        "k_cyt_deg",
     ),
     State(
         "M",
         "1",
         "macrophages/microglia in the lesion (normalised)",
         "k_mac_rec * (Ne + C) - k_mac_clear * M",
+        "k_mac_clear",
     ),
     State(
         "Q",
@@ -106,16 +135,18 @@ LESION_STATES: tuple[State, ...] = (
         "k_plast * (1 + e_early) * (T - F)",
     ),
     State(
-        "Ex",
+        "Es",
         "ug",
-        "free sEVs in the lesion",
-        "kx * P + k_csf_les * Cs + u_les - (k_uptake + k_wash_les) * Ex",
+        "free sEVs that reached the lesion from blood or CSF",
+        "kx * P + k_csf_les * Cs - (k_uptake + k_wash_les) * Es",
+        "k_uptake + k_wash_les",
     ),
     State(
         "I",
         "ug",
         "intracellular cargo activity in the lesion",
         "k_uptake * Ex - k_cargo * I",
+        "k_cargo",
     ),
     State("AUC", "ug*day", "lesion exposure, integral of Ex + I", "Ex + I"),
 )
@@ -124,6 +155,7 @@ STATES = PK_STATES + LESION_STATES
 
 # Intermediate quantities, in evaluation order (SBML assignment rules).
 INTERMEDIATES: tuple[tuple[str, str], ...] = (
+    ("Ex", "Es + El"),  # free sEVs in the lesion: arrived from the circulation + placed there
     ("X", "I / (I + ec50_eff)"),
     ("A", "g_eff * eff * X"),
     ("e_np", "emax_d * (1 - exp(-w_neuroprotection * A))"),
@@ -247,8 +279,6 @@ def _compile(name: str, states: tuple[State, ...], args: str, pre: list[str]) ->
     return namespace[name]  # type: ignore[no-any-return]
 
 
-# Lesion block: y holds the LESION_STATES; plasma and CSF are given (exact PK solution).
-lesion_rhs = _compile("lesion_rhs", LESION_STATES, "y, P, Cs, u_les, p", [])
 # The full system for reference integrators: y holds STATES, u the four input rates.
 full_rhs = _compile(
     "full_rhs",

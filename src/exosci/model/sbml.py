@@ -27,7 +27,7 @@ from exosci.model.equations import (
 from exosci.model.parameters import ParameterTable, default_parameters
 from exosci.model.solver import H
 
-_ENTRY = {"intravenous": "P", "intranasal": "Nz", "intrathecal": "Cs", "local": "Ex"}
+_ENTRY = {"intravenous": "P", "intranasal": "Nz", "intrathecal": "Cs", "local": "El"}
 _INPUT = {"intravenous": "u_P", "intranasal": "u_N", "intrathecal": "u_C", "local": "u_les"}
 
 

@@ -53,8 +53,9 @@ ASSUMPTIONS = (
     "effect terms (centred on no effect); carriers act through retention and release.",
     "A carrier or drug without vesicles carries no vesicle cargo and equals the control.",
     "Dose times snap to a 1-h grid; release enters as the amount released per hour.",
-    "Numerical error: adaptive Dormand-Prince 5(4), local error per step below 1e-6 relative "
-    "(+1e-9 absolute); outputs agree with a tight scipy reference to 10x that (tested).",
+    "Numerical error: adaptive Rosenbrock-W method ROS34PW2, local error per step below 1e-4 "
+    "relative (+1e-7 absolute); the BBB score agrees with a tight scipy reference to about "
+    "5e-4 points (tested per route and carrier).",
 )
 
 
