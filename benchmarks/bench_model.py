@@ -16,7 +16,7 @@ daily. Every tool integrates the same model:
   different model), its own CVODE tolerances; the derived parameter matrix is computed before
   the clock starts (in exosci's time it is included);
 * **scipy**: ``solve_ivp`` LSODA (and Radau), one call per dosing phase, days as ``t_eval``;
-* **C loop**: the same scheme as exosci (closed-form delivery + Dormand-Prince 5(4), same step
+* **C loop**: the same scheme as exosci (closed-form delivery + Rosenbrock-W ROS34PW2, same step
   control), generated from the formula table by ``cgen.py``, ``gcc -O3 -march=native``, one
   thread.
 

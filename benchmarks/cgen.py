@@ -2,7 +2,7 @@
 
 The C right-hand side is printed from ``equations.py`` (the strings that also make the numba
 engine and the SBML); the driver is the same algorithm as ``model/_kernel.py`` line by line
-(closed-form delivery block, Dormand-Prince 5(4), same step-size control, same segments), one
+(closed-form delivery block, Rosenbrock-W ROS34PW2, same step-size control, same segments), one
 subject after another on one thread. It is compiled with ``gcc -O3 -march=native`` into a
 temporary directory when the benchmark runs; no C file is kept in the repository.
 """
@@ -46,22 +46,58 @@ def c_expr(expr: str) -> str:
 def _decls(used: set[str]) -> list[str]:
     out = [f"    const double {n} = y[{i}];" for i, n in enumerate(LES_NAMES) if n in used]
     out += [f"    const double {n} = pk[{i}];" for i, n in enumerate(PK_NAMES) if n in used]
-    out += [f"    const double {n} = u[{i}];" for i, n in enumerate(INPUTS) if n in used]
     out += [f"    const double {n} = p[{i}];" for i, n in enumerate(PARAMS) if n in used]
     return out
 
 
 DRIVER = r"""
-static void pk_at(double s, const double *z0, const double *beta, const double *lam,
-                  const double *vec, const long *rows, long nrows, double *out) {
+static void pk_segments(const double *lam, const double *vinv, const double *g, double dose,
+                        long nseg, const double *seg_t, const double *seg_u,
+                        const double *seg_bolus, long bolus_idx, double *zs, double *bs) {
+    double z[EXO_M] = {0}, ex[EXO_M], p1[EXO_M];
+    double last = -1.0;
+    for (long s = 0; s < nseg; s++) {
+        double amt = seg_bolus[s] * dose;
+        if (amt != 0.0)
+            for (long k = 0; k < EXO_M; k++) z[k] += vinv[k * EXO_M + bolus_idx] * amt;
+        double span = seg_t[s + 1] - seg_t[s];
+        if (span != last) {
+            for (long k = 0; k < EXO_M; k++) {
+                double x = lam[k] * span;
+                ex[k] = x > -700.0 ? exp(x) : 0.0;
+                p1[k] = span * (fabs(x) < 1e-5 ? 1.0 + x * (0.5 + x / 6.0) : expm1(x) / x);
+            }
+            last = span;
+        }
+        for (long k = 0; k < EXO_M; k++) {
+            double b = 0.0;
+            for (long j = 0; j < EXO_NIN; j++) b += g[k * EXO_NIN + j] * seg_u[s * EXO_NIN + j];
+            b *= dose;
+            zs[s * EXO_M + k] = z[k];
+            bs[s * EXO_M + k] = b;
+            z[k] = z[k] * ex[k] + b * p1[k];
+        }
+    }
+}
+
+static void pk_at(double t, long sa, long sb, const double *seg_t, const double *zs,
+                  const double *bs, const double *lam, const double *vec, const long *rows,
+                  long nrows, double *out) {
+    long lo = sa, hi = sb - 1;
+    while (lo < hi) {
+        long mid = (lo + hi + 1) / 2;
+        if (seg_t[mid] <= t) lo = mid; else hi = mid - 1;
+    }
+    double s = t - seg_t[lo];
     for (long r = 0; r < nrows; r++) out[rows[r]] = 0.0;
     for (long k = 0; k < EXO_M; k++) {
         double x = lam[k] * s;
         double zk = 0.0;
-        if (z0[k] != 0.0 && x > -700.0) zk = z0[k] * exp(x);
-        if (beta[k] != 0.0) {
+        double z0 = zs[lo * EXO_M + k], beta = bs[lo * EXO_M + k];
+        if (z0 != 0.0 && x > -700.0) zk = z0 * exp(x);
+        if (beta != 0.0) {
             double phi1 = fabs(x) < 1e-5 ? 1.0 + x * (0.5 + x / 6.0) : expm1(x) / x;
-            zk += beta[k] * s * phi1;
+            zk += beta * s * phi1;
         }
         if (zk != 0.0)
             for (long r = 0; r < nrows; r++) out[rows[r]] += vec[rows[r] * EXO_M + k] * zk;
@@ -79,190 +115,152 @@ static double err_norm(const double *y, const double *y1, const double *er, doub
     return sqrt(acc / EXO_NL);
 }
 
-#define C2 (1.0 / 5)
-#define C3 (3.0 / 10)
-#define C4 (4.0 / 5)
-#define C5 (8.0 / 9)
-static const double A21 = 1.0 / 5;
-static const double A31 = 3.0 / 40, A32 = 9.0 / 40;
-static const double A41 = 44.0 / 45, A42 = -56.0 / 15, A43 = 32.0 / 9;
-static const double A51 = 19372.0 / 6561, A52 = -25360.0 / 2187, A53 = 64448.0 / 6561,
-                    A54 = -212.0 / 729;
-static const double A61 = 9017.0 / 3168, A62 = -355.0 / 33, A63 = 46732.0 / 5247,
-                    A64 = 49.0 / 176, A65 = -5103.0 / 18656;
-static const double A71 = 35.0 / 384, A73 = 500.0 / 1113, A74 = 125.0 / 192,
-                    A75 = -2187.0 / 6784, A76 = 11.0 / 84;
-static const double D1[4] = {1.0, -8048581381.0 / 2820520608, 8663915743.0 / 2820520608,
-                            -12715105075.0 / 11282082432};
-static const double D3[4] = {0.0, 131558114200.0 / 32700410799, -68118460800.0 / 10900136933,
-                            87487479700.0 / 32700410799};
-static const double D4[4] = {0.0, -1754552775.0 / 470086768, 14199869525.0 / 1410260304,
-                            -10690763975.0 / 1880347072};
-static const double D5[4] = {0.0, 127303824393.0 / 49829197408, -318862633887.0 / 49829197408,
-                            701980252875.0 / 199316789632};
-static const double D6[4] = {0.0, -282668133.0 / 205662961, 2019193451.0 / 616988883,
-                            -1453857185.0 / 822651844};
-static const double D7[4] = {0.0, 40617522.0 / 29380423, -110615467.0 / 29380423,
-                            69997945.0 / 29380423};
-static const double E1 = 71.0 / 57600, E3 = -71.0 / 16695, E4 = 71.0 / 1920,
-                    E5 = -17253.0 / 339200, E6 = 22.0 / 525, E7 = -1.0 / 40;
+static const double GAM = 4.3586652150845900e-01;
+static const double A21 = 8.7173304301691801e-01;
+static const double A31 = 8.4457060015369423e-01, A32 = -1.1299064236484185e-01;
+static const double G21 = -8.7173304301691801e-01;
+static const double G31 = -9.0338057013044082e-01, G32 = 5.4180672388095326e-02;
+static const double G41 = 2.4212380706095346e-01, G42 = -1.2232505839045147e00,
+                    G43 = 5.4526025533510214e-01;
+static const double B1 = 2.4212380706095346e-01, B2 = -1.2232505839045147e00,
+                    B3 = 1.5452602553351023e00, B4 = 4.3586652150845900e-01;
+static const double BH1 = 3.7810903145819369e-01, BH2 = -9.6042292212423178e-02,
+                    BH3 = 5.0000000000000000e-01, BH4 = 2.1793326075422950e-01;
 
-int run(long n, const double *par, long npar, const double *y0, const double *lam,
-        const double *vec, const double *vinv, const double *bpk, const double *dose,
-        long nseg, const double *seg_t, const double *seg_u, const double *seg_bolus,
-        int bolus_pk, long bolus_idx, const double *rec_t, long nsel,
+int run(long n, const double *par, long npar, const double *dec_all, const double *y0,
+        const double *lam, const double *vec, const double *vinv, const double *bpk,
+        const double *dose_all, long nseg, const double *seg_t, const double *seg_u,
+        const double *seg_bolus, long bolus_idx, const double *rec_t, long nsel,
         const long *sel, long nrows, const long *rows, double rtol, double atol,
-        long max_steps, long nrec, double *out, long *stats) {
+        long max_steps, long nrec, double *out, long *stats, double *zs, double *bs) {
     long allrows[EXO_M];
+    const double C2 = A21, C3 = A31 + A32;
     for (long k = 0; k < EXO_M; k++) allrows[k] = k;
     for (long i = 0; i < n; i++) {
         const double *p = par + i * npar;
+        const double *dec = dec_all + i * EXO_NL;
         const double *lam_i = lam + i * EXO_M;
         const double *vec_i = vec + i * EXO_M * EXO_M;
         const double *vinv_i = vinv + i * EXO_M * EXO_M;
-        double y[EXO_NL], pk[EXO_M] = {0}, pks[EXO_M] = {0}, u[EXO_NIN] = {0}, z0[EXO_M], beta[EXO_M], bu[EXO_M];
-        double k1[EXO_NL], k2[EXO_NL], k3[EXO_NL], k4[EXO_NL], k5[EXO_NL], k6[EXO_NL], k7[EXO_NL], yt[EXO_NL], y1[EXO_NL], er[EXO_NL];
-        double tmp[EXO_NV], ydense[EXO_NL], pkr[EXO_M];
+        const double dose = dose_all[i];
+        double g[EXO_M * EXO_NIN];
+        for (long k = 0; k < EXO_M; k++)
+            for (long j = 0; j < EXO_NIN; j++) {
+                double a = 0.0;
+                for (long r = 0; r < EXO_M; r++)
+                    a += vinv_i[k * EXO_M + r] * bpk[(i * EXO_M + r) * EXO_NIN + j];
+                g[k * EXO_NIN + j] = a;
+            }
+        pk_segments(lam_i, vinv_i, g, dose, nseg, seg_t, seg_u, seg_bolus, bolus_idx, zs, bs);
+        double y[EXO_NL], pks[EXO_M] = {0}, pkr[EXO_M];
+        double k1[EXO_NL], k2[EXO_NL], k3[EXO_NL], k4[EXO_NL], f0[EXO_NL], f1[EXO_NL];
+        double yt[EXO_NL], y1[EXO_NL], er[EXO_NL], den[EXO_NL], tmp[EXO_NV], ydense[EXO_NL];
         long n_rhs = 0, n_acc = 0, n_rej = 0, rec = 0;
         int failed = 0;
         memcpy(y, y0 + i * EXO_NL, sizeof y);
         while (rec < nrec && rec_t[rec] <= seg_t[0]) {
-            values(y, pk, u, p, tmp);
+            values(y, pks, p, tmp);
             for (long j = 0; j < nsel; j++) out[(j * nrec + rec) * n + i] = tmp[sel[j]];
             rec++;
         }
         double h = 0.0;
-        long s = 0;
-        while (s < nseg) {
-            long e = s + 1;
-            while (e < nseg && seg_bolus[e] * dose[i] == 0.0) {
-                int same = 1;
-                for (long j = 0; j < EXO_NIN; j++)
-                    if (seg_u[e * EXO_NIN + j] * dose[i] != seg_u[s * EXO_NIN + j] * dose[i]) same = 0;
-                if (!same) break;
-                e++;
-            }
-            double amt = seg_bolus[s] * dose[i];
-            if (amt != 0.0) {
-                if (bolus_pk) pk[bolus_idx] += amt; else y[bolus_idx] += amt;
-                h = 0.0;
-            }
-            for (long j = 0; j < EXO_NIN; j++) u[j] = seg_u[s * EXO_NIN + j] * dose[i];
-            for (long k = 0; k < EXO_M; k++) {
-                double a = 0.0;
-                for (long j = 0; j < EXO_M; j++) a += vinv_i[k * EXO_M + j] * pk[j];
-                z0[k] = a;
-            }
-            for (long r = 0; r < EXO_M; r++) {
-                double a = 0.0;
-                for (long j = 0; j < EXO_NIN; j++) a += bpk[(i * EXO_M + r) * EXO_NIN + j] * u[j];
-                bu[r] = a;
-            }
-            for (long k = 0; k < EXO_M; k++) {
-                double a = 0.0;
-                for (long r = 0; r < EXO_M; r++) a += vinv_i[k * EXO_M + r] * bu[r];
-                beta[k] = a;
-            }
-            double span = seg_t[e] - seg_t[s];
-            double t = 0.0;
-            memcpy(pks, pk, sizeof pk);
-            rhs(y, pks, u, p, k1);
+        long sa = 0;
+        while (sa < nseg) {
+            long sb = sa + 1;
+            while (sb < nseg && seg_bolus[sb] * dose == 0.0) sb++;
+            if (seg_bolus[sa] * dose != 0.0) h = 0.0;
+            double t0g = seg_t[sa], span = seg_t[sb] - t0g, t = 0.0;
+            pk_at(t0g, sa, sb, seg_t, zs, bs, lam_i, vec_i, rows, nrows, pks);
+            rhs(y, pks, p, f0);
             n_rhs++;
             if (h == 0.0) {
                 double d0 = 0, d1 = 0, d2 = 0;
                 for (long j = 0; j < EXO_NL; j++) {
                     double sc = atol + rtol * fabs(y[j]);
                     d0 += (y[j] / sc) * (y[j] / sc);
-                    d1 += (k1[j] / sc) * (k1[j] / sc);
+                    d1 += (f0[j] / sc) * (f0[j] / sc);
                 }
                 d0 = sqrt(d0 / EXO_NL);
                 d1 = sqrt(d1 / EXO_NL);
                 double h0 = (d0 < 1e-5 || d1 < 1e-5) ? 1e-6 : 0.01 * d0 / d1;
                 if (h0 > span) h0 = span;
-                for (long j = 0; j < EXO_NL; j++) yt[j] = y[j] + h0 * k1[j];
-                pk_at(h0, z0, beta, lam_i, vec_i, rows, nrows, pks);
-                rhs(yt, pks, u, p, k2);
+                for (long j = 0; j < EXO_NL; j++) yt[j] = y[j] + h0 * f0[j];
+                pk_at(t0g + h0, sa, sb, seg_t, zs, bs, lam_i, vec_i, rows, nrows, pks);
+                rhs(yt, pks, p, k1);
                 n_rhs++;
                 for (long j = 0; j < EXO_NL; j++) {
                     double sc = atol + rtol * fabs(y[j]);
-                    d2 += ((k2[j] - k1[j]) / sc) * ((k2[j] - k1[j]) / sc);
+                    d2 += ((k1[j] - f0[j]) / sc) * ((k1[j] - f0[j]) / sc);
                 }
                 d2 = sqrt(d2 / EXO_NL) / h0;
                 double dm = d1 > d2 ? d1 : d2;
-                double h1 = dm <= 1e-15 ? fmax(1e-6, h0 * 1e-3) : pow(0.01 / dm, 0.2);
+                double h1 = dm <= 1e-15 ? fmax(1e-6, h0 * 1e-3) : pow(0.01 / dm, 0.25);
                 h = fmin(100.0 * h0, h1);
             }
             while (t < span && !failed) {
                 double hh = h;
                 int last = 0;
                 if (t + hh >= span * (1.0 - 1e-12)) { hh = span - t; last = 1; }
-                for (long j = 0; j < EXO_NL; j++) yt[j] = y[j] + hh * A21 * k1[j];
-                pk_at(t + C2 * hh, z0, beta, lam_i, vec_i, rows, nrows, pks);
-                rhs(yt, pks, u, p, k2);
-                for (long j = 0; j < EXO_NL; j++) yt[j] = y[j] + hh * (A31 * k1[j] + A32 * k2[j]);
-                pk_at(t + C3 * hh, z0, beta, lam_i, vec_i, rows, nrows, pks);
-                rhs(yt, pks, u, p, k3);
+                double tg = t0g + t;
+                for (long j = 0; j < EXO_NL; j++) den[j] = 1.0 / (1.0 + GAM * hh * dec[j]);
+                for (long j = 0; j < EXO_NL; j++) k1[j] = hh * f0[j] * den[j];
+                for (long j = 0; j < EXO_NL; j++) yt[j] = y[j] + A21 * k1[j];
+                pk_at(tg + C2 * hh, sa, sb, seg_t, zs, bs, lam_i, vec_i, rows, nrows, pks);
+                rhs(yt, pks, p, k2);
                 for (long j = 0; j < EXO_NL; j++)
-                    yt[j] = y[j] + hh * (A41 * k1[j] + A42 * k2[j] + A43 * k3[j]);
-                pk_at(t + C4 * hh, z0, beta, lam_i, vec_i, rows, nrows, pks);
-                rhs(yt, pks, u, p, k4);
+                    k2[j] = (hh * k2[j] - hh * dec[j] * (G21 * k1[j])) * den[j];
+                for (long j = 0; j < EXO_NL; j++) yt[j] = y[j] + A31 * k1[j] + A32 * k2[j];
+                pk_at(tg + C3 * hh, sa, sb, seg_t, zs, bs, lam_i, vec_i, rows, nrows, pks);
+                rhs(yt, pks, p, k3);
                 for (long j = 0; j < EXO_NL; j++)
-                    yt[j] = y[j] + hh * (A51 * k1[j] + A52 * k2[j] + A53 * k3[j] + A54 * k4[j]);
-                pk_at(t + C5 * hh, z0, beta, lam_i, vec_i, rows, nrows, pks);
-                rhs(yt, pks, u, p, k5);
+                    k3[j] = (hh * k3[j] - hh * dec[j] * (G31 * k1[j] + G32 * k2[j])) * den[j];
+                for (long j = 0; j < EXO_NL; j++) yt[j] = y[j] + k3[j];
+                pk_at(tg + hh, sa, sb, seg_t, zs, bs, lam_i, vec_i, rows, nrows, pks);
+                rhs(yt, pks, p, k4);
                 for (long j = 0; j < EXO_NL; j++)
-                    yt[j] = y[j] + hh * (A61 * k1[j] + A62 * k2[j] + A63 * k3[j] + A64 * k4[j]
-                                         + A65 * k5[j]);
-                pk_at(t + hh, z0, beta, lam_i, vec_i, rows, nrows, pks);
-                rhs(yt, pks, u, p, k6);
-                for (long j = 0; j < EXO_NL; j++)
-                    y1[j] = y[j] + hh * (A71 * k1[j] + A73 * k3[j] + A74 * k4[j] + A75 * k5[j]
-                                         + A76 * k6[j]);
-                rhs(y1, pks, u, p, k7);
-                n_rhs += 6;
-                for (long j = 0; j < EXO_NL; j++)
-                    er[j] = hh * (E1 * k1[j] + E3 * k3[j] + E4 * k4[j] + E5 * k5[j] + E6 * k6[j]
-                                  + E7 * k7[j]);
+                    k4[j] = (hh * k4[j] - hh * dec[j] * (G41 * k1[j] + G42 * k2[j] + G43 * k3[j]))
+                            * den[j];
+                for (long j = 0; j < EXO_NL; j++) {
+                    y1[j] = y[j] + B1 * k1[j] + B2 * k2[j] + B3 * k3[j] + B4 * k4[j];
+                    er[j] = (B1 - BH1) * k1[j] + (B2 - BH2) * k2[j] + (B3 - BH3) * k3[j]
+                            + (B4 - BH4) * k4[j];
+                }
+                n_rhs += 3;
                 double en = err_norm(y, y1, er, rtol, atol);
                 if (en <= 1.0) {
                     n_acc++;
-                    double t_new = last ? span : t + hh, t0g = seg_t[s];
+                    double t_new = last ? span : t + hh;
+                    rhs(y1, pks, p, f1);
+                    n_rhs++;
                     while (rec < nrec && rec_t[rec] <= t0g + t_new + 1e-12 * span) {
-                        double th = fmin(1.0, (rec_t[rec] - t0g - t) / hh);
-                        double th2 = th * th, th3 = th2 * th, th4 = th3 * th;
-                        double b1 = D1[0] * th + D1[1] * th2 + D1[2] * th3 + D1[3] * th4;
-                        double b3 = D3[1] * th2 + D3[2] * th3 + D3[3] * th4;
-                        double b4 = D4[1] * th2 + D4[2] * th3 + D4[3] * th4;
-                        double b5 = D5[1] * th2 + D5[2] * th3 + D5[3] * th4;
-                        double b6 = D6[1] * th2 + D6[2] * th3 + D6[3] * th4;
-                        double b7 = D7[1] * th2 + D7[2] * th3 + D7[3] * th4;
-                        for (long j = 0; j < EXO_NL; j++) {
-                            ydense[j] = y[j] + hh * (b1 * k1[j] + b3 * k3[j] + b4 * k4[j]
-                                                     + b5 * k5[j] + b6 * k6[j]);
-                            ydense[j] += hh * b7 * k7[j];
-                        }
-                        pk_at(t + th * hh, z0, beta, lam_i, vec_i, allrows, EXO_M, pkr);
-                        values(ydense, pkr, u, p, tmp);
+                        double th = fmin(1.0, (rec_t[rec] - tg) / hh);
+                        double h00 = (1.0 + 2.0 * th) * (1.0 - th) * (1.0 - th);
+                        double h10 = th * (1.0 - th) * (1.0 - th);
+                        double h01 = th * th * (3.0 - 2.0 * th);
+                        double h11 = th * th * (th - 1.0);
+                        for (long j = 0; j < EXO_NL; j++)
+                            ydense[j] = h00 * y[j] + h01 * y1[j] + hh * (h10 * f0[j] + h11 * f1[j]);
+                        pk_at(tg + th * hh, sa, sb, seg_t, zs, bs, lam_i, vec_i, allrows, EXO_M, pkr);
+                        values(ydense, pkr, p, tmp);
                         for (long j = 0; j < nsel; j++) out[(j * nrec + rec) * n + i] = tmp[sel[j]];
                         rec++;
                     }
                     t = t_new;
                     memcpy(y, y1, sizeof y);
-                    memcpy(k1, k7, sizeof k1);
-                    double fac = en == 0.0 ? 5.0 : fmin(5.0, fmax(0.2, 0.9 * pow(en, -0.2)));
+                    memcpy(f0, f1, sizeof f0);
+                    double fac = en == 0.0 ? 5.0 : fmin(5.0, fmax(0.2, 0.9 * pow(en, -1.0 / 3.0)));
                     h = last ? fmax(h, hh * fac) : hh * fac;
                 } else if (en != en) {
                     n_rej++;
                     h = hh * 0.1;
                 } else {
                     n_rej++;
-                    h = hh * fmax(0.2, 0.9 * pow(en, -0.2));
+                    h = hh * fmax(0.2, 0.9 * pow(en, -1.0 / 3.0));
                 }
                 if (n_acc + n_rej > max_steps || h < 1e-14) failed = 1;
             }
             if (failed) break;
-            pk_at(span, z0, beta, lam_i, vec_i, allrows, EXO_M, pk);
-            s = e;
+            sa = sb;
         }
         if (failed)
             for (long j = 0; j < nsel; j++)
@@ -290,8 +288,7 @@ def c_source() -> str:
         f"#define EXO_NV {len(VALUE_NAMES)}",
     ]
     lines += [
-        "static inline void rhs(const double *y, const double *pk, const double *u, "
-        "const double *p, double *out) {"
+        "static inline void rhs(const double *y, const double *pk, const double *p, double *out) {"
     ]
     lines += _decls(used)
     lines += [f"    const double {n} = {c_expr(e)};" for n, e in inter]
@@ -299,8 +296,7 @@ def c_source() -> str:
     lines += ["}"]
     all_used, all_inter = _closure(set(VALUE_NAMES))
     lines += [
-        "static void values(const double *y, const double *pk, const double *u, "
-        "const double *p, double *out) {"
+        "static void values(const double *y, const double *pk, const double *p, double *out) {"
     ]
     lines += _decls(all_used | set(VALUE_NAMES))
     lines += [f"    const double {n} = {c_expr(e)};" for n, e in all_inter]
@@ -349,11 +345,13 @@ class CLoop:
         def ptr(a: np.ndarray) -> ctypes.c_void_p:
             return ctypes.c_void_p(a.ctypes.data)
 
-        arrays = [par, y0, dv.lam, dv.vec, dv.vinv, dv.bpk]
+        arrays = [par, inp.dec, y0, dv.lam, dv.vec, dv.vinv, dv.bpk]
         arrays = [np.ascontiguousarray(a, dtype=float) for a in arrays]
         seg_t = np.ascontiguousarray(sch.t, dtype=float)
         seg_u = np.ascontiguousarray(sch.u, dtype=float)
         seg_b = np.ascontiguousarray(sch.bolus, dtype=float)
+        zs = np.empty((len(seg_u), len(PK_NAMES)))  # one subject's segment coordinates
+        bs = np.empty_like(zs)
         self.lib.run(
             ctypes.c_long(n),
             ptr(arrays[0]),
@@ -363,12 +361,12 @@ class CLoop:
             ptr(arrays[3]),
             ptr(arrays[4]),
             ptr(arrays[5]),
+            ptr(arrays[6]),
             ptr(dose),
             ctypes.c_long(len(seg_t) - 1),
             ptr(seg_t),
             ptr(seg_u),
             ptr(seg_b),
-            ctypes.c_int(int(sch.bolus_pk)),
             ctypes.c_long(sch.bolus_idx),
             ptr(rec),
             ctypes.c_long(len(sel)),
@@ -381,6 +379,8 @@ class CLoop:
             ctypes.c_long(n_rec),
             ptr(out),
             ptr(stats),
+            ptr(zs),
+            ptr(bs),
         )
         days = sch.record
         return days, {x: out[j] for j, x in enumerate(outputs)}, stats
