@@ -103,7 +103,8 @@ def test_cell_free_spec_equals_control(change: dict) -> None:
     design = resolve_spec(spec).design
     assert design.dose_ug == spec.dose.amount  # no special case forcing the dose to zero
     r = simulate(design)
-    np.testing.assert_allclose(r.treated["score"], r.control["score"], atol=1e-5)
+    # the solver's stated score accuracy at its default tolerance is ~5e-4 BBB
+    np.testing.assert_allclose(r.treated["score"], r.control["score"], atol=1e-3)
     if spec.dose.amount > 0:
         assert r.treated["lesion_auc"][-1, 0] > 1.0
 
