@@ -1,6 +1,6 @@
 """The knowledge-graph queries stay cheap: each CLI process imports only what its query needs.
 
-``kb show``, ``kb search``, ``kb ref`` and ``explain`` read the cached curated records; they
+``kb show``, ``kb search``, ``kb ref``, ``kb profile`` and ``explain`` read the cached curated records; they
 must not load the data-frame, graph-library or numeric stacks (each costs 0.1-0.5 s of CPU per
 call). A fresh interpreter runs the real entry point and reports what it imported, so an eager
 import added anywhere on these paths fails here.
@@ -73,6 +73,13 @@ def test_kb_queries_and_explain_import_no_dataframe_graph_or_numeric_stack(
     out, probe = _run(args)
     assert probe["code"] == 0 and expect in out  # the query ran and answered
     assert probe["heavy"] == [], f"`exosci {' '.join(args)}` imported {probe['heavy']}"
+
+
+def test_kb_profile_imports_no_dataframe_graph_or_numeric_stack() -> None:
+    """The profile also reads the outcome table (YAML, parsed with libyaml), but no pandas."""
+    out, probe = _run(["kb", "profile", "BMSC-Exos"])
+    assert probe["code"] == 0 and "mechanism profile" in out
+    assert probe["heavy"] in ([], ["yaml"]), probe["heavy"]
 
 
 def test_an_unknown_name_suggests_close_names_without_the_heavy_stack() -> None:

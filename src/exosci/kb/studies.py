@@ -22,14 +22,14 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-import pandas as pd
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from exosci.errors import CurationError
 from exosci.kb.schema import EvidenceGrade, Species
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # pandas costs ~0.5 s to import: only the DataFrame functions load it
+    import pandas as pd
+
     from exosci.kb.curated import Curated
 
 STUDIES_PATH = Path(str(resources.files("exosci.kb") / "outcomes" / "studies.yaml"))
@@ -153,9 +153,13 @@ class _StudiesFile(_Strict):
 
 def load_arms(path: Path | None = None, curated: Curated | None = None) -> list[StudyArm]:
     """The study arms, validated (and cross-checked against ``curated`` when given)."""
+    import yaml
+
+    from exosci.kb.curated import _yaml_loader
+
     path = path or STUDIES_PATH
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_yaml_loader()) or {}
     except (OSError, yaml.YAMLError) as exc:
         raise CurationError(f"{path.name}: cannot read study table: {exc}") from None
     try:
@@ -200,6 +204,8 @@ def _cross_check(arms: list[StudyArm], curated: Curated, where: str) -> None:
 
 def studies_frame(arms: list[StudyArm], curated: Curated) -> pd.DataFrame:
     """One row per arm and outcome, columns :data:`COLUMNS`."""
+    import pandas as pd
+
     rows = []
     for arm in arms:
         for i, out in enumerate(arm.outcomes, start=1):
@@ -296,6 +302,8 @@ def select_studies(
         raise UserInputError(
             f"unknown outcome axis {axis!r}; accepted: {', '.join(AXES_ACCEPTED)}{hint}"
         )
+    import pandas as pd
+
     mask = pd.Series(True, index=df.index)
     if products is not None:
         mask &= df["product"].isin(products)
