@@ -669,10 +669,11 @@ def default_kb() -> KnowledgeBase:
     """The curated knowledge base, once per process.
 
     Built stores are cached on disk, keyed by a digest of the curated files, the schema version
-    and the exosci version, so later processes open a ready DuckDB file instead of re-parsing
-    and re-loading the YAML. ``EXOSCI_CACHE_DIR`` moves the cache (default
-    ``~/.cache/exosci``); ``EXOSCI_NO_CACHE=1`` turns it off. A cache that cannot be read or
-    written is ignored (the store is then built in memory as usual).
+    and the store's source code, so later processes read the records (and the name index) from
+    JSON instead of re-parsing the YAML, and open the ready DuckDB file only when a query reads
+    a table. ``EXOSCI_CACHE_DIR`` moves the cache (default ``~/.cache/exosci``);
+    ``EXOSCI_NO_CACHE=1`` turns it off. A cache that cannot be read or written is ignored (the
+    store is then built in memory as usual).
     """
     from exosci.kb.cache import read_cache, write_cache
 
