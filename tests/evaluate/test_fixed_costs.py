@@ -42,18 +42,24 @@ def test_evaluate_command_and_package_import_neither_calibration_nor_scipy_stats
 
 @pytest.mark.slow
 def test_a_whole_evaluation_never_imports_scipy_stats_or_the_calibration(tmp_path: Path) -> None:
-    """The run itself (ensembles, alternatives, Morris screen, plots, HTML) stays off them."""
+    """The run itself (ensembles, alternatives, Morris screen, plots, HTML) stays off them, and
+    drawing the plots leaves the caller's matplotlib alone (a notebook keeps its backend)."""
     out = tmp_path / "r.html"
     mods = _modules_after(
+        "import matplotlib\nmatplotlib.use('pdf')\n"
         "from exosci.evaluate import evaluate_design\n"
         f"ev = evaluate_design({str(MAIN)!r}, samples=20, alternative_samples=10, "
         "sensitivity_trajectories=2)\n"
         f"ev.to_html({str(out)!r})\n"
-        "assert ev.to_dict()['sensitivity']['top']"
+        "assert ev.to_dict()['sensitivity']['top']\n"
+        "assert matplotlib.get_backend() == 'pdf', matplotlib.get_backend()"
     )
     assert out.is_file()
+    pngs = sorted(p.name for p in (tmp_path / "r_files").iterdir())
+    assert pngs == ["delivery.png", "mechanisms.png", "recovery.png", "sensitivity.png"]
     assert "scipy.stats" not in mods
     assert "exosci.model.calibrate" not in mods
+    assert "matplotlib.pyplot" not in mods  # no global figure registry shared between threads
 
 
 def test_for_scale_figures_are_the_calibration_targets() -> None:

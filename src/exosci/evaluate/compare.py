@@ -111,9 +111,6 @@ def compare_specs(
     if plot is not None:
         fig = compare_figure(curves)
         fig.savefig(plot, dpi=110, bbox_inches="tight")
-        import matplotlib.pyplot as plt
-
-        plt.close(fig)
     return out
 
 
@@ -139,15 +136,11 @@ def _differences(rows: list[dict[str, Any]], finals: list[np.ndarray]) -> list[d
 
 def compare_figure(curves: list[Curve]) -> Any:
     """One panel per species, each on its own score scale (never rat and mouse on one axis)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from exosci.evaluate.render import new_figure
 
     species = list(dict.fromkeys(c[1] for c in curves))
-    fig, axes = plt.subplots(
-        1, len(species), figsize=(7.5 * len(species), 4), squeeze=False, sharey=False
-    )
+    fig = new_figure(figsize=(7.5 * len(species), 4))
+    axes = fig.subplots(1, len(species), squeeze=False, sharey=False)
     for ax, sp in zip(axes[0], species, strict=True):
         mine = [c for c in curves if c[1] == sp]
         score, top = mine[0][2], mine[0][3]

@@ -21,26 +21,31 @@ AXIS_LABELS = {
 }
 
 
+def new_figure(**kwargs: Any) -> Any:
+    """A matplotlib Figure on its own Agg canvas: no pyplot, so no global figure registry, no
+    backend switch in the caller's session (a notebook keeps its inline backend) and nothing
+    shared between threads (the web server renders reports concurrently)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(**kwargs)
+    FigureCanvasAgg(fig)
+    return fig
+
+
 def _png(fig: Any) -> bytes:
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
-    import matplotlib.pyplot as plt
-
-    plt.close(fig)
     return buf.getvalue()
 
 
 def plot_mechanisms(doc: dict[str, Any]) -> bytes | None:
     if not doc["mechanisms"]:
         return None
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
     axes = list(doc["mechanisms"])
     scores = [doc["mechanisms"][a]["score"] for a in axes]
-    fig, ax = plt.subplots(figsize=(7, 2.6))
+    fig = new_figure(figsize=(7, 2.6))
+    ax = fig.subplots()
     ax.barh([AXIS_LABELS.get(a, a) for a in axes], scores, color="#1f6f8b")
     ax.set_xlim(0, 1)
     ax.invert_yaxis()
@@ -50,14 +55,10 @@ def plot_mechanisms(doc: dict[str, Any]) -> bytes | None:
 
 
 def plot_recovery(doc: dict[str, Any]) -> bytes:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
     tc = doc["timecourse"]
     days = np.asarray(tc["days"])
-    fig, ax = plt.subplots(figsize=(7, 3.6))
+    fig = new_figure(figsize=(7, 3.6))
+    ax = fig.subplots()
     animal = tc.get("animal")
     for key, color, label in (("treated", "#1f6f8b", "treated"), ("control", "#888888", "control")):
         if animal:
@@ -77,15 +78,11 @@ def plot_recovery(doc: dict[str, Any]) -> bytes:
 
 
 def plot_delivery(doc: dict[str, Any]) -> bytes:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
     tc = doc["timecourse"]
     days = np.asarray(tc["days"])
     keep = days <= min(21.0, days[-1])
-    fig, ax1 = plt.subplots(figsize=(7, 3.2))
+    fig = new_figure(figsize=(7, 3.2))
+    ax1 = fig.subplots()
     band = tc["treated"]["lesion_free"]
     ax1.fill_between(
         days[keep],
@@ -125,13 +122,9 @@ def plot_sensitivity(doc: dict[str, Any]) -> bytes | None:
     sens = doc.get("sensitivity")
     if not sens or not sens["top"]:
         return None
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
     rows = sens["top"][:10]
-    fig, ax = plt.subplots(figsize=(7, 3.4))
+    fig = new_figure(figsize=(7, 3.4))
+    ax = fig.subplots()
     colors = ["#b54708" if r["kind"] == "design choice" else "#1f6f8b" for r in rows]
     ax.barh([r["label"][:48] for r in rows], [r["mu_star"] for r in rows], color=colors)
     ax.invert_yaxis()
