@@ -185,3 +185,15 @@ def test_named_generic_product_plus_modifier_finds_the_specific_product() -> Non
     assert resolve_spec(parse_spec(doc)).product.id == "exo:bmsc"
     doc["exosome"]["preconditioning"] = ["hypoxia"]
     assert resolve_spec(parse_spec(doc)).product.id == "exo:bmsc-hypoxia"
+
+
+def test_name_limit_counts_the_text_as_sent_like_the_published_schema() -> None:
+    """The OpenAPI schema's maxLength applies to the raw string; stripping must not let an
+    over-long name through (found by the schema fuzzer: a leading space hid one extra char)."""
+    from exosci.errors import UserInputError
+    from exosci.limits import MAX_NAME_CHARS
+
+    ok = "x" * MAX_NAME_CHARS
+    assert parse_spec({**BASE, "name": ok}).name == ok
+    with pytest.raises(UserInputError, match="at most"):
+        parse_spec({**BASE, "name": "\r" + ok})

@@ -7,7 +7,15 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from exosci.errors import FileFormatError, UserInputError
 from exosci.limits import (
@@ -21,7 +29,18 @@ from exosci.limits import (
 )
 from exosci.yamlsafe import load_yaml
 
-Name = Annotated[str, Field(max_length=MAX_NAME_CHARS)]
+
+def _raw_length(v: Any) -> Any:
+    """The published schema's maxLength counts the text as sent, spaces included (stripping
+    happens after; without this check a name one character over the limit plus a space passed)."""
+    if isinstance(v, str) and len(v) > MAX_NAME_CHARS:
+        raise ValueError(
+            f"at most {MAX_NAME_CHARS} characters, surrounding spaces included (got {len(v)})"
+        )
+    return v
+
+
+Name = Annotated[str, BeforeValidator(_raw_length), Field(max_length=MAX_NAME_CHARS)]
 Names = Annotated[list[Name], Field(max_length=MAX_LIST_ITEMS)]
 
 
