@@ -63,6 +63,26 @@ def timed_run(spec: str, out: Path, env: dict[str, str]) -> tuple[float, float]:
     return wall, cpu
 
 
+def _work(report: dict[str, Any]) -> dict[str, Any]:
+    """What one run computed, read from the report it wrote (not typed by hand)."""
+    pred, method = report["prediction"], report["alternatives_method"]
+    alternatives = sum(1 for a in report["alternatives"] if "delta" in a and a["kind"] != "current")
+    bands = 2 if "animal_band" in pred else 1
+    screen = (report.get("sensitivity") or {}).get("n_runs", 0)
+    return {
+        "paired_subjects": pred["samples"],
+        "ensembles": bands,
+        "alternatives": alternatives,
+        "alternative_subjects": method["subjects"],
+        "screen_runs": screen,
+        "text": (
+            f"{pred['samples']:,} paired subjects × {bands} band(s), {alternatives} one-change "
+            f"alternatives × {method['subjects']} subjects, a {screen:,}-run Morris screen, "
+            "4 plots, HTML + JSON"
+        ),
+    }
+
+
 def stages(spec: str, out: Path) -> dict[str, float]:
     """One in-process run, wall seconds per stage (imports included in the first)."""
     t0 = time.perf_counter()
@@ -123,9 +143,11 @@ def main() -> None:
         first = time.perf_counter() - t0
         runs = [timed_run(args.spec, report, env) for _ in range(args.repeats)]
         load = os.getloadavg()
+        work_done = _work(json.loads(report.with_suffix(".json").read_text(encoding="utf-8")))
         walls, cpus = [w for w, _ in runs], [c for _, c in runs]
         doc: dict[str, Any] = {
             "workload": f"exosci evaluate {Path(args.spec).name} -o report.html (warm)",
+            "work": work_done,
             "repeats": args.repeats,
             "wall_seconds": walls,
             "cpu_seconds": cpus,
@@ -142,6 +164,7 @@ def main() -> None:
         shutil.rmtree(work, ignore_errors=True)
     med_w, med_c = doc["median_wall_seconds"], doc["median_cpu_seconds"]
     print(doc["workload"])
+    print("  " + work_done["text"])
     print(f"runs (wall s): {', '.join(f'{w:.2f}' for w in walls)}; first run {first:.1f} s")
     print(
         f"median of {args.repeats}: {med_w:.2f} s wall, {med_c:.2f} s CPU "
