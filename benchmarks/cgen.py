@@ -94,10 +94,14 @@ static void pk_at(double t, long sa, long sb, const double *seg_t, const double 
         double x = lam[k] * s;
         double zk = 0.0;
         double z0 = zs[lo * EXO_M + k], beta = bs[lo * EXO_M + k];
-        if (z0 != 0.0 && x > -700.0) zk = z0 * exp(x);
+        if (z0 != 0.0 && x > -50.0) zk = z0 * exp(x);
         if (beta != 0.0) {
-            double phi1 = fabs(x) < 1e-5 ? 1.0 + x * (0.5 + x / 6.0) : expm1(x) / x;
-            zk += beta * s * phi1;
+            if (x < -50.0) {
+                zk -= beta * s / x;
+            } else {
+                double phi1 = fabs(x) < 1e-5 ? 1.0 + x * (0.5 + x / 6.0) : expm1(x) / x;
+                zk += beta * s * phi1;
+            }
         }
         if (zk != 0.0)
             for (long r = 0; r < nrows; r++) out[rows[r]] += vec[rows[r] * EXO_M + k] * zk;
