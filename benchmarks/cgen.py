@@ -51,25 +51,35 @@ def _decls(used: set[str]) -> list[str]:
 
 
 DRIVER = r"""
-static void pk_segments(const double *lam, const double *vinv, const double *g, double dose,
+static long pk_segments(const double *lam, const double *vinv, const double *g, double dose,
                         long nseg, const double *seg_t, const double *seg_u,
-                        const double *seg_bolus, long bolus_idx, double *zs, double *bs) {
+                        const double *seg_bolus, long bolus_idx, const int *used, long *act,
+                        double *zs, double *bs) {
     double z[EXO_M] = {0}, ex[EXO_M], p1[EXO_M];
     double last = -1.0;
+    long n_act = 0;
+    for (long k = 0; k < EXO_M; k++) {
+        int on = used[EXO_NIN] && vinv[k * EXO_M + bolus_idx] != 0.0;
+        for (long j = 0; j < EXO_NIN; j++)
+            if (used[j] && g[k * EXO_NIN + j] != 0.0) on = 1;
+        if (on && dose != 0.0) act[n_act++] = k;
+        for (long s = 0; s < nseg; s++) zs[s * EXO_M + k] = bs[s * EXO_M + k] = 0.0;
+    }
     for (long s = 0; s < nseg; s++) {
         double amt = seg_bolus[s] * dose;
-        if (amt != 0.0)
-            for (long k = 0; k < EXO_M; k++) z[k] += vinv[k * EXO_M + bolus_idx] * amt;
         double span = seg_t[s + 1] - seg_t[s];
         if (span != last) {
-            for (long k = 0; k < EXO_M; k++) {
+            for (long a = 0; a < n_act; a++) {
+                long k = act[a];
                 double x = lam[k] * span;
                 ex[k] = x > -700.0 ? exp(x) : 0.0;
                 p1[k] = span * (fabs(x) < 1e-5 ? 1.0 + x * (0.5 + x / 6.0) : expm1(x) / x);
             }
             last = span;
         }
-        for (long k = 0; k < EXO_M; k++) {
+        for (long a = 0; a < n_act; a++) {
+            long k = act[a];
+            if (amt != 0.0) z[k] += vinv[k * EXO_M + bolus_idx] * amt;
             double b = 0.0;
             for (long j = 0; j < EXO_NIN; j++) b += g[k * EXO_NIN + j] * seg_u[s * EXO_NIN + j];
             b *= dose;
@@ -78,11 +88,12 @@ static void pk_segments(const double *lam, const double *vinv, const double *g, 
             z[k] = z[k] * ex[k] + b * p1[k];
         }
     }
+    return n_act;
 }
 
 static void pk_at(double t, long sa, long sb, const double *seg_t, const double *zs,
-                  const double *bs, const double *lam, const double *vec, const long *rows,
-                  long nrows, double *out) {
+                  const double *bs, const double *lam, const double *vec, const long *act,
+                  long n_act, const long *rows, long nrows, double *out) {
     long lo = sa, hi = sb - 1;
     while (lo < hi) {
         long mid = (lo + hi + 1) / 2;
@@ -90,7 +101,8 @@ static void pk_at(double t, long sa, long sb, const double *seg_t, const double 
     }
     double s = t - seg_t[lo];
     for (long r = 0; r < nrows; r++) out[rows[r]] = 0.0;
-    for (long k = 0; k < EXO_M; k++) {
+    for (long a = 0; a < n_act; a++) {
+        long k = act[a];
         double x = lam[k] * s;
         double zk = 0.0;
         double z0 = zs[lo * EXO_M + k], beta = bs[lo * EXO_M + k];
@@ -139,6 +151,11 @@ int run(long n, const double *par, long npar, const double *dec_all, const doubl
         long max_steps, long nrec, double *out, long *stats, double *zs, double *bs) {
     long allrows[EXO_M];
     const double C2 = A21, C3 = A31 + A32;
+    int used[EXO_NIN + 1] = {0};
+    for (long s = 0; s < nseg; s++) {
+        for (long j = 0; j < EXO_NIN; j++) if (seg_u[s * EXO_NIN + j] != 0.0) used[j] = 1;
+        if (seg_bolus[s] != 0.0) used[EXO_NIN] = 1;
+    }
     for (long k = 0; k < EXO_M; k++) allrows[k] = k;
     for (long i = 0; i < n; i++) {
         const double *p = par + i * npar;
@@ -155,7 +172,9 @@ int run(long n, const double *par, long npar, const double *dec_all, const doubl
                     a += vinv_i[k * EXO_M + r] * bpk[(i * EXO_M + r) * EXO_NIN + j];
                 g[k * EXO_NIN + j] = a;
             }
-        pk_segments(lam_i, vinv_i, g, dose, nseg, seg_t, seg_u, seg_bolus, bolus_idx, zs, bs);
+        long act[EXO_M];
+        long n_act = pk_segments(lam_i, vinv_i, g, dose, nseg, seg_t, seg_u, seg_bolus, bolus_idx,
+                                 used, act, zs, bs);
         double y[EXO_NL], pks[EXO_M] = {0}, pkr[EXO_M];
         double k1[EXO_NL], k2[EXO_NL], k3[EXO_NL], k4[EXO_NL], f0[EXO_NL], f1[EXO_NL];
         double yt[EXO_NL], y1[EXO_NL], er[EXO_NL], den[EXO_NL], tmp[EXO_NV], ydense[EXO_NL];
@@ -174,7 +193,7 @@ int run(long n, const double *par, long npar, const double *dec_all, const doubl
             while (sb < nseg && seg_bolus[sb] * dose == 0.0) sb++;
             if (seg_bolus[sa] * dose != 0.0) h = 0.0;
             double t0g = seg_t[sa], span = seg_t[sb] - t0g, t = 0.0;
-            pk_at(t0g, sa, sb, seg_t, zs, bs, lam_i, vec_i, rows, nrows, pks);
+            pk_at(t0g, sa, sb, seg_t, zs, bs, lam_i, vec_i, act, n_act, rows, nrows, pks);
             rhs(y, pks, p, f0);
             n_rhs++;
             if (h == 0.0) {
@@ -189,7 +208,7 @@ int run(long n, const double *par, long npar, const double *dec_all, const doubl
                 double h0 = (d0 < 1e-5 || d1 < 1e-5) ? 1e-6 : 0.01 * d0 / d1;
                 if (h0 > span) h0 = span;
                 for (long j = 0; j < EXO_NL; j++) yt[j] = y[j] + h0 * f0[j];
-                pk_at(t0g + h0, sa, sb, seg_t, zs, bs, lam_i, vec_i, rows, nrows, pks);
+                pk_at(t0g + h0, sa, sb, seg_t, zs, bs, lam_i, vec_i, act, n_act, rows, nrows, pks);
                 rhs(yt, pks, p, k1);
                 n_rhs++;
                 for (long j = 0; j < EXO_NL; j++) {
@@ -209,17 +228,17 @@ int run(long n, const double *par, long npar, const double *dec_all, const doubl
                 for (long j = 0; j < EXO_NL; j++) den[j] = 1.0 / (1.0 + GAM * hh * dec[j]);
                 for (long j = 0; j < EXO_NL; j++) k1[j] = hh * f0[j] * den[j];
                 for (long j = 0; j < EXO_NL; j++) yt[j] = y[j] + A21 * k1[j];
-                pk_at(tg + C2 * hh, sa, sb, seg_t, zs, bs, lam_i, vec_i, rows, nrows, pks);
+                pk_at(tg + C2 * hh, sa, sb, seg_t, zs, bs, lam_i, vec_i, act, n_act, rows, nrows, pks);
                 rhs(yt, pks, p, k2);
                 for (long j = 0; j < EXO_NL; j++)
                     k2[j] = (hh * k2[j] - hh * dec[j] * (G21 * k1[j])) * den[j];
                 for (long j = 0; j < EXO_NL; j++) yt[j] = y[j] + A31 * k1[j] + A32 * k2[j];
-                pk_at(tg + C3 * hh, sa, sb, seg_t, zs, bs, lam_i, vec_i, rows, nrows, pks);
+                pk_at(tg + C3 * hh, sa, sb, seg_t, zs, bs, lam_i, vec_i, act, n_act, rows, nrows, pks);
                 rhs(yt, pks, p, k3);
                 for (long j = 0; j < EXO_NL; j++)
                     k3[j] = (hh * k3[j] - hh * dec[j] * (G31 * k1[j] + G32 * k2[j])) * den[j];
                 for (long j = 0; j < EXO_NL; j++) yt[j] = y[j] + k3[j];
-                pk_at(tg + hh, sa, sb, seg_t, zs, bs, lam_i, vec_i, rows, nrows, pks);
+                pk_at(tg + hh, sa, sb, seg_t, zs, bs, lam_i, vec_i, act, n_act, rows, nrows, pks);
                 rhs(yt, pks, p, k4);
                 for (long j = 0; j < EXO_NL; j++)
                     k4[j] = (hh * k4[j] - hh * dec[j] * (G41 * k1[j] + G42 * k2[j] + G43 * k3[j]))
@@ -244,7 +263,7 @@ int run(long n, const double *par, long npar, const double *dec_all, const doubl
                         double h11 = th * th * (th - 1.0);
                         for (long j = 0; j < EXO_NL; j++)
                             ydense[j] = h00 * y[j] + h01 * y1[j] + hh * (h10 * f0[j] + h11 * f1[j]);
-                        pk_at(tg + th * hh, sa, sb, seg_t, zs, bs, lam_i, vec_i, allrows, EXO_M, pkr);
+                        pk_at(tg + th * hh, sa, sb, seg_t, zs, bs, lam_i, vec_i, act, n_act, allrows, EXO_M, pkr);
                         values(ydense, pkr, p, tmp);
                         for (long j = 0; j < nsel; j++) out[(j * nrec + rec) * n + i] = tmp[sel[j]];
                         rec++;

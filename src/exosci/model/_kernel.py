@@ -77,28 +77,44 @@ DECAYED = -50.0
 
 
 @njit(cache=True, error_model="numpy")
-def pk_segments(lam, vinv, g, dose, seg_t, seg_u, seg_bolus, bolus_idx, zs, bs):  # type: ignore[no-untyped-def]
+def pk_segments(lam, vinv, g, dose, seg_t, seg_u, seg_bolus, bolus_idx, used, act, zs, bs):  # type: ignore[no-untyped-def]
     """Eigen-coordinates ``zs[s]`` at the start of each event segment (after its dose) and the
-    input terms ``bs[s]`` (``g`` = V^-1 B, the input map in eigen-coordinates)."""
+    input terms ``bs[s]`` (``g`` = V^-1 B, the input map in eigen-coordinates), for the modes
+    the doses excite (``act``; the rest stay zero). ``used[j]``: input j is ever nonzero
+    (j = n_in: some segment starts with a bolus). Returns how many modes are active."""
     m = lam.shape[0]
+    n_seg = seg_u.shape[0]
     n_in = seg_u.shape[1]
+    n_act = 0
+    for k in range(m):
+        on = used[n_in] and vinv[k, bolus_idx] != 0.0
+        for j in range(n_in):
+            if used[j] and g[k, j] != 0.0:
+                on = True
+        if on and dose != 0.0:
+            act[n_act] = k
+            n_act += 1
+        for s in range(n_seg):
+            zs[s, k] = 0.0
+            bs[s, k] = 0.0
     z = np.zeros(m)
     ex = np.zeros(m)
     p1 = np.zeros(m)
     last = -1.0
-    for s in range(seg_u.shape[0]):
+    for s in range(n_seg):
         amt = seg_bolus[s] * dose
-        if amt != 0.0:
-            for k in range(m):
-                z[k] += vinv[k, bolus_idx] * amt
         span = seg_t[s + 1] - seg_t[s]
         if span != last:
-            for k in range(m):
+            for a in range(n_act):
+                k = act[a]
                 x = lam[k] * span
                 ex[k] = exp(x) if x > -700.0 else 0.0
                 p1[k] = span * (1.0 + x * (0.5 + x / 6.0) if abs(x) < 1e-5 else expm1(x) / x)
             last = span
-        for k in range(m):
+        for a in range(n_act):
+            k = act[a]
+            if amt != 0.0:
+                z[k] += vinv[k, bolus_idx] * amt
             b = 0.0
             for j in range(n_in):
                 b += g[k, j] * seg_u[s, j]
@@ -106,13 +122,14 @@ def pk_segments(lam, vinv, g, dose, seg_t, seg_u, seg_bolus, bolus_idx, zs, bs):
             zs[s, k] = z[k]
             bs[s, k] = b
             z[k] = z[k] * ex[k] + b * p1[k]
+    return n_act
 
 
 @njit(cache=True, error_model="numpy")
-def pk_at(t, sa, sb, seg_t, zs, bs, lam, vec, rows, out):  # type: ignore[no-untyped-def]
+def pk_at(t, sa, sb, seg_t, zs, bs, lam, vec, act, n_act, rows, out):  # type: ignore[no-untyped-def]
     """Delivery states ``rows`` at time ``t`` (closed form from the start of the event segment
     holding ``t``, searched among segments ``sa .. sb - 1``: a time at ``seg_t[sb]`` reads the
-    left limit, before a dose there)."""
+    left limit, before a dose there). Only the active modes ``act[:n_act]`` are summed."""
     lo = sa
     hi = sb - 1
     while lo < hi:
@@ -122,10 +139,10 @@ def pk_at(t, sa, sb, seg_t, zs, bs, lam, vec, rows, out):  # type: ignore[no-unt
         else:
             hi = mid - 1
     s = t - seg_t[lo]
-    m = lam.shape[0]
     for r in rows:
         out[r] = 0.0
-    for k in range(m):
+    for a in range(n_act):
+        k = act[a]
         x = lam[k] * s
         zk = 0.0
         z0 = zs[lo, k]
@@ -167,6 +184,7 @@ def one_subject(  # type: ignore[no-untyped-def]
     seg_u,
     seg_bolus,
     bolus_idx,
+    used,
     rec_t,
     sel,
     rows,
@@ -197,7 +215,8 @@ def one_subject(  # type: ignore[no-untyped-def]
             g[k, j] = acc_g
     zs = np.empty((n_seg, m))
     bs = np.empty((n_seg, m))
-    pk_segments(lam, vinv, g, dose, seg_t, seg_u, seg_bolus, bolus_idx, zs, bs)
+    act = np.empty(m, dtype=np.int64)
+    n_act = pk_segments(lam, vinv, g, dose, seg_t, seg_u, seg_bolus, bolus_idx, used, act, zs, bs)
     k1 = np.zeros(n_les)
     k2 = np.zeros(n_les)
     k3 = np.zeros(n_les)
@@ -236,7 +255,7 @@ def one_subject(  # type: ignore[no-untyped-def]
         t0g = seg_t[sa]
         span = seg_t[sb] - t0g
         t = 0.0
-        pk_at(t0g, sa, sb, seg_t, zs, bs, lam, vec, rows, pks)
+        pk_at(t0g, sa, sb, seg_t, zs, bs, lam, vec, act, n_act, rows, pks)
         rhs(y, pks, p, f0)
         n_rhs += 1
         if h == 0.0:
@@ -253,7 +272,7 @@ def one_subject(  # type: ignore[no-untyped-def]
             h0 = min(h0, span)
             for j in range(n_les):
                 yt[j] = y[j] + h0 * f0[j]
-            pk_at(t0g + h0, sa, sb, seg_t, zs, bs, lam, vec, rows, pks)
+            pk_at(t0g + h0, sa, sb, seg_t, zs, bs, lam, vec, act, n_act, rows, pks)
             rhs(yt, pks, p, k1)
             n_rhs += 1
             d2 = 0.0
@@ -277,19 +296,19 @@ def one_subject(  # type: ignore[no-untyped-def]
                 k1[j] = hh * f0[j] * den[j]
             for j in range(n_les):
                 yt[j] = y[j] + A21 * k1[j]
-            pk_at(tg + C2 * hh, sa, sb, seg_t, zs, bs, lam, vec, rows, pks)
+            pk_at(tg + C2 * hh, sa, sb, seg_t, zs, bs, lam, vec, act, n_act, rows, pks)
             rhs(yt, pks, p, k2)
             for j in range(n_les):
                 k2[j] = (hh * k2[j] - hh * dec[j] * (G21 * k1[j])) * den[j]
             for j in range(n_les):
                 yt[j] = y[j] + A31 * k1[j] + A32 * k2[j]
-            pk_at(tg + C3 * hh, sa, sb, seg_t, zs, bs, lam, vec, rows, pks)
+            pk_at(tg + C3 * hh, sa, sb, seg_t, zs, bs, lam, vec, act, n_act, rows, pks)
             rhs(yt, pks, p, k3)
             for j in range(n_les):
                 k3[j] = (hh * k3[j] - hh * dec[j] * (G31 * k1[j] + G32 * k2[j])) * den[j]
             for j in range(n_les):
                 yt[j] = y[j] + k3[j]
-            pk_at(tg + hh, sa, sb, seg_t, zs, bs, lam, vec, rows, pks)
+            pk_at(tg + hh, sa, sb, seg_t, zs, bs, lam, vec, act, n_act, rows, pks)
             rhs(yt, pks, p, k4)
             for j in range(n_les):
                 k4[j] = (
@@ -319,7 +338,7 @@ def one_subject(  # type: ignore[no-untyped-def]
                     h11 = th * th * (th - 1.0)
                     for j in range(n_les):
                         ydense[j] = h00 * y[j] + h01 * y1[j] + hh * (h10 * f0[j] + h11 * f1[j])
-                    pk_at(tg + th * hh, sa, sb, seg_t, zs, bs, lam, vec, allrows, pkr)
+                    pk_at(tg + th * hh, sa, sb, seg_t, zs, bs, lam, vec, act, n_act, allrows, pkr)
                     values(ydense, pkr, p, tmp)
                     for j in range(sel.shape[0]):
                         out[j, rec, i] = tmp[sel[j]]
@@ -373,6 +392,14 @@ def integrate_kernel(  # type: ignore[no-untyped-def]
     out,
     stats,
 ):
+    n_in = seg_u.shape[1]
+    used = np.zeros(n_in + 1, dtype=np.bool_)  # which inputs ever act; [n_in]: any bolus
+    for s in range(seg_u.shape[0]):
+        for j in range(n_in):
+            if seg_u[s, j] != 0.0:
+                used[j] = True
+        if seg_bolus[s] != 0.0:
+            used[n_in] = True
     for i in prange(par.shape[0]):
         one_subject(
             i,
@@ -388,6 +415,7 @@ def integrate_kernel(  # type: ignore[no-untyped-def]
             seg_u,
             seg_bolus,
             bolus_idx,
+            used,
             rec_t,
             sel,
             rows,
