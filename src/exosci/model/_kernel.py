@@ -180,11 +180,13 @@ def one_subject(  # type: ignore[no-untyped-def]
     vinv_all,
     bpk,
     dose_all,
-    seg_t,
-    seg_u,
-    seg_bolus,
-    bolus_idx,
-    used,
+    design_of,
+    nseg_all,
+    seg_t_all,
+    seg_u_all,
+    seg_bolus_all,
+    bolus_all,
+    used_all,
     rec_t,
     sel,
     rows,
@@ -194,9 +196,15 @@ def one_subject(  # type: ignore[no-untyped-def]
     out,
     stats,
 ):
+    dd = design_of[i]
+    n_seg = nseg_all[dd]
+    seg_t = seg_t_all[dd, : n_seg + 1]
+    seg_u = seg_u_all[dd, :n_seg]
+    seg_bolus = seg_bolus_all[dd, :n_seg]
+    bolus_idx = bolus_all[dd]
+    used = used_all[dd]
     n_les = y0.shape[1]
     m = lam_all.shape[1]
-    n_seg = seg_u.shape[0]
     n_in = seg_u.shape[1]
     p = par[i]
     dec = dec_all[i]
@@ -379,6 +387,8 @@ def integrate_kernel(  # type: ignore[no-untyped-def]
     vinv,
     bpk,
     dose,
+    design_of,
+    nseg,
     seg_t,
     seg_u,
     seg_bolus,
@@ -392,14 +402,18 @@ def integrate_kernel(  # type: ignore[no-untyped-def]
     out,
     stats,
 ):
-    n_in = seg_u.shape[1]
-    used = np.zeros(n_in + 1, dtype=np.bool_)  # which inputs ever act; [n_in]: any bolus
-    for s in range(seg_u.shape[0]):
-        for j in range(n_in):
-            if seg_u[s, j] != 0.0:
-                used[j] = True
-        if seg_bolus[s] != 0.0:
-            used[n_in] = True
+    """All subjects of one or more designs (subject ``i`` follows design ``design_of[i]``;
+    design ``d``'s event segments are the first ``nseg[d]`` rows of its padded arrays)."""
+    n_des = nseg.shape[0]
+    n_in = seg_u.shape[2]
+    used = np.zeros((n_des, n_in + 1), dtype=np.bool_)  # inputs ever active; [n_in]: a bolus
+    for d in range(n_des):
+        for s in range(nseg[d]):
+            for j in range(n_in):
+                if seg_u[d, s, j] != 0.0:
+                    used[d, j] = True
+            if seg_bolus[d, s] != 0.0:
+                used[d, n_in] = True
     for i in prange(par.shape[0]):
         one_subject(
             i,
@@ -411,6 +425,8 @@ def integrate_kernel(  # type: ignore[no-untyped-def]
             vinv,
             bpk,
             dose,
+            design_of,
+            nseg,
             seg_t,
             seg_u,
             seg_bolus,
