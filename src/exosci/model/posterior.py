@@ -106,7 +106,9 @@ def load_posterior() -> Posterior | None:
     path = shipped_posterior_path()
     if not path.is_file():
         return None
-    return parse_posterior(yaml.safe_load(path.read_text("utf-8")))
+    # the package's own file: libyaml's C parser when PyYAML has it (same safe constructor)
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return parse_posterior(yaml.load(path.read_text("utf-8"), Loader=loader))  # noqa: S506
 
 
 def posterior_status(table: ParameterTable | None = None) -> dict[str, Any]:
