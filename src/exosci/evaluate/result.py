@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
 if TYPE_CHECKING:
+    import pandas as pd
+
     from exosci.kb.store import KnowledgeBase
     from exosci.therapy.spec import TherapySpec
 
@@ -45,6 +45,8 @@ class Evaluation:
     @property
     def mechanisms(self) -> pd.DataFrame:
         """Per repair axis: score, evidence count, confidence, best chain for and against."""
+        import pandas as pd
+
         rows = []
         for axis, block in self._doc.get("mechanisms", {}).items():
             best_for, best_against = block.get("best_supporting"), block.get("best_opposing")
@@ -64,6 +66,8 @@ class Evaluation:
     @property
     def prediction(self) -> pd.DataFrame:
         """Model prediction by day: median treated and control score and the paired gain band."""
+        import pandas as pd
+
         pred = self._doc["prediction"]
         gains = pred.get("gain_by_day", {})
         rows = []
@@ -93,6 +97,8 @@ class Evaluation:
     @property
     def alternatives(self) -> pd.DataFrame:
         """Ranked one-change alternatives with the paired difference vs this design."""
+        import pandas as pd
+
         rows = []
         for alt in self._doc.get("alternatives", []):
             delta = alt.get("delta") or {}
@@ -113,6 +119,8 @@ class Evaluation:
     @property
     def risks(self) -> pd.DataFrame:
         """Translational risks with their level and citation."""
+        import pandas as pd
+
         return pd.DataFrame(self._doc.get("risks", []))
 
     @property
