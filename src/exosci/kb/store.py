@@ -71,6 +71,7 @@ class KnowledgeBase:
         self._con_lock = threading.Lock()
         self.curated = curated
         self._studies: pd.DataFrame | None = None  # parsed once: every resolve_spec reads it
+        self._study_rows: tuple[dict[str, Any], ...] | None = None
 
     @property
     def con(self) -> duckdb.DuckDBPyConnection:
@@ -208,6 +209,18 @@ class KnowledgeBase:
             pid = self.resolve(product, types=("exosome",)).id
             products = [pid, *self.descendants(pid)]
         return select_studies(df, products=products, ref=ref, axis=axis)
+
+    def study_rows(self) -> list[dict[str, Any]]:
+        """The in vivo outcome table as plain records, one per arm and outcome (no pandas).
+
+        The rows of :meth:`studies` (unfiltered; missing numbers ``None``), parsed once; each
+        call returns fresh copies.
+        """
+        from exosci.kb.studies import load_arms, study_rows
+
+        if self._study_rows is None:
+            self._study_rows = tuple(study_rows(load_arms(curated=self.curated), self.curated))
+        return [dict(r) for r in self._study_rows]
 
     def statements_of(self, ent_id: str) -> list[Statement]:
         return [s for s in self.curated.statements if ent_id in (s.subject, s.object)]

@@ -20,7 +20,7 @@ from __future__ import annotations
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -202,10 +202,14 @@ def _cross_check(arms: list[StudyArm], curated: Curated, where: str) -> None:
             )
 
 
-def studies_frame(arms: list[StudyArm], curated: Curated) -> pd.DataFrame:
-    """One row per arm and outcome, columns :data:`COLUMNS`."""
-    import pandas as pd
+def study_rows(
+    arms: list[StudyArm] | tuple[StudyArm, ...], curated: Curated
+) -> list[dict[str, Any]]:
+    """One plain record per arm and outcome, keys :data:`COLUMNS` (no pandas needed).
 
+    What :func:`studies_frame` puts in its DataFrame; missing numbers are ``None`` here (the
+    frame turns them into NaN).
+    """
     rows = []
     for arm in arms:
         for i, out in enumerate(arm.outcomes, start=1):
@@ -245,7 +249,14 @@ def studies_frame(arms: list[StudyArm], curated: Curated) -> pd.DataFrame:
                     "note": arm.note,
                 }
             )
-    df = pd.DataFrame(rows, columns=list(COLUMNS))
+    return rows
+
+
+def studies_frame(arms: list[StudyArm], curated: Curated) -> pd.DataFrame:
+    """One row per arm and outcome, columns :data:`COLUMNS`."""
+    import pandas as pd
+
+    df = pd.DataFrame(study_rows(arms, curated), columns=list(COLUMNS))
     df["n_doses"] = df["n_doses"].astype("Int64")
     for col in ("dose", "start_after_injury_h", "value"):
         df[col] = df[col].astype("float64")

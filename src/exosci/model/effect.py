@@ -35,13 +35,15 @@ a middle value, not a bound.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+import sys
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from exosci import vocabulary
+
+if TYPE_CHECKING:  # pandas costs ~0.25 s to import: only the DataFrame views load it
+    import pandas as pd
 
 TAU_PRODUCT = 0.56  # between-design SD of the log effect, MSC-type / NSC sources (see above)
 TAU_OTHER_SOURCE = 0.7  # assumption: other cell sources are less exchangeable (wider than MSC-type)
@@ -176,14 +178,110 @@ def _norm_direction(value: Any) -> str:
     return "unknown"
 
 
-def studies_from_statements(kb: Any) -> pd.DataFrame:
-    """Outcome studies read from the graph's in vivo outcome statements (one row per reference).
+@dataclass(frozen=True, slots=True)
+class Study:
+    """One row of the effect layer's study table (:data:`STUDY_COLUMNS` plus level, modifiers).
 
-    ``X promotes out:functional-recovery`` (in vivo) is a study of X that improved locomotor
-    recovery against its control; ``inhibits`` one that made it worse. Used when the knowledge
-    base has no outcome-evidence table of its own.
+    ``level``: ``outcome`` (whole-animal: what the potency is about), ``mechanism`` (one repair
+    axis) or ``other``; ``modifiers``: the arm's preconditioning, engineering, cargo and
+    co-therapy ids.
     """
-    rows: list[dict[str, Any]] = []
+
+    product: Any
+    ref: Any
+    species: Any
+    model: Any
+    outcome: Any
+    direction: Any
+    comparator: Any
+    bbb_difference: float = float("nan")
+    day: float = float("nan")
+    level: str = "outcome"
+    modifiers: frozenset[str] = frozenset()
+
+
+class StudyTable:
+    """The study table as plain records (~100 rows: no DataFrame needed), read-only.
+
+    The per-study outcome rows (whole-animal outcomes, one per product, reference and
+    comparator kind) are derived once and shared by every term computed from the table.
+    """
+
+    __slots__ = ("_outcome", "rows")
+
+    def __init__(self, rows: Iterable[Study]) -> None:
+        self.rows: tuple[Study, ...] = tuple(rows)
+        self._outcome: tuple[tuple[Study, bool], ...] | None = None
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __iter__(self) -> Iterator[Study]:
+        return iter(self.rows)
+
+    def outcome_rows(self) -> tuple[tuple[Study, bool], ...]:
+        """(study, against native vesicles?) per study: whole-animal outcomes, first row of
+        each (product, ref, comparator kind)."""
+        if self._outcome is None:
+            seen: set[tuple[Any, Any, bool]] = set()
+            out = []
+            for r in self.rows:
+                if r.level != "outcome":
+                    continue
+                native = _is_native(r.comparator)
+                key = (r.product, r.ref, native)
+                if key not in seen:
+                    seen.add(key)
+                    out.append((r, native))
+            self._outcome = tuple(out)
+        return self._outcome
+
+    def to_frame(self) -> pd.DataFrame:
+        """The table as a DataFrame (columns :data:`STUDY_COLUMNS`, ``level``, ``modifiers``)."""
+        import pandas as pd
+
+        cols = [*STUDY_COLUMNS, "level", "modifiers"]
+        return pd.DataFrame([[getattr(r, c) for c in cols] for r in self.rows], columns=cols)
+
+
+def study_table(studies: Any) -> StudyTable:
+    """A :class:`StudyTable` from a table, a DataFrame or an iterable of studies or mappings.
+
+    A DataFrame or mapping needs :data:`STUDY_COLUMNS` (``model``, ``outcome``,
+    ``bbb_difference``, ``day`` may be missing); without ``level`` every row is an outcome,
+    without ``modifiers`` no row carries a modification.
+    """
+    if isinstance(studies, StudyTable):
+        return studies
+    if _is_frame(studies):
+        studies = studies.to_dict("records")
+    return StudyTable(s if isinstance(s, Study) else _study(s) for s in studies)
+
+
+def _is_frame(obj: Any) -> bool:
+    pd = sys.modules.get("pandas")  # a DataFrame exists only if pandas is already loaded
+    return pd is not None and isinstance(obj, pd.DataFrame)
+
+
+def _study(m: Mapping[str, Any]) -> Study:
+    return Study(
+        product=m["product"],
+        ref=m["ref"],
+        species=m["species"],
+        model=m.get("model"),
+        outcome=m.get("outcome"),
+        direction=m["direction"],
+        comparator=m["comparator"],
+        bbb_difference=m.get("bbb_difference", float("nan")),
+        day=m.get("day", float("nan")),
+        level=m.get("level", "outcome"),
+        modifiers=m.get("modifiers", frozenset()),
+    )
+
+
+def _statement_studies(kb: Any) -> list[Study]:
+    rows: list[Study] = []
+    seen: set[tuple[str, str]] = set()
     for s in kb.curated.statements:
         if s.object != "out:functional-recovery" or s.predicate not in ("promotes", "inhibits"):
             continue
@@ -192,53 +290,130 @@ def studies_from_statements(kb: Any) -> pd.DataFrame:
             if ev.model != "in_vivo":
                 continue
             for ref in ev.refs:
+                key = (s.subject, str(ref))  # one row per (product, ref, comparator)
+                if key in seen:
+                    continue
+                seen.add(key)
                 rows.append(
-                    {
-                        "product": s.subject,
-                        "ref": str(ref),
-                        "species": ev.species,
-                        "model": ev.model,
-                        "outcome": "locomotor",
-                        "direction": direction,
-                        "comparator": "control",
-                        "bbb_difference": float("nan"),
-                        "day": float("nan"),
-                    }
+                    Study(
+                        s.subject, str(ref), ev.species, ev.model, "locomotor", direction, "control"
+                    )
                 )
-    frame = pd.DataFrame(rows, columns=list(STUDY_COLUMNS))
-    return frame.drop_duplicates(subset=["product", "ref", "comparator"]).reset_index(drop=True)
+    return rows
+
+
+def studies_from_statements(kb: Any) -> pd.DataFrame:
+    """Outcome studies read from the graph's in vivo outcome statements (one row per reference).
+
+    ``X promotes out:functional-recovery`` (in vivo) is a study of X that improved locomotor
+    recovery against its control; ``inhibits`` one that made it worse. Used when the knowledge
+    base has no outcome-evidence table of its own.
+    """
+    import pandas as pd
+
+    rows = [[getattr(r, c) for c in STUDY_COLUMNS] for r in _statement_studies(kb)]
+    return pd.DataFrame(rows, columns=list(STUDY_COLUMNS))
+
+
+def outcome_records(kb: Any) -> StudyTable:
+    """The outcome-evidence table as plain records (no pandas): what the design path reads.
+
+    Uses the knowledge base's own study table when it has one (``kb.study_rows()`` or
+    ``kb.studies()``, one row per study arm and outcome), else the in vivo outcome statements
+    of the graph.
+    """
+    rows: list[Mapping[str, Any]] = []
+    for name in ("study_rows", "studies"):  # the records when the store has them (no pandas)
+        getter = getattr(kb, name, None)
+        got: Any
+        try:
+            got = getter() if callable(getter) else None
+        except TypeError:
+            got = None
+        if _is_frame(got):
+            got = got.to_dict("records")
+        if isinstance(got, list):
+            rows = got
+            break
+    if not rows:
+        return StudyTable(_statement_studies(kb))
+    return StudyTable(_normalise_rows(rows))
 
 
 def outcome_studies(kb: Any) -> pd.DataFrame:
     """The outcome-evidence table in :data:`STUDY_COLUMNS` form (plus ``level`` and ``modifiers``).
 
-    Uses the knowledge base's own study table when it has one (``kb.studies()``, one row per
-    study arm and outcome), else the in vivo outcome statements of the graph.
+    The DataFrame view of :func:`outcome_records` (same rows).
     """
-    getter = getattr(kb, "studies", None)
-    frame: pd.DataFrame | None = None
-    if callable(getter):
-        try:
-            frame = getter()
-        except TypeError:
-            frame = None
-    if frame is None or not isinstance(frame, pd.DataFrame) or frame.empty:
-        out = studies_from_statements(kb)
-        out["level"] = "outcome"
-        out["modifiers"] = pd.Series([frozenset()] * len(out), index=out.index, dtype=object)
-        return out
-    return normalise_studies(frame)
+    return outcome_records(kb).to_frame()
 
 
 WHOLE_ANIMAL = {"function", "overall", "tissue_repair"}
 REPAIR_AXES = frozenset(vocabulary.REPAIR_AXES)
 MODIFIER_COLUMNS = ("preconditioning", "engineering", "cargo", "co_therapy")
+BBB_UNITS = frozenset({"bbb", "bbb points", "points"})
+_DIRECTION = {1: "improved", 0: "no_difference", -1: "worse"}
 
 
 def _ids(value: Any) -> frozenset[str]:
     if not isinstance(value, str):
         return frozenset()
     return frozenset(x.strip() for x in value.split(";") if x.strip())
+
+
+def _missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value)) or _is_na(value)
+
+
+def _is_na(value: Any) -> bool:
+    pd = sys.modules.get("pandas")
+    return pd is not None and value is pd.NA
+
+
+def _number(value: Any) -> float:
+    """A number, NaN when missing or not numeric (as ``pd.to_numeric(errors="coerce")``)."""
+    if _missing(value):
+        return float("nan")
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return float("nan")
+
+
+def _normalise_rows(rows: Iterable[Mapping[str, Any]]) -> list[Study]:
+    """Study-table rows (``exosci.kb.studies`` columns) as :class:`Study` records; see
+    :func:`normalise_studies`."""
+    out = []
+    for r in rows:
+        sci = r.get("sci", True)
+        if not (True if _missing(sci) else bool(sci)):
+            continue
+        d = r["direction"]
+        comparator = r.get("comparator", "control")
+        axis = r.get("axis", "overall")
+        unit = str(r.get("unit", float("nan"))).lower()
+        out.append(
+            Study(
+                product=str(r["product"]),
+                ref=str(r["ref"]),
+                species=r.get("species", "unspecified"),
+                model="in_vivo",
+                outcome=r.get("outcome", ""),
+                direction="unknown" if _missing(d) else _DIRECTION.get(int(d), "unknown"),
+                comparator="control" if _missing(comparator) else str(comparator),
+                bbb_difference=_number(r.get("value")) if unit in BBB_UNITS else float("nan"),
+                day=float("nan"),
+                level=(
+                    "outcome"
+                    if axis in WHOLE_ANIMAL
+                    else "mechanism"
+                    if axis in REPAIR_AXES
+                    else "other"
+                ),
+                modifiers=frozenset().union(*(_ids(r.get(c)) for c in MODIFIER_COLUMNS)),
+            )
+        )
+    return out
 
 
 def normalise_studies(frame: pd.DataFrame) -> pd.DataFrame:
@@ -250,45 +425,8 @@ def normalise_studies(frame: pd.DataFrame) -> pd.DataFrame:
     no_difference / worse; ``modifiers`` holds the arm's preconditioning, engineering, cargo and
     co-therapy ids.
     """
-    f = frame.copy()
-    if "sci" in f.columns:
-        f = f[f["sci"].fillna(True).astype(bool)]
-    direction = {1: "improved", 0: "no_difference", -1: "worse"}
-    axis = f["axis"] if "axis" in f.columns else pd.Series("overall", index=f.index)
-    nan = pd.Series(float("nan"), index=f.index)
-    value = pd.to_numeric(f["value"], errors="coerce") if "value" in f.columns else nan
-    unit = f["unit"].astype(str).str.lower() if "unit" in f.columns else nan.astype(str)
-    bbb = value.where(unit.isin(["bbb", "bbb points", "points"]))
-    mods = [
-        frozenset().union(*(_ids(row.get(c)) for c in MODIFIER_COLUMNS if c in f.columns))
-        for _, row in f.iterrows()
-    ]
-    out = pd.DataFrame(
-        {
-            "product": f["product"].astype(str),
-            "ref": f["ref"].astype(str),
-            "species": f.get("species", "unspecified"),
-            "model": "in_vivo",
-            "outcome": f.get("outcome", ""),
-            "direction": [
-                direction.get(int(d), "unknown") if pd.notna(d) else "unknown"
-                for d in f["direction"]
-            ],
-            "comparator": (
-                f["comparator"].fillna("control").astype(str)
-                if "comparator" in f.columns
-                else pd.Series("control", index=f.index)
-            ),
-            "bbb_difference": bbb,
-            "day": float("nan"),
-            "level": [
-                "outcome" if a in WHOLE_ANIMAL else "mechanism" if a in REPAIR_AXES else "other"
-                for a in axis
-            ],
-            "modifiers": mods,
-        }
-    )
-    return out.reset_index(drop=True)
+    rows: list[Mapping[str, Any]] = frame.to_dict("records")  # type: ignore[assignment]
+    return StudyTable(_normalise_rows(rows)).to_frame()
 
 
 def _is_native(comparator: Any) -> bool:
@@ -298,13 +436,6 @@ def _is_native(comparator: Any) -> bool:
         return False
     words = ("exosome", "vesicle", "ev", "sev", "exos", "native", "normoxic", "alone", "plain")
     return c.startswith("exo:") or any(w in c.replace("-", " ").split() for w in words)
-
-
-def _outcome_rows(studies: pd.DataFrame) -> pd.DataFrame:
-    """One row per study (product, ref, comparator kind): whole-animal outcomes only."""
-    f = studies[studies["level"] == "outcome"] if "level" in studies.columns else studies
-    f = f.assign(native=f["comparator"].map(_is_native))
-    return f.drop_duplicates(subset=["product", "ref", "native"])
 
 
 def _pooled_at(day: float) -> float:
@@ -370,16 +501,24 @@ def _study_record(row: Any, obs: tuple[float, float] | None) -> dict[str, Any]:
 
 
 def product_term(
-    studies: pd.DataFrame, product: str, *, source: str | None = None, name: str = ""
+    studies: StudyTable | pd.DataFrame | Iterable[Any],
+    product: str,
+    *,
+    source: str | None = None,
+    name: str = "",
 ) -> EffectTerm:
-    """The product's log potency: exchangeable prior updated by its own studies vs control."""
+    """The product's log potency: exchangeable prior updated by its own studies vs control.
+
+    ``studies``: a :class:`StudyTable` (:func:`outcome_records`), or anything
+    :func:`study_table` accepts (a DataFrame such as :func:`outcome_studies` returns).
+    """
     msc = source in MSC_TYPE if source else False
     tau = TAU_PRODUCT if msc else TAU_OTHER_SOURCE
     prior_var = tau**2 + SE_POOLED**2
-    own = _outcome_rows(studies)
-    rows = own[(own["product"] == product) & ~own["native"]]
+    own = study_table(studies).outcome_rows()
+    rows = [r for r, native in own if r.product == product and not native]
     obs, recs = [], []
-    for row in rows.itertuples(index=False):
+    for row in rows:
         o = _vs_control_obs(row)
         recs.append(_study_record(row, o))
         if o is not None:
@@ -396,7 +535,7 @@ def product_term(
 
 
 def modifier_term(
-    studies: pd.DataFrame,
+    studies: StudyTable | pd.DataFrame | Iterable[Any],
     modifier: str,
     *,
     label: str = "",
@@ -413,20 +552,21 @@ def modifier_term(
     """
     obs: list[tuple[float, float]] = []
     recs: list[dict[str, Any]] = []
-    outcome = _outcome_rows(studies)
-    mine = outcome["product"].isin(list(modified_products))
-    if "modifiers" in outcome.columns:
-        # arms that carry this modification; a cargo counts only where it was loaded (a
-        # product that carries the miRNA naturally says nothing about loading it)
-        has = outcome["modifiers"].map(
-            lambda m: modifier in m and (not cargo or bool(m & LOADING_IDS))
-        )
-        mine = mine | has
-    rows = outcome[mine]
+    table = study_table(studies)
+    products = set(modified_products)
+    # studies of the modified products, and arms that carry this modification; a cargo counts
+    # only where it was loaded (a product that carries the miRNA naturally says nothing about
+    # loading it)
+    rows = [
+        (r, native)
+        for r, native in table.outcome_rows()
+        if r.product in products
+        or (modifier in r.modifiers and (not cargo or bool(r.modifiers & LOADING_IDS)))
+    ]
     p_mean = parent.mean if parent else 0.0
     p_var = parent.sd**2 if parent else TAU_PRODUCT**2
-    for row in rows.itertuples(index=False):
-        if _is_native(row.comparator):
+    for row, native in rows:
+        if native:
             o = _vs_native_obs(row)
         else:
             c = _vs_control_obs(row)
@@ -434,20 +574,21 @@ def modifier_term(
         recs.append(_study_record(row, o))
         if o is not None:
             obs.append(o)
-    if "modifiers" in studies.columns:
-        mrows = studies[
-            (studies["level"] == "mechanism")
-            & studies["modifiers"].map(lambda m: modifier in m)
-            & (studies["direction"] == "improved")
-        ]
-        mechanism_refs = [*mechanism_refs, *mrows["ref"].astype(str)]
+    mechanism_refs = [
+        *mechanism_refs,
+        *(
+            str(r.ref)
+            for r in table
+            if r.level == "mechanism" and modifier in r.modifiers and r.direction == "improved"
+        ),
+    ]
     used = {str(r.get("ref")) for r in recs}  # a study counts once
     mech = [r for r in dict.fromkeys(mechanism_refs) if r not in used][:MAX_MECHANISM_REFS]
     obs += [(Y_MECHANISM, S_MECHANISM)] * len(mech)
     recs += [{"ref": r, "kind": "in vivo mechanism", "sd": S_MECHANISM} for r in mech]
     mean, var = _update(0.0, TAU_MODIFIER**2, obs)
     n_out = len(obs) - len(mech)
-    outcomes = [str(o) for o in rows["outcome"]] if "outcome" in rows.columns else []
+    outcomes = [str(r.outcome) for r, _ in rows]
     channel = "early" if outcomes and all(is_early(o) for o in outcomes) else "lasting"
     if not obs:
         reason = (

@@ -62,12 +62,43 @@ def _evaluate(
     return tr.values["score"][int(np.searchsorted(tr.days, day))]
 
 
+def morris_sample(
+    k: int, n: int, *, num_levels: int = MORRIS_LEVELS, seed: int | None = None
+) -> FloatArray:
+    """``n`` Morris trajectories over ``k`` ungrouped factors on [0, 1]: ``n (k + 1)`` rows.
+
+    The draws and arithmetic of ``SALib.sample.morris.sample`` (plain Morris: no optimised
+    trajectories, no groups, bounds [0, 1]) with the same ``seed``, equal to the last bit (a
+    test checks), without importing SALib, which loads pandas and scipy (~0.3 s of the
+    report). Each trajectory starts on the grid ``0 .. 1 - delta`` (``L / 2`` levels) and moves
+    every factor once, in random order and direction, by ``delta = L / (2 (L - 1))``.
+    """
+    rng = np.random.default_rng(seed)
+    delta = num_levels / (2.0 * (num_levels - 1))
+    grid = np.linspace(0, 1 - delta, int(num_levels / 2))
+    lower = np.tril(np.ones([k + 1, k], dtype=int), -1)  # SALib's B
+    groups = np.eye(k, dtype=int)  # one group per factor
+    ones = np.ones((k + 1, k))
+    out = []
+    for _ in range(n):
+        order = np.eye(k, k)
+        rng.shuffle(order)  # P*: which factor moves at each step
+        sign = np.diag(rng.choice([-1, 1], k))  # D*: up or down
+        start = np.zeros((1, k))
+        start[0, :] = rng.choice(grid, k)  # x*
+        moves = np.matmul(np.matmul(2.0 * lower, np.matmul(groups, order).T) - ones, sign)
+        out.append(ones[0, :] * start + (delta / 2.0) * (moves + ones))
+    u = np.array(out).reshape(n * (k + 1), k)
+    np.add(np.multiply(u, 1.0, out=u), 0.0, out=u)  # SALib's in-place scaling to [0, 1]
+    return u
+
+
 def morris_indices(
     u: FloatArray, y: FloatArray, *, num_levels: int = MORRIS_LEVELS
 ) -> tuple[FloatArray, FloatArray]:
     """Morris ``mu*`` (mean |elementary effect|) and ``sigma`` (their SD, ddof 1) per factor.
 
-    ``u``: the trajectories of ``SALib.sample.morris.sample`` (ungrouped factors: each step of
+    ``u``: the trajectories of :func:`morris_sample` / ``SALib.sample.morris.sample`` (ungrouped factors: each step of
     a trajectory moves one factor by ``delta = L / (2 (L - 1))``); ``y``: the output per row.
     The same arithmetic as ``SALib.analyze.morris.analyze`` (a test checks the two agree),
     without that module's import of scipy.stats (for a bootstrap interval of ``mu*`` the
@@ -116,9 +147,7 @@ def sensitivity(
 
         u = sobol_sample.sample(problem, n, calc_second_order=False, seed=seed)
     else:
-        from SALib.sample import morris as morris_sample
-
-        u = morris_sample.sample(problem, n, num_levels=MORRIS_LEVELS, seed=seed)
+        u = morris_sample(len(names), n, num_levels=MORRIS_LEVELS, seed=seed)
     chunks = [u[i : i + batch_size] for i in range(0, len(u), batch_size)]
     if scheduler is None:
         ys = [_evaluate(design, table, c, names, day) for c in chunks]

@@ -75,11 +75,11 @@ class ResolveCache:
         self._studies: Any = None
 
     def studies(self) -> Any:
-        """The outcome-study table of :func:`exosci.model.effect.outcome_studies` (read-only)."""
+        """The outcome-study records of :func:`exosci.model.effect.outcome_records` (read-only)."""
         if self._studies is None:
-            from exosci.model.effect import outcome_studies
+            from exosci.model.effect import outcome_records
 
-            self._studies = outcome_studies(self.kb)
+            self._studies = outcome_records(self.kb)
         return self._studies
 
 
@@ -405,20 +405,20 @@ def _effect(
 ) -> Any:
     """The design's potency: product term plus one term per modification (exosci.model.effect).
 
-    ``studies``: the knowledge base's outcome-study table, when the caller already has it.
+    ``studies``: the knowledge base's outcome-study records, when the caller already has them.
     """
     from exosci.model.effect import (
         NO_VESICLES,
         combine,
         modifier_term,
-        outcome_studies,
+        outcome_records,
         product_term,
     )
 
     if "exosome.source" not in ents:
         return NO_VESICLES
     source = ents["exosome.source"][0]
-    studies = outcome_studies(kb) if studies is None else studies
+    studies = outcome_records(kb) if studies is None else studies
     src_id = _cell_source(kb, product or source)
     base = _base_product(kb, product, source)
     terms = [product_term(studies, base, source=src_id, name=f"product {kb_name(kb, base)}")]
