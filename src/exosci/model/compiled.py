@@ -162,7 +162,7 @@ def generated_source() -> str:
     for st in LESION_STATES:
         rate_syms |= symbols(st.rate)
     used, inter = _closure(rate_syms)
-    rhs = ["", "", '@njit(cache=True, error_model="numpy")']
+    rhs = ["", "", '@njit(cache=True, error_model="numpy", inline="always")']
     rhs += ["def rhs(y, pk, p, out):"] + _assignments(used, "pk")
     rhs += [f"    {n} = {e}" for n, e in inter]
     rhs += [f"    out[{i}] = {st.rate}" for i, st in enumerate(LESION_STATES)]
