@@ -256,3 +256,55 @@ def test_a_resolution_cache_serves_only_its_own_knowledge_base() -> None:
 
     with pytest.raises(ValueError, match="another knowledge base"):
         resolve_spec(load_spec(MAIN), default_kb(), cache=ResolveCache(object()))
+
+
+# -- the outcome-study table: plain records on the report path, same terms as the DataFrame ---
+
+
+def test_store_serves_the_outcome_table_as_records_equal_to_its_dataframe() -> None:
+    import math
+
+    from exosci.kb import default_kb
+
+    kb = default_kb()
+    rows, frame = kb.study_rows(), kb.studies()
+    assert len(rows) == len(frame) > 50
+    for rec, row in zip(rows, frame.to_dict("records"), strict=True):
+        for col, want in row.items():
+            got = rec[col]
+            if got is None:  # the frame stores a missing number as NaN / <NA>
+                assert want is None or want != want or str(want) == "<NA>", (col, want)
+            elif isinstance(want, float) and math.isnan(want):
+                raise AssertionError((col, got))
+            else:
+                assert got == want, (rec["id"], col, got, want)
+    rows[0]["product"] = "changed"  # callers get copies: the store's own table is untouched
+    assert kb.study_rows()[0]["product"] == frame["product"][0]
+
+
+def test_effect_terms_from_records_equal_those_from_the_dataframe_table() -> None:
+    """The report path reads the outcome studies as records; the notebook/`kb studies` path
+    as a DataFrame. Every product's and every modification's term must be the same."""
+    from exosci.kb import default_kb
+    from exosci.model import effect
+
+    kb = default_kb()
+    records = effect.outcome_records(kb)
+    frame = effect.normalise_studies(kb.studies())  # the DataFrame route, via pandas
+    assert records.to_frame().equals(frame)
+    assert len(records.outcome_rows()) < len(records)  # deduplicated per study, not per row
+    products = sorted({r.product for r in records})
+    modifiers = sorted(set().union(*(r.modifiers for r in records)))
+    assert len(products) > 10 and len(modifiers) > 5
+    for p in products:
+        for src in ("src:bmsc", None):
+            a = effect.product_term(records, p, source=src)
+            assert a == effect.product_term(frame, p, source=src), p
+    parent = effect.product_term(records, "exo:bmsc", source="src:bmsc")
+    assert parent.studies  # BMSC exosomes have outcome studies of their own
+    for m in modifiers:
+        for cargo in (False, True):
+            kw = {"modified_products": products[:3], "parent": parent, "cargo": cargo}
+            a = effect.modifier_term(records, m, **kw)  # type: ignore[arg-type]
+            assert a == effect.modifier_term(frame, m, **kw), m  # type: ignore[arg-type]
+            assert a.studies or a.mean == 0.0

@@ -216,10 +216,11 @@ class KnowledgeBase:
         The rows of :meth:`studies` (unfiltered; missing numbers ``None``), parsed once; each
         call returns fresh copies.
         """
-        from exosci.kb.studies import load_arms, study_rows
+        from exosci.kb.studies import checked_package_arms, study_rows
 
         if self._study_rows is None:
-            self._study_rows = tuple(study_rows(load_arms(curated=self.curated), self.curated))
+            arms = checked_package_arms(self.curated)
+            self._study_rows = tuple(study_rows(arms, self.curated))
         return [dict(r) for r in self._study_rows]
 
     def statements_of(self, ent_id: str) -> list[Statement]:

@@ -269,6 +269,14 @@ def package_arms() -> tuple[StudyArm, ...]:
     return tuple(load_arms())
 
 
+def checked_package_arms(curated: Curated) -> tuple[StudyArm, ...]:
+    """The packaged arms (parsed once per process) cross-checked against ``curated``: what
+    ``load_arms(curated=curated)`` returns, without parsing the file again."""
+    arms = package_arms()
+    _cross_check(list(arms), curated, STUDIES_PATH.name)
+    return arms
+
+
 @cache
 def _package_studies() -> pd.DataFrame:
     from exosci.kb.curated import load_curated
