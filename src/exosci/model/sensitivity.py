@@ -7,11 +7,13 @@ design choices and which uncertainties matter.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
 
+from exosci.model.compiled import jit_dir
 from exosci.model.design import AXES, Design
 from exosci.model.parameters import FloatArray, ParameterTable, default_parameters
 from exosci.model.simulate import batch_plan
@@ -65,31 +67,37 @@ def _evaluate(
 def morris_sample(
     k: int, n: int, *, num_levels: int = MORRIS_LEVELS, seed: int | None = None
 ) -> FloatArray:
-    """``n`` Morris trajectories over ``k`` ungrouped factors on [0, 1]: ``n (k + 1)`` rows.
+    """``n`` Morris trajectories over ``k`` factors on [0, 1] (``n (k + 1)`` rows), drawn by
+    ``SALib.sample.morris.sample``.
 
-    The draws and arithmetic of ``SALib.sample.morris.sample`` (plain Morris: no optimised
-    trajectories, no groups, bounds [0, 1]) with the same ``seed``, equal to the last bit (a
-    test checks), without importing SALib, which loads pandas and scipy (~0.3 s of the
-    report). Each trajectory starts on the grid ``0 .. 1 - delta`` (``L / 2`` levels) and moves
-    every factor once, in random order and direction, by ``delta = L / (2 (L - 1))``.
+    A Morris design depends only on ``(k, n, levels, seed)`` and the SALib release, so for a
+    fixed ``seed`` it is kept in the engine cache (``.npy``, read without pickle) and later
+    runs do not import SALib, which loads pandas and scipy.spatial (~0.35 s of the report).
+    A missing, unreadable or malformed file is drawn again.
     """
-    rng = np.random.default_rng(seed)
-    delta = num_levels / (2.0 * (num_levels - 1))
-    grid = np.linspace(0, 1 - delta, int(num_levels / 2))
-    lower = np.tril(np.ones([k + 1, k], dtype=int), -1)  # SALib's B
-    groups = np.eye(k, dtype=int)  # one group per factor
-    ones = np.ones((k + 1, k))
-    out = []
-    for _ in range(n):
-        order = np.eye(k, k)
-        rng.shuffle(order)  # P*: which factor moves at each step
-        sign = np.diag(rng.choice([-1, 1], k))  # D*: up or down
-        start = np.zeros((1, k))
-        start[0, :] = rng.choice(grid, k)  # x*
-        moves = np.matmul(np.matmul(2.0 * lower, np.matmul(groups, order).T) - ones, sign)
-        out.append(ones[0, :] * start + (delta / 2.0) * (moves + ones))
-    u = np.array(out).reshape(n * (k + 1), k)
-    np.add(np.multiply(u, 1.0, out=u), 0.0, out=u)  # SALib's in-place scaling to [0, 1]
+    where = jit_dir() if seed is not None else None
+    path = None
+    if where is not None:
+        from importlib.metadata import version
+
+        path = where / f"morris-k{k}-n{n}-L{num_levels}-s{seed}-salib{version('SALib')}.npy"
+        try:
+            u = np.load(path, allow_pickle=False)
+            if u.shape == (n * (k + 1), k) and u.dtype == np.float64 and np.isfinite(u).all():
+                return np.asarray(u)
+        except (OSError, ValueError):
+            pass
+    from SALib.sample import morris
+
+    problem = {"num_vars": k, "names": [f"x{i}" for i in range(k)], "bounds": [[0.0, 1.0]] * k}
+    u = np.asarray(morris.sample(problem, n, num_levels=num_levels, seed=seed), dtype=float)
+    if path is not None:
+        tmp = path.with_suffix(f".{os.getpid()}.tmp.npy")
+        try:
+            np.save(tmp, u, allow_pickle=False)
+            os.replace(tmp, path)
+        except OSError:
+            tmp.unlink(missing_ok=True)
     return u
 
 
