@@ -20,6 +20,7 @@ from exosci.cli._common import (
     emit_json,
     err_console,
 )
+from exosci.cli._plot_worker import PlotWorker
 from exosci.errors import UserInputError
 from exosci.limits import MAX_SAMPLES, MAX_SEED
 
@@ -35,9 +36,12 @@ def _progress_cb(progress: Progress) -> Any:
     return cb
 
 
-def _run(spec_path: Path, samples: int, seed: int, scheduler: str | None, quiet: bool) -> Any:
-    """``ex.evaluate`` (the same Evaluation as POST /api/evaluate), with a progress display."""
-    from exosci.evaluate import evaluate_design as evaluate
+def _run(
+    spec_path: Path, samples: int, seed: int, scheduler: str | None, quiet: bool
+) -> dict[str, Any]:
+    """The evaluation document (the same as ``ex.evaluate`` and POST /api/evaluate), with a
+    progress display."""
+    from exosci.evaluate.core import evaluate
     from exosci.therapy import load_spec
 
     spec = load_spec(spec_path)
@@ -86,9 +90,20 @@ def evaluate(
     # design.json would overwrite the spec; an old report is replaced only with --force.
     check_outputs([output, output.with_suffix(".json")], inputs=[spec], force=force)
     check_scheduler(scheduler)
-    evaluation = _run(spec, samples, seed, scheduler, quiet=json)
-    written = evaluation.to_html(output, force=True)  # refused above unless --force
-    doc = evaluation.to_dict()  # the JSON sidecar's and POST /api/evaluate's document
+    # Matplotlib's import and first figure are warmed up in a forked worker while the evaluation
+    # runs, which then draws the figures (None where forking is not safe: drawn in-process).
+    worker = PlotWorker.start()
+    try:
+        full = _run(spec, samples, seed, scheduler, quiet=json)
+        from exosci.evaluate.render import write_report
+        from exosci.evaluate.result import Evaluation
+
+        sent = worker is not None and worker.send(full)
+        written = write_report(full, output, plots=worker.plots if worker and sent else None)
+    finally:
+        if worker is not None:
+            worker.close()
+    doc = Evaluation(full).to_dict()  # the JSON sidecar's and POST /api/evaluate's document
     if json:
         emit_json(doc)
         return

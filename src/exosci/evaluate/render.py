@@ -5,11 +5,11 @@ from __future__ import annotations
 import base64
 import io
 import json
+from collections.abc import Callable, Iterable
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import jinja2
 import numpy as np
 
 AXIS_LABELS = {
@@ -158,6 +158,8 @@ def _delivery_rows(doc: dict[str, Any]) -> list[tuple[str, str]]:
 
 def render_html(doc: dict[str, Any], plots: dict[str, bytes | None]) -> str:
     """The self-contained HTML report of an evaluation document, plots inlined as PNG."""
+    import jinja2
+
     env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
     template = env.from_string(
         (resources.files("exosci.evaluate") / "report.html").read_text(encoding="utf-8")
@@ -189,28 +191,62 @@ class _Obj(dict[str, Any]):
         return value
 
 
-def make_plots(doc: dict[str, Any]) -> dict[str, bytes | None]:
-    """The report's figures as PNG bytes (None where a figure does not apply)."""
-    return {
-        "mechanisms": plot_mechanisms(doc),
-        "recovery": plot_recovery(doc),
-        "delivery": plot_delivery(doc),
-        "sensitivity": plot_sensitivity(doc),
-    }
+def warm_up() -> None:
+    """Draw and save one small throw-away figure: imports matplotlib and loads the fonts and
+    FreeType once, so the report's figures that follow cost only their drawing."""
+    fig = new_figure(figsize=(2, 1.5))
+    ax = fig.subplots()
+    ax.barh(["a", "b"], [0.2, 0.4])
+    ax.fill_between([0, 1], [0, 0.1], [0.2, 0.3], alpha=0.3, lw=0)
+    ax.plot([0, 1], [0.1, 0.2], label="x")
+    ax.set_xlabel("x")
+    ax.set_title("warm-up")
+    ax.legend(frameon=False)
+    ax.twinx().set_ylabel("y")
+    _png(fig)
 
 
-def write_report(doc: dict[str, Any], html_path: Path) -> dict[str, Path]:
-    """Write REPORT.html (self-contained), REPORT.json and the plots as PNG beside it."""
-    plots = make_plots(doc)
+#: The report's figures in report order; each is drawn on its own figure, so any subset can be
+#: drawn anywhere (the CLI's plot worker draws them in two processes) with the same bytes.
+PLOTTERS: dict[str, Callable[[dict[str, Any]], bytes | None]] = {
+    "mechanisms": plot_mechanisms,
+    "recovery": plot_recovery,
+    "delivery": plot_delivery,
+    "sensitivity": plot_sensitivity,
+}
+
+
+def make_plots(
+    doc: dict[str, Any], *, names: Iterable[str] | None = None
+) -> dict[str, bytes | None]:
+    """The report's figures as PNG bytes (None where a figure does not apply); ``names``
+    selects some of :data:`PLOTTERS` (default: all, in report order)."""
+    return {name: PLOTTERS[name](doc) for name in (PLOTTERS if names is None else names)}
+
+
+def write_report(
+    doc: dict[str, Any],
+    html_path: Path,
+    *,
+    plots: Callable[[], dict[str, bytes | None] | None] | None = None,
+) -> dict[str, Path]:
+    """Write REPORT.html (self-contained), REPORT.json and the plots as PNG beside it.
+
+    ``plots``, if given, is asked for the figures after the JSON is written (a plot worker
+    drawing them meanwhile); where it returns None they are drawn here with :func:`make_plots`.
+    """
+    figures = None if plots else make_plots(doc)
     html_path.parent.mkdir(parents=True, exist_ok=True)
-    html_path.write_text(render_html(doc, plots), encoding="utf-8")
     json_path = html_path.with_suffix(".json")
     public = {k: v for k, v in doc.items() if k != "design_rows"}
     json_path.write_text(json.dumps(public, indent=2, ensure_ascii=False), encoding="utf-8")
+    if figures is None:
+        figures = (plots() if plots else None) or make_plots(doc)
+    html_path.write_text(render_html(doc, figures), encoding="utf-8")
     written = {"html": html_path, "json": json_path}
     folder = html_path.with_name(html_path.stem + "_files")
     folder.mkdir(exist_ok=True)
-    for name, png in plots.items():
+    for name, png in figures.items():
         if png:
             path = folder / f"{name}.png"
             path.write_bytes(png)
