@@ -213,3 +213,21 @@ def test_bad_spec_exits_2_and_leaves_no_worker(tmp_path: Path) -> None:
     assert result["code"] == 2, result["err"]
     assert "error:" in str(result["err"]) and "Traceback" not in str(result["err"])
     assert result["left"] == [], "processes left behind (pid, state)"
+
+
+def test_the_worker_uses_only_idle_cpu_until_the_document_is_ready() -> None:
+    """Warm-up must never slow the evaluation: SCHED_IDLE until send(), then normal again."""
+    script = """
+    import json, os
+    from exosci.cli._plot_worker import PlotWorker
+    worker = PlotWorker.start()
+    before = os.sched_getscheduler(worker.pid)
+    doc = {"mechanisms": {}, "sensitivity": None}  # not drawable: the worker just dies
+    worker.send(doc)
+    after = os.sched_getscheduler(worker.pid)
+    worker.close()
+    print(json.dumps([before == os.SCHED_IDLE, after == os.SCHED_OTHER]))
+    """
+    proc = _python(script)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert json.loads(proc.stdout.strip().splitlines()[-1]) == [True, True]

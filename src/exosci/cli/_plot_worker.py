@@ -1,13 +1,13 @@
 """Draw the report's figures in a forked worker while the evaluation runs (``exosci evaluate``).
 
-(Here in ``cli`` rather than ``evaluate`` because importing anything under ``exosci.evaluate``
-imports numpy, whose BLAS starts a thread: the fork must come before that.)
-
 Importing matplotlib and drawing a first figure (fonts, FreeType) is a fixed cost of about half
 a second that does not depend on the evaluation. The CLI forks a worker before the evaluation
-starts: the worker pays that cost on the second core while the parent resolves the spec and
-loads the engine, then waits for the evaluation document on a pipe, draws the figures with
-:func:`exosci.evaluate.render.make_plots` (the same code as in-process, so the same PNG bytes)
+starts. The worker pays that cost under ``SCHED_IDLE`` (on CPU time the evaluation leaves idle,
+e.g. the second core while the parent resolves the spec and loads the engine, so it never slows
+the evaluation), then waits for the evaluation document on a pipe. Once the document is sent the
+parent returns the worker to normal scheduling; the worker draws half of the figures and a
+helper forked from it the other half (the parent only waits then), with
+:func:`exosci.evaluate.render.make_plots` (the same code as in-process, so the same PNG bytes),
 and sends them back.
 
 It is an optimisation only: :meth:`PlotWorker.start` returns None where forking is not safe
@@ -15,11 +15,13 @@ It is an optimisation only: :meth:`PlotWorker.start` returns None where forking 
 may copy a lock held by another thread), and :meth:`PlotWorker.plots` returns None when the
 worker died, timed out or answered something that is not the four figures; the caller then
 draws in-process. :meth:`PlotWorker.close` (also on an exception or Ctrl-C in the parent) kills
-and reaps the worker, and the worker dies with its parent (``PR_SET_PDEATHSIG``, and end of
-file on its pipe), so no process outlives the command.
+the worker's process group and reaps the worker, and the worker and its helper die with their
+parent (``PR_SET_PDEATHSIG``, and end of file on the pipe), so no process outlives the command.
 
 The web server and ``Evaluation.to_html`` draw in-process (a server has threads; a notebook
-call gains nothing from a fork after the evaluation).
+call gains nothing from a fork after the evaluation). This module lives in ``cli`` rather than
+``evaluate`` because importing anything under ``exosci.evaluate`` imports numpy, whose BLAS
+starts a thread: the fork must come before that.
 """
 
 from __future__ import annotations
@@ -106,6 +108,9 @@ class PlotWorker:
         os.close(up_w)
         with contextlib.suppress(OSError):
             os.setpgid(pid, pid)  # as the worker does itself: whichever runs first
+        # Warm up on idle CPU only, never slowing the evaluation; set here, not in the worker,
+        # so that it comes before the return to normal scheduling in send().
+        _set_policy(pid, "SCHED_IDLE")
         return cls(pid, down_w, up_r)
 
     def __enter__(self) -> PlotWorker:
@@ -124,6 +129,7 @@ class PlotWorker:
         if self._sent or self._reaped:
             return False
         self._sent = True
+        _set_policy(self.pid, "SCHED_OTHER")
         payload = pickle.dumps((self._nonce, doc), protocol=pickle.HIGHEST_PROTOCOL)
         data = len(payload).to_bytes(8, "little") + payload
         deadline = time.monotonic() + TIMEOUT_S
@@ -268,6 +274,12 @@ def _collect(helper: tuple[int, int]) -> dict[str, bytes | None] | None:
         os.waitpid(pid, 0)
     ok = isinstance(got, dict) and list(got) == list(HELPER_PLOTS)
     return got if ok else None
+
+
+def _set_policy(pid: int, policy: str) -> None:
+    """Linux scheduling policy of ``pid`` (best effort: elsewhere or refused, nothing)."""
+    with contextlib.suppress(AttributeError, OSError):
+        os.sched_setscheduler(pid, getattr(os, policy), os.sched_param(0))
 
 
 def _one_thread() -> bool:
