@@ -43,17 +43,17 @@ def _python(script: str, *, worker: bool = True) -> subprocess.CompletedProcess[
 
 
 # Runs `exosci evaluate ARGS` in this interpreter and prints, as JSON, the exit code and what
-# each PlotWorker.plots call returned (figure names, or null: drawn in-process).
+# each PlotWorker.report call returned (figure names, or null: rendered in-process).
 _CLI = """
 import json, sys
 from exosci.cli import _plot_worker as pw
 answers = []
-real_plots = pw.PlotWorker.plots
-def plots(self, *a, **k):
-    got = real_plots(self, *a, **k)
-    answers.append(None if got is None else sorted(k for k, v in got.items() if v))
+real_report = pw.PlotWorker.report
+def report(self, *a, **k):
+    got = real_report(self, *a, **k)
+    answers.append(None if got is None else sorted(k for k, v in got[0].items() if v))
     return got
-pw.PlotWorker.plots = plots
+pw.PlotWorker.report = report
 {setup}
 from exosci.cli import app
 try:
@@ -126,21 +126,30 @@ def test_a_worker_killed_mid_drawing_gives_the_same_report(
         assert mine[name] == in_process[name], f"{name} differs after the fallback"
 
 
-def test_a_worker_answering_garbage_is_not_trusted(tmp_path: Path) -> None:
-    """A worker answering something that is not four PNGs: the parent draws them itself."""
-    setup = """
+LIES = {
+    "a figure that is not a PNG": 'render.PLOTTERS["recovery"] = lambda doc: b"not a png"',
+    "a page without the figures": 'render.render_html = lambda doc, plots: "<html></html>"',
+}
+
+
+@pytest.mark.parametrize("lie", sorted(LIES))
+def test_a_worker_answering_garbage_is_not_trusted(
+    tmp_path: Path, in_process: dict[str, bytes], lie: str
+) -> None:
+    """A worker answering something other than four PNGs and a page holding them: the parent
+    renders the report itself."""
+    setup = f"""
     real_module = pw._render_module
     def lying_module():
         render = real_module()
-        render.PLOTTERS["recovery"] = lambda doc: b"not a png"
+        {LIES[lie]}
         return render
     pw._render_module = lying_module
     """
     out = tmp_path / "r.html"
     result = _evaluate(out, setup=textwrap.dedent(setup))
     assert result["answers"] == [None]
-    png = (tmp_path / "r_files" / "recovery.png").read_bytes()
-    assert png.startswith(b"\x89PNG\r\n\x1a\n")
+    assert _report(out) == in_process
 
 
 # Runs `exosci evaluate` as a child of a process that is a child subreaper: a process the

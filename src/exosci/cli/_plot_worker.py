@@ -8,13 +8,13 @@ the evaluation), then waits for the evaluation document on a pipe. Once the docu
 parent returns the worker to normal scheduling; the worker draws half of the figures and a
 helper forked from it the other half (the parent only waits then), with
 :func:`exosci.evaluate.render.make_plots` (the same code as in-process, so the same PNG bytes),
-and sends them back.
+renders the HTML page around them and sends both back.
 
 It is an optimisation only: :meth:`PlotWorker.start` returns None where forking is not safe
 (no ``os.fork``, not Linux, or the process already runs more than one thread — a fork then
-may copy a lock held by another thread), and :meth:`PlotWorker.plots` returns None when the
-worker died, timed out or answered something that is not the four figures; the caller then
-draws in-process. :meth:`PlotWorker.close` (also on an exception or Ctrl-C in the parent) kills
+may copy a lock held by another thread), and :meth:`PlotWorker.report` returns None when the
+worker died, timed out or answered something that is not the four figures and a page holding
+them; the caller then renders in-process. :meth:`PlotWorker.close` (also on an exception or Ctrl-C in the parent) kills
 the worker's process group and reaps the worker, and the worker and its helper die with their
 parent (``PR_SET_PDEATHSIG``, and end of file on the pipe), so no process outlives the command.
 
@@ -26,6 +26,7 @@ starts a thread: the fork must come before that.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import os
 import pickle
@@ -58,16 +59,19 @@ def fork_is_safe() -> bool:
     return _one_thread()
 
 
-def valid_plots(value: Any) -> bool:
-    """Whether ``value`` is what :func:`~exosci.evaluate.render.make_plots` returns."""
-    return (
-        isinstance(value, dict)
-        and list(value) == list(PLOT_NAMES)
-        and all(
-            v is None or (isinstance(v, bytes) and v.startswith(_PNG_SIGNATURE))
-            for v in value.values()
-        )
-    )
+def valid_report(plots: Any, html: Any) -> bool:
+    """Whether ``plots, html`` is what :func:`~exosci.evaluate.render.render_report` returns:
+    the four figures as PNG (or None) and a page in which each figure is inlined."""
+    if not (isinstance(plots, dict) and list(plots) == list(PLOT_NAMES) and isinstance(html, str)):
+        return False
+    for png in plots.values():
+        if png is None:
+            continue
+        if not (isinstance(png, bytes) and png.startswith(_PNG_SIGNATURE)):
+            return False
+        if base64.b64encode(png).decode() not in html:
+            return False
+    return True
 
 
 class PlotWorker:
@@ -146,8 +150,9 @@ class PlotWorker:
             return False
         return True
 
-    def plots(self, timeout: float = TIMEOUT_S) -> dict[str, bytes | None] | None:
-        """The figures from the worker, or None (dead, late or wrong answer: draw in-process)."""
+    def report(self, timeout: float = TIMEOUT_S) -> tuple[dict[str, bytes | None], str] | None:
+        """The figures and HTML page from the worker, or None (dead, late or wrong answer:
+        render in-process)."""
         if not self._sent or self._reaped:
             return None
         chunks: list[bytes] = []
@@ -161,14 +166,14 @@ class PlotWorker:
                 if not chunk:  # the worker closed its end: its answer is whole
                     break
                 chunks.append(chunk)
-            nonce, plots = pickle.loads(b"".join(chunks))
-        except Exception:  # noqa: BLE001 - any failure here means: draw in-process
+            nonce, plots, html = pickle.loads(b"".join(chunks))
+        except Exception:  # noqa: BLE001 - any failure here means: render in-process
             return None
         finally:
             self.close()
-        if nonce != self._nonce or not valid_plots(plots):
+        if nonce != self._nonce or not valid_report(plots, html):
             return None
-        return dict(plots)
+        return dict(plots), html
 
     def close(self) -> None:
         """Kill (if still running) and reap the worker; close the pipes. Idempotent."""
@@ -218,7 +223,8 @@ def _child(parent: int, down: int, up: int) -> None:
     drawn = render.make_plots(doc, names=[n for n in PLOT_NAMES if n not in HELPER_PLOTS])
     theirs = _collect(helper) if helper else None
     drawn.update(theirs or render.make_plots(doc, names=HELPER_PLOTS))
-    _write_all(up, pickle.dumps((nonce, {n: drawn[n] for n in PLOT_NAMES})))
+    plots = {n: drawn[n] for n in PLOT_NAMES}
+    _write_all(up, pickle.dumps((nonce, plots, render.render_html(doc, plots))))
 
 
 def _render_module() -> Any:

@@ -99,7 +99,7 @@ def evaluate(
         from exosci.evaluate.result import Evaluation
 
         sent = worker is not None and worker.send(full)
-        written = write_report(full, output, plots=worker.plots if worker and sent else None)
+        written = write_report(full, output, rendered=worker.report if worker and sent else None)
     finally:
         if worker is not None:
             worker.close()

@@ -163,9 +163,10 @@ def _template() -> Any:
     import jinja2
 
     env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
-    return env.from_string(
-        (resources.files("exosci.evaluate") / "report.html").read_text(encoding="utf-8")
-    )
+    # anchored at the top package: the CLI's plot worker loads this module without importing
+    # ``exosci.evaluate`` (and the whole evaluation with it)
+    source = resources.files("exosci").joinpath("evaluate", "report.html")
+    return env.from_string(source.read_text(encoding="utf-8"))
 
 
 def render_html(doc: dict[str, Any], plots: dict[str, bytes | None]) -> str:
@@ -199,8 +200,9 @@ class _Obj(dict[str, Any]):
 
 
 def warm_up() -> None:
-    """Draw and save one small throw-away figure: imports matplotlib and loads the fonts and
-    FreeType once, so the report's figures that follow cost only their drawing."""
+    """Compile the page template, and draw and save one small throw-away figure (imports
+    matplotlib, loads the fonts and FreeType once): what follows costs only the drawing."""
+    _template()
     fig = new_figure(figsize=(2, 1.5))
     ax = fig.subplots()
     ax.barh(["a", "b"], [0.2, 0.4])
@@ -231,26 +233,36 @@ def make_plots(
     return {name: PLOTTERS[name](doc) for name in (PLOTTERS if names is None else names)}
 
 
+#: The figures (PNG bytes by name, None where a figure does not apply) and the HTML page.
+Rendered = tuple[dict[str, bytes | None], str]
+
+
+def render_report(doc: dict[str, Any]) -> Rendered:
+    """The report's figures and its self-contained HTML page."""
+    plots = make_plots(doc)
+    return plots, render_html(doc, plots)
+
+
 def write_report(
     doc: dict[str, Any],
     html_path: Path,
     *,
-    plots: Callable[[], dict[str, bytes | None] | None] | None = None,
+    rendered: Callable[[], Rendered | None] | None = None,
 ) -> dict[str, Path]:
     """Write REPORT.html (self-contained), REPORT.json and the plots as PNG beside it.
 
-    ``plots``, if given, is asked for the figures after the JSON is written (a plot worker
-    drawing them meanwhile); where it returns None they are drawn here with :func:`make_plots`.
+    ``rendered``, if given, is asked for the figures and page after the JSON is written (the
+    CLI's plot worker renders them meanwhile); where it returns None they are rendered here.
     """
-    figures = None if plots else make_plots(doc)
+    done = None if rendered else render_report(doc)  # nothing written if rendering fails
     html_path.parent.mkdir(parents=True, exist_ok=True)
     json_path = html_path.with_suffix(".json")
     public = {k: v for k, v in doc.items() if k != "design_rows"}
     json_path.write_text(json.dumps(public, indent=2, ensure_ascii=False), encoding="utf-8")
-    if figures is None:
-        _template()  # compiled while the figures are drawn elsewhere
-        figures = (plots() if plots else None) or make_plots(doc)
-    html_path.write_text(render_html(doc, figures), encoding="utf-8")
+    if done is None:
+        done = (rendered() if rendered else None) or render_report(doc)
+    figures, html = done
+    html_path.write_text(html, encoding="utf-8")
     written = {"html": html_path, "json": json_path}
     folder = html_path.with_name(html_path.stem + "_files")
     folder.mkdir(exist_ok=True)
