@@ -30,7 +30,6 @@ import base64
 import contextlib
 import os
 import pickle
-import secrets
 import select
 import signal
 import sys
@@ -51,10 +50,13 @@ _PR_SET_PDEATHSIG = 1
 
 
 def fork_is_safe() -> bool:
-    """Whether this process may fork a plot worker: Linux, ``os.fork``, one OS thread only."""
+    """Whether this process may fork a plot worker: Linux, ``os.fork``, one OS thread only,
+    and a second CPU to run it on (on one CPU the worker would only add its own overhead)."""
     if os.environ.get(ENV_SWITCH, "1").strip().lower() in ("0", "false", "no", "off"):
         return False
     if not hasattr(os, "fork") or not sys.platform.startswith("linux"):
+        return False
+    if len(os.sched_getaffinity(0)) < 2:
         return False
     return _one_thread()
 
@@ -81,7 +83,7 @@ class PlotWorker:
         self.pid = pid
         self._to_child = to_child
         self._from_child = from_child
-        self._nonce = secrets.token_bytes(16)
+        self._nonce = os.urandom(16)
         self._sent = False
         self._reaped = False
 
