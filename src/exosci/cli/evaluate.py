@@ -7,7 +7,6 @@ from typing import Any
 
 import typer
 from rich.markup import escape
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from exosci.cli._common import (
@@ -20,12 +19,11 @@ from exosci.cli._common import (
     emit_json,
     err_console,
 )
-from exosci.cli._plot_worker import PlotWorker
 from exosci.errors import UserInputError
 from exosci.limits import MAX_SAMPLES, MAX_SEED
 
 
-def _progress_cb(progress: Progress) -> Any:
+def _progress_cb(progress: Any) -> Any:
     tasks: dict[str, Any] = {}
 
     def cb(stage: str, done: int, total: int) -> None:
@@ -41,6 +39,8 @@ def _run(
 ) -> dict[str, Any]:
     """The evaluation document (the same as ``ex.evaluate`` and POST /api/evaluate), with a
     progress display."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
     from exosci.evaluate.core import evaluate
     from exosci.therapy import load_spec
 
@@ -90,8 +90,10 @@ def evaluate(
     # design.json would overwrite the spec; an old report is replaced only with --force.
     check_outputs([output, output.with_suffix(".json")], inputs=[spec], force=force)
     check_scheduler(scheduler)
-    # Matplotlib's import and first figure are warmed up in a forked worker while the evaluation
-    # runs, which then draws the figures (None where forking is not safe: drawn in-process).
+    # A forked worker imports matplotlib and warms it up on idle CPU while the evaluation runs,
+    # then draws the figures and the page (None where forking is not safe: drawn in-process).
+    from exosci.cli._plot_worker import PlotWorker
+
     worker = PlotWorker.start()
     try:
         full = _run(spec, samples, seed, scheduler, quiet=json)
