@@ -126,6 +126,26 @@ def test_a_worker_killed_mid_drawing_gives_the_same_report(
         assert mine[name] == in_process[name], f"{name} differs after the fallback"
 
 
+def test_a_stuck_worker_is_abandoned_and_the_report_is_the_same(
+    tmp_path: Path, in_process: dict[str, bytes]
+) -> None:
+    """A worker that never answers: after the timeout the parent kills it and renders."""
+    setup = """
+    import time
+    pw.TIMEOUT_S = 2.0
+    real_module = pw._render_module
+    def stuck_module():
+        render = real_module()
+        render.PLOTTERS["mechanisms"] = lambda doc: time.sleep(3600)
+        return render
+    pw._render_module = stuck_module
+    """
+    out = tmp_path / "r.html"
+    result = _evaluate(out, setup=textwrap.dedent(setup))
+    assert result["answers"] == [None]
+    assert _report(out) == in_process
+
+
 LIES = {
     "a figure that is not a PNG": 'render.PLOTTERS["recovery"] = lambda doc: b"not a png"',
     "a page without the figures": 'render.render_html = lambda doc, plots: "<html></html>"',
@@ -191,8 +211,11 @@ print(json.dumps({{"code": proc.returncode, "seen": len(seen), "left": left, "er
 """
 
 
-def _under_reaper(args: list[str], *, interrupt: bool = False) -> dict[str, object]:
-    cmd = [sys.executable, "-c", "from exosci.cli import main; main()", *args]
+def _under_reaper(
+    args: list[str], *, interrupt: bool = False, setup: str = ""
+) -> dict[str, object]:
+    code = f"{setup}\nfrom exosci.cli import main\nmain()"
+    cmd = [sys.executable, "-c", code, *args]
     proc = _python(_REAPER.format(cmd=cmd, interrupt=interrupt))
     assert proc.returncode == 0, proc.stderr[-3000:]
     result: dict[str, object] = json.loads(proc.stdout.strip().splitlines()[-1])
@@ -204,6 +227,27 @@ def test_no_process_outlives_a_successful_evaluation(tmp_path: Path) -> None:
     assert result["code"] == 0, result["err"]
     assert result["seen"], "no worker was forked: nothing tested"
     assert result["left"] == [], "processes left behind (pid, state)"
+
+
+def test_no_process_outlives_a_stuck_worker(tmp_path: Path) -> None:
+    """The worker hangs while its helper draws: both are gone when the command ends."""
+    setup = """
+import time
+from exosci.cli import _plot_worker as pw
+pw.TIMEOUT_S = 2.0
+real_module = pw._render_module
+def stuck_module():
+    render = real_module()
+    render.PLOTTERS["mechanisms"] = lambda doc: time.sleep(3600)
+    return render
+pw._render_module = stuck_module
+"""
+    out = tmp_path / "r.html"
+    result = _under_reaper(["evaluate", str(MAIN), "-o", str(out), *FAST], setup=setup)
+    assert result["code"] == 0, result["err"]
+    assert result["seen"]
+    assert result["left"] == [], "processes left behind (pid, state)"
+    assert (tmp_path / "r_files" / "mechanisms.png").is_file()
 
 
 def test_no_process_outlives_ctrl_c_during_the_evaluation(tmp_path: Path) -> None:

@@ -47,6 +47,10 @@ PLOT_NAMES = ("mechanisms", "recovery", "delivery", "sensitivity")
 HELPER_PLOTS = ("recovery", "delivery")
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 _PR_SET_PDEATHSIG = 1
+#: Seconds a running worker has to end itself (and its helper) on SIGTERM before SIGKILL.
+_TERM_GRACE_S = 1.0
+#: The worker's helper process, while it runs (read by the worker's SIGTERM handler).
+_HELPER = [0]
 
 
 def fork_is_safe() -> bool:
@@ -152,13 +156,13 @@ class PlotWorker:
             return False
         return True
 
-    def report(self, timeout: float = TIMEOUT_S) -> tuple[dict[str, bytes | None], str] | None:
+    def report(self, timeout: float | None = None) -> tuple[dict[str, bytes | None], str] | None:
         """The figures and HTML page from the worker, or None (dead, late or wrong answer:
         render in-process)."""
         if not self._sent or self._reaped:
             return None
         chunks: list[bytes] = []
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + (TIMEOUT_S if timeout is None else timeout)
         try:
             while True:
                 left = deadline - time.monotonic()
@@ -185,24 +189,39 @@ class PlotWorker:
         for fd in (self._to_child, self._from_child):
             with contextlib.suppress(OSError):
                 os.close(fd)
-        try:
-            os.killpg(self.pid, signal.SIGKILL)  # the worker and its helper
-        except OSError:
+        if self._exited(0.0):
+            return
+        # Still running (stuck, or the parent is failing early): SIGTERM lets the worker kill
+        # and reap its helper first, so no orphan is handed to init; SIGKILL if it cannot.
+        _set_policy(self.pid, "SCHED_OTHER")
+        with contextlib.suppress(OSError):
+            os.kill(self.pid, signal.SIGTERM)
+        if self._exited(_TERM_GRACE_S):
+            return
+        for kill in (os.killpg, os.kill):  # the group: the worker and its helper
             with contextlib.suppress(OSError):
-                os.kill(self.pid, signal.SIGKILL)
+                kill(self.pid, signal.SIGKILL)
+        self._exited(None)
+
+    def _exited(self, timeout: float | None) -> bool:
+        """Reap the worker if it exits within ``timeout`` seconds (None: wait for it)."""
+        deadline = None if timeout is None else time.monotonic() + timeout
         while True:
             try:
-                os.waitpid(self.pid, 0)
-            except InterruptedError:
-                continue
+                pid, _ = os.waitpid(self.pid, 0 if deadline is None else os.WNOHANG)
             except ChildProcessError:
-                pass
-            break
+                return True
+            if pid:
+                return True
+            if deadline is not None and time.monotonic() >= deadline:
+                return False
+            time.sleep(0.005)
 
 
 def _child(parent: int, down: int, up: int) -> None:
     """The worker's life: detach from the terminal, warm up, draw one document, answer."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    signal.signal(signal.SIGTERM, _end_with_helper)
     with contextlib.suppress(OSError):
         os.setpgid(0, 0)  # its own group: the parent kills it and its helper together
     _die_with(parent)
@@ -258,13 +277,24 @@ def _fork_helper(render: Any, doc: dict[str, Any]) -> tuple[int, int] | None:
         return None
     if pid == 0:
         try:
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
             os.close(r)
             _die_with(me)
             _write_all(w, pickle.dumps(render.make_plots(doc, names=HELPER_PLOTS)))
         finally:
             os._exit(0)
     os.close(w)
+    _HELPER[0] = pid
     return pid, r
+
+
+def _end_with_helper(signum: int, frame: Any) -> None:
+    """The worker's SIGTERM: kill and reap the helper (if any), then end."""
+    if _HELPER[0]:
+        with contextlib.suppress(OSError):
+            os.kill(_HELPER[0], signal.SIGKILL)
+            os.waitpid(_HELPER[0], 0)
+    os._exit(1)
 
 
 def _collect(helper: tuple[int, int]) -> dict[str, bytes | None] | None:
@@ -280,6 +310,7 @@ def _collect(helper: tuple[int, int]) -> dict[str, bytes | None] | None:
     finally:
         os.close(r)
         os.waitpid(pid, 0)
+        _HELPER[0] = 0
     ok = isinstance(got, dict) and list(got) == list(HELPER_PLOTS)
     return got if ok else None
 
