@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from exosci._lazy import lazy_getattr
 
 if TYPE_CHECKING:  # the names as mypy sees them; at run time they load on first use
     from exosci.reason.graph import SignedGraph, build_signed_graph, kb_from_records, signed_graph
@@ -33,9 +34,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    if name in _EXPORTS:
-        value = getattr(importlib.import_module(_EXPORTS[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'exosci.reason' has no attribute {name!r}")
+__getattr__ = lazy_getattr(__name__, _EXPORTS)
