@@ -133,20 +133,22 @@ def test_validation_figure_is_the_validation_target() -> None:
         ("exosci.evaluate", "risks.yaml"),
         ("exosci.model", "calibration_targets.yaml"),
         ("exosci.model", "validation_targets.yaml"),
+        ("exosci.model", "parameters.yaml"),
+        ("exosci.model", "posterior.yaml"),
     ],
 )
 def test_fast_yaml_reader_builds_what_the_safe_loader_builds(package: str, name: str) -> None:
-    from exosci.evaluate._yaml import load_curated
+    from exosci._yaml import load_package_file
 
     path = resources.files(package) / name
-    assert load_curated(path) == yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert load_package_file(path) == yaml.safe_load(path.read_text(encoding="utf-8"))
 
 
 def test_fast_yaml_reader_is_safe() -> None:
-    from exosci.evaluate._yaml import SafeLoader
+    from exosci._yaml import package_loader
 
     with pytest.raises(yaml.constructor.ConstructorError):
-        yaml.load("!!python/object/apply:os.system ['true']", Loader=SafeLoader)  # noqa: S506
+        yaml.load("!!python/object/apply:os.system ['true']", Loader=package_loader())  # noqa: S506
 
 
 # -- Morris screen: the report's own arithmetic equals SALib's analysis ----------------------

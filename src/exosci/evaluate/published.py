@@ -7,13 +7,13 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from exosci.evaluate._yaml import load_curated
+from exosci._yaml import load_package_file
 from exosci.therapy import ResolvedTherapy
 
 
 @cache
 def published() -> dict[str, Any]:
-    return load_curated(resources.files("exosci.evaluate") / "published.yaml")  # type: ignore[no-any-return]
+    return load_package_file(resources.files("exosci.evaluate") / "published.yaml")  # type: ignore[no-any-return]
 
 
 @cache
@@ -25,7 +25,7 @@ def fitted_effects() -> tuple[dict[str, Any], ...]:
     otherwise need (it imports the MCMC machinery and scipy.stats); a test checks both agree.
     """
     files = resources.files("exosci.model")
-    doc = load_curated(files / "calibration_targets.yaml")
+    doc = load_package_file(files / "calibration_targets.yaml")
     out = [
         {
             "id": str(t["id"]),
@@ -44,7 +44,7 @@ def fitted_effects() -> tuple[dict[str, Any], ...]:
 def validation_target(target_id: str) -> dict[str, Any]:
     """One record of ``exosci/model/validation_targets.yaml`` (what ``exosci validate`` checks),
     read without importing the validation module."""
-    doc = load_curated(resources.files("exosci.model") / "validation_targets.yaml")
+    doc = load_package_file(resources.files("exosci.model") / "validation_targets.yaml")
     return next(dict(t) for t in doc["targets"] if t["id"] == target_id)
 
 

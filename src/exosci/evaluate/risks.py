@@ -7,7 +7,7 @@ from functools import cache
 from importlib import resources
 from typing import Any, Literal
 
-from exosci.evaluate._yaml import load_curated
+from exosci._yaml import load_package_file
 from exosci.kb.store import KnowledgeBase
 
 Severity = Literal["low", "moderate", "high"]
@@ -57,7 +57,7 @@ class Risk:
 
 @cache
 def _rules() -> tuple[dict[str, Any], ...]:
-    return tuple(load_curated(resources.files("exosci.evaluate") / "risks.yaml")["rules"])
+    return tuple(load_package_file(resources.files("exosci.evaluate") / "risks.yaml")["rules"])
 
 
 def _fires(when: dict[str, Any], d: DesignFeatures) -> bool:

@@ -155,11 +155,11 @@ def load_arms(path: Path | None = None, curated: Curated | None = None) -> list[
     """The study arms, validated (and cross-checked against ``curated`` when given)."""
     import yaml
 
-    from exosci.kb.curated import _yaml_loader
+    from exosci._yaml import package_loader
 
     path = path or STUDIES_PATH
     try:
-        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_yaml_loader()) or {}
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=package_loader()) or {}
     except (OSError, yaml.YAMLError) as exc:
         raise CurationError(f"{path.name}: cannot read study table: {exc}") from None
     try:

@@ -25,9 +25,9 @@ from importlib import resources
 from typing import Any
 
 import numpy as np
-import yaml
 from scipy import stats
 
+from exosci._yaml import load_text
 from exosci.model.design import Design, reference_design
 from exosci.model.parameters import FloatArray, ParameterTable, default_parameters
 from exosci.model.posterior import SD_NAME, Posterior
@@ -101,7 +101,7 @@ def roles(table: ParameterTable, role: str) -> tuple[str, ...]:
 @cache
 def _targets_doc() -> dict[str, Any]:
     text = resources.files("exosci.model").joinpath("calibration_targets.yaml").read_text("utf-8")
-    return dict(yaml.safe_load(text))
+    return dict(load_text(text))
 
 
 def typical_design() -> Design:

@@ -8,8 +8,9 @@ from importlib import resources
 from typing import Any, Literal
 
 import numpy as np
-import yaml
 from numpy.typing import NDArray
+
+from exosci._yaml import load_text
 
 FloatArray = NDArray[np.float64]
 Dist = Literal["lognormal", "uniform", "normal", "fixed"]
@@ -178,4 +179,4 @@ def _parse(doc: dict[str, Any]) -> ParameterTable:
 def default_parameters() -> ParameterTable:
     """The shipped parameter table (``exosci/model/parameters.yaml``)."""
     text = resources.files("exosci.model").joinpath("parameters.yaml").read_text("utf-8")
-    return _parse(yaml.safe_load(text))
+    return _parse(load_text(text))

@@ -29,6 +29,7 @@ from typing import Any, Literal
 import numpy as np
 import yaml
 
+from exosci._yaml import load_text
 from exosci.model.parameters import FloatArray, ParameterTable, default_parameters
 
 Band = Literal["mean", "animal"]
@@ -106,9 +107,7 @@ def load_posterior() -> Posterior | None:
     path = shipped_posterior_path()
     if not path.is_file():
         return None
-    # the package's own file: libyaml's C parser when PyYAML has it (same safe constructor)
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    return parse_posterior(yaml.load(path.read_text("utf-8"), Loader=loader))  # noqa: S506
+    return parse_posterior(load_text(path.read_text("utf-8")))
 
 
 def posterior_status(table: ParameterTable | None = None) -> dict[str, Any]:

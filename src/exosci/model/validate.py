@@ -17,8 +17,8 @@ from importlib import resources
 from typing import Any
 
 import numpy as np
-import yaml
 
+from exosci._yaml import load_text
 from exosci.model.design import Design
 from exosci.model.parameters import FloatArray, default_parameters
 from exosci.model.posterior import BANDS, Band, parameter_draws, posterior_status
@@ -40,7 +40,7 @@ RULES = {
 @cache
 def targets_doc() -> dict[str, Any]:
     text = resources.files("exosci.model").joinpath("validation_targets.yaml").read_text("utf-8")
-    return dict(yaml.safe_load(text))
+    return dict(load_text(text))
 
 
 def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
