@@ -136,7 +136,7 @@ def memory_part(n: int, days: int) -> dict[str, Any]:
     print(
         f"{n} subjects x {days} d streamed (score): peak {doc['peak_mib']:.0f} MiB in "
         f"{doc['seconds']:.1f} s; kept raw it would need {raw_score:.0f} MiB (score only) or "
-        f"{raw_all:.0f} MiB (all 19 outputs, as before)"
+        f"{raw_all:.0f} MiB (the 19 outputs the old ensemble kept)"
     )
     return {
         "subjects": n,

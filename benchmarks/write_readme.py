@@ -60,7 +60,7 @@ def scale_lines(doc: dict[str, Any]) -> list[str]:
             f"Peak memory of `ensemble_summary`, {m['subjects']:,} subjects × {m['days']} days "
             f"(score, streamed): {m['peak_mib']:.0f} MiB ({m['seconds']:.0f} s); keeping the "
             f"trajectories would take {m['raw_score_mib']:.0f} MiB for the score alone and "
-            f"{m['raw_all_outputs_mib']:,.0f} MiB for all 19 outputs.",
+            f"{m['raw_all_outputs_mib']:,.0f} MiB for the 19 outputs the engine used to keep.",
         ]
     return out
 
