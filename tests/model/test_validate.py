@@ -39,6 +39,10 @@ def _target(rule: dict[str, Any], ci: list[float] | None = None) -> dict[str, An
         ({"kind": "overlap"}, [3.31, 3.63], (6.0, 5.0, 7.0), "MISS"),
         ({"kind": "greater", "than": 1.0}, None, (0.7, 0.6, 0.8), "MISS"),
         ({"kind": "greater", "than": 0.0}, None, (0.4, -0.1, 0.9), "pass"),
+        # a published *significant* difference: a median above 0 whose interval spans 0 is a
+        # coin toss (it flipped with the number of draws), not agreement
+        ({"kind": "greater", "than": 0.0, "significant": True}, None, (0.4, -0.1, 0.9), "MISS"),
+        ({"kind": "greater", "than": 0.0, "significant": True}, None, (0.4, 0.1, 0.9), "pass"),
         ({"kind": "indistinguishable", "margin": 1.0}, None, (2.0, 1.5, 2.5), "MISS"),
         ({"kind": "indistinguishable", "margin": 1.0}, None, (1.4, -0.2, 3.0), "pass"),
         ({"kind": "report"}, None, (9.0, 8.0, 10.0), "report"),

@@ -31,7 +31,8 @@ LABEL = (
 )
 RULES = {
     "overlap": "pass if the model's 5-95 % interval overlaps the published 95 % CI",
-    "greater": "pass if the model median exceeds the threshold",
+    "greater": "pass if the model median exceeds the threshold (for a published significant "
+    "difference: if the whole 5-95 % interval does)",
     "indistinguishable": "pass if |median| < margin or the 5-95 % interval contains 0",
     "report": "shown next to the publication, no pass/fail",
 }
@@ -202,6 +203,10 @@ def judge(target: dict[str, Any], model: dict[str, Any]) -> tuple[str, str]:
         ), f"model 5-95 % [{lo:.2f}, {hi:.2f}] {side} CI [{plo:g}, {phi:g}]"
     if kind == "greater":
         thr = float(rule["than"])
+        if rule.get("significant"):
+            return (
+                "pass" if lo > thr else "MISS"
+            ), f"5-95 % [{lo:.2f}, {hi:.2f}] vs threshold {thr:g} (a significant difference)"
         return ("pass" if med > thr else "MISS"), f"median {med:.2f} vs threshold {thr:g}"
     if kind == "indistinguishable":
         m = float(rule["margin"])
