@@ -88,6 +88,14 @@ def in_process(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
     return _report(out)
 
 
+def _assert_same_report(out: Path, in_process: dict[str, bytes], when: str) -> None:
+    """Every figure, the page and the JSON of ``out`` equal the in-process report's bytes."""
+    mine = _report(out)
+    assert sorted(mine) == sorted(in_process)
+    for name in in_process:
+        assert mine[name] == in_process[name], f"{name} differs {when}"
+
+
 def test_figures_drawn_by_the_worker_are_byte_identical_to_in_process(
     tmp_path: Path, in_process: dict[str, bytes]
 ) -> None:
@@ -95,10 +103,7 @@ def test_figures_drawn_by_the_worker_are_byte_identical_to_in_process(
     result = _evaluate(out)
     everything = ["delivery", "mechanisms", "recovery", "sensitivity"]
     assert result["answers"] == [everything]  # the worker drew all four figures
-    mine = _report(out)
-    assert sorted(mine) == sorted(in_process)
-    for name in in_process:
-        assert mine[name] == in_process[name], f"{name} differs from in-process drawing"
+    _assert_same_report(out, in_process, "from in-process drawing")
 
 
 def test_a_worker_killed_mid_drawing_gives_the_same_report(
@@ -120,10 +125,7 @@ def test_a_worker_killed_mid_drawing_gives_the_same_report(
     out = tmp_path / "r.html"
     result = _evaluate(out, setup=textwrap.dedent(setup))
     assert result["answers"] == [None]  # the worker was asked and gave nothing back
-    mine = _report(out)
-    assert sorted(mine) == sorted(in_process)
-    for name in in_process:
-        assert mine[name] == in_process[name], f"{name} differs after the fallback"
+    _assert_same_report(out, in_process, "after the fallback")
 
 
 def test_a_stuck_worker_is_abandoned_and_the_report_is_the_same(
