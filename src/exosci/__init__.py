@@ -55,3 +55,8 @@ def __getattr__(name: str) -> Any:
     if name in _SUBPACKAGES:  # ``exosci.evaluate`` is callable: ``ex.evaluate(spec)``
         return importlib.import_module(f"exosci.{name}")
     raise AttributeError(f"module 'exosci' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    """The public API only (tab completion offers ``ex.evaluate``, not import helpers)."""
+    return sorted(__all__)

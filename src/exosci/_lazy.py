@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import importlib
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 
@@ -21,3 +21,14 @@ def lazy_getattr(package: str, exports: Mapping[str, str]) -> Callable[[str], An
         raise AttributeError(f"module {package!r} has no attribute {name!r}")
 
     return __getattr__
+
+
+def lazy_dir(public: Iterable[str]) -> Callable[[], list[str]]:
+    """A module ``__dir__`` listing the public names (eager and lazy), so tab completion in a
+    notebook offers ``ex.kb.search`` before it is first used, and no import helpers."""
+    names = sorted(set(public))
+
+    def __dir__() -> list[str]:
+        return list(names)
+
+    return __dir__

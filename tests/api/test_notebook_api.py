@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -112,3 +113,18 @@ def test_kb_queries_return_dataframes_with_citations() -> None:
     assert len(st) > 0 and st["refs"].map(len).gt(0).all()
     prof = ex.kb.profile("BMSC-Exos")
     assert "score" in prof.columns and len(prof) == 5
+
+
+def test_tab_completion_lists_the_public_api_and_no_import_helpers() -> None:
+    """Issue 21 item 2: ``ex.<TAB>`` offered ``annotations, Any, importlib``; ``ex.kb.sea<TAB>``
+    nothing until first use (lazy ``__getattr__`` without ``__dir__``)."""
+    code = (
+        "import exosci as ex, json; "
+        "print(json.dumps([dir(ex), dir(ex.kb), dir(ex.reason)]))"
+    )  # a fresh interpreter: nothing loaded yet, as in a new notebook
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    top, kb, reason = json.loads(out.stdout)
+    assert {"evaluate", "simulate", "explain", "kb", "cargo", "qc", "release"} <= set(top)
+    assert not {"annotations", "Any", "importlib"} & set(top)
+    assert {"search", "statements", "show", "profile", "outcome_studies"} <= set(kb)
+    assert {"mechanism_profile", "signed_graph"} <= set(reason)

@@ -3,6 +3,8 @@ idempotent, a killed import leaves the store intact and no leftovers, the cache 
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import signal
 import subprocess
@@ -114,11 +116,35 @@ def test_item10_failed_import_leaves_no_temporary_store(tmp_path: Path, mti: Pat
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".exosci-")) == []
 
 
-def test_item10_the_store_cache_holds_data_not_pickles(tmp_path: Path, cli) -> None:
+def test_item10_the_store_cache_holds_data_not_pickles(
+    tmp_path: Path, cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The cache cannot execute code: each file is a DuckDB database or checksummed JSON, and
+    reading the cache back never unpickles anything (a DuckDB header starts with a checksum, so
+    its first byte says nothing: the old byte test failed by chance)."""
     res = cli.run("kb", "stats", "--json", EXOSCI_CACHE_DIR=str(tmp_path))
     assert res.returncode == 0, res.stderr
-    files = list(tmp_path.iterdir())
-    assert files
+    files = sorted(tmp_path.iterdir())
+    assert {p.suffix for p in files} == {".duckdb", ".json"}
     for path in files:
-        head = path.read_bytes()[:2]
-        assert head[:1] != b"\x80", f"{path.name} is a pickle"
+        data = path.read_bytes()
+        if path.suffix == ".duckdb":
+            assert data[8:12] == b"DUCK", f"{path.name} is not a DuckDB file"
+            duckdb.connect(str(path), read_only=True).close()
+        else:
+            digest, _, payload = data.partition(b"\n")
+            assert hashlib.sha256(payload).hexdigest().encode() == digest, path.name
+            json.loads(payload.partition(b"\n")[0])  # the curated records are plain JSON
+
+    import pickle
+
+    from exosci.kb import cache
+
+    def refuse(*_a: object, **_k: object) -> None:
+        raise AssertionError("the kb cache unpickled something")
+
+    monkeypatch.setattr(pickle, "loads", refuse)
+    monkeypatch.setattr(pickle, "load", refuse)
+    monkeypatch.setenv("EXOSCI_CACHE_DIR", str(tmp_path))
+    got = cache.read_cache()
+    assert got is not None and got[1].statements, "the cache written by the CLI did not read back"

@@ -252,6 +252,50 @@ def test_explore_a_path_as_a_network(page: Any, shots: Path) -> None:
     expect(page.locator("#x-legend")).to_contain_text("Neighbourhood of")
 
 
+_LABEL_BOXES = """() => window.exosciGraph.nodes().map((n) => {
+  const b = n.boundingBox({includeLabels: true, includeOverlays: false});
+  return [b.x1, b.y1, b.x2, b.y2];
+})"""
+
+
+def _overlapping_label_pairs(boxes: list[list[float]]) -> list[tuple[int, int]]:
+    def hit(a: list[float], b: list[float]) -> bool:
+        return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+    return [
+        (i, j)
+        for i in range(len(boxes))
+        for j in range(i + 1, len(boxes))
+        if hit(boxes[i], boxes[j])
+    ]
+
+
+@pytest.mark.parametrize("width", [390, 1280, 1920])
+def test_evidence_network_is_drawn_in_layers_with_readable_labels(
+    browser: Any, server: str, width: int
+) -> None:
+    """Issue 23 item 1: node ids hold colons (exo:bmsc), so "#id" layout roots were invalid
+    selectors and every node landed on one line with labels piled up."""
+    p = Page(browser, server, width=width)
+    pg = p.pg
+    console: list[str] = []
+    pg.on("console", lambda m: console.append(m.text))
+    pg.goto(server)
+    pg.click("button[data-tab=explore]")
+    pg.fill("#x-subject", "BMSC exosomes")
+    pg.fill("#x-object", "axon regeneration")
+    pg.click("#f-explain button[type=submit]")
+    expect(pg.locator("#x-out")).to_contain_text("PATHS_FOUND", timeout=SLOW)
+    boxes = pg.evaluate(_LABEL_BOXES)
+    assert len(boxes) >= 5
+    ys = {round((b[1] + b[3]) / 2) for b in boxes}
+    xs = {round((b[0] + b[2]) / 2) for b in boxes}
+    assert len(ys) >= 3 and len(xs) >= 2, f"nodes not laid out in layers: {boxes}"
+    assert _overlapping_label_pairs(boxes) == [], "node label boxes overlap"
+    assert not [m for m in console if "selector" in m.lower()], console
+    p.clean()
+
+
 def test_nta_batch_flags_empty_and_unreadable_files(
     page: Any, shared: Path, tmp_path: Path
 ) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from exosci._lazy import lazy_getattr
+from exosci._lazy import lazy_dir, lazy_getattr
 
 if TYPE_CHECKING:  # the names as mypy sees them; at run time they load on first use
     from exosci.kb.curated import Curated, load_curated
@@ -52,3 +52,5 @@ __all__ = [
     "open_store",
     "update_store",
 ]
+
+__dir__ = lazy_dir([*_EXPORTS, *__all__])

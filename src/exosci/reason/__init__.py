@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from exosci._lazy import lazy_getattr
+from exosci._lazy import lazy_dir, lazy_getattr
 
 if TYPE_CHECKING:  # the names as mypy sees them; at run time they load on first use
     from exosci.reason.graph import SignedGraph, build_signed_graph, kb_from_records, signed_graph
@@ -35,3 +35,5 @@ __all__ = [
 
 
 __getattr__ = lazy_getattr(__name__, _EXPORTS)
+
+__dir__ = lazy_dir([*_EXPORTS, *__all__])

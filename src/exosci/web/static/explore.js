@@ -20,8 +20,11 @@ function graph(elements, legend) {
       {selector: "edge.inhibits", style: {"target-arrow-shape": "tee"}},
       {selector: ":selected", style: {"overlay-opacity": 0.15, "overlay-color": "#f2b632"}},
     ],
-    layout: {name: "breadthfirst", directed: true, spacingFactor: 1.1, roots: elements.filter((e) => e.classes === "end root").map((e) => "#" + e.data.id)},
-  });
+      });
+  // Roots as a collection, not "#id" selectors: entity ids contain colons (exo:bmsc), which
+  // are invalid in a CSS id selector, and Cytoscape then lays every node out on one line.
+  const roots = cy.nodes(".root");
+  cy.layout({name: "breadthfirst", directed: true, spacingFactor: 1.1, roots: roots.nonempty() ? roots : undefined}).run();
   window.exosciGraph = cy;  // for scripting and tests
   cy.on("tap", "node", (ev) => showEntity(ev.target.data("name"), "x-card", "x-error").catch(() => {}));
   cy.on("tap", "edge", (ev) => edgeCard(ev.target.data()));
