@@ -16,15 +16,17 @@ function graph(elements, legend) {
       {selector: "node.end", style: {"background-color": "#12394a", "width": 26, "height": 26, "font-weight": "bold"}},
       {selector: "edge", style: {"width": 2, "curve-style": "bezier", "target-arrow-shape": "triangle",
         "line-color": "data(color)", "target-arrow-color": "data(color)", "line-style": "data(style)",
-        "label": "data(label)", "font-size": 9, "text-rotation": "autorotate", "color": "#5b6773"}},
+        "label": "data(label)", "font-size": 10, "text-rotation": "autorotate", "color": "#3d4852",
+        "text-background-color": "#ffffff", "text-background-opacity": 0.85, "text-background-padding": 1}},
       {selector: "edge.inhibits", style: {"target-arrow-shape": "tee"}},
       {selector: ":selected", style: {"overlay-opacity": 0.15, "overlay-color": "#f2b632"}},
     ],
-      });
+  });
   // Roots as a collection, not "#id" selectors: entity ids contain colons (exo:bmsc), which
   // are invalid in a CSS id selector, and Cytoscape then lays every node out on one line.
   const roots = cy.nodes(".root");
-  cy.layout({name: "breadthfirst", directed: true, spacingFactor: 1.1, roots: roots.nonempty() ? roots : undefined}).run();
+  cy.layout({name: "breadthfirst", directed: true, spacingFactor: 1.1, avoidOverlap: true, nodeDimensionsIncludeLabels: true,
+    roots: roots.nonempty() ? roots : undefined}).run();
   window.exosciGraph = cy;  // for scripting and tests
   cy.on("tap", "node", (ev) => showEntity(ev.target.data("name"), "x-card", "x-error").catch(() => {}));
   cy.on("tap", "edge", (ev) => edgeCard(ev.target.data()));
