@@ -13,7 +13,7 @@ import re
 from pathlib import Path
 
 from exosci.model.dossier import DOSSIER_DRAWS, DOSSIER_SEED, write_dossier
-from exosci.model.validate import table_markdown, validate
+from exosci.model.validate import power, table_markdown, validate
 
 ROOT = Path(__file__).resolve().parents[1]
 START, END = "<!-- validation-table:start -->", "<!-- validation-table:end -->"
@@ -29,7 +29,9 @@ def main() -> None:
         raise SystemExit(f"README.md: expected one {START} ... {END} block, found {count}")
     readme.write_text(new, encoding="utf-8")
     print(f"wrote {readme}")
-    print(f"wrote {write_dossier(ROOT / 'docs' / 'credibility.md', validation=doc)}")
+    wrong = power(n=DOSSIER_DRAWS, seed=DOSSIER_SEED)
+    dossier = write_dossier(ROOT / "docs" / "credibility.md", validation=doc, power=wrong)
+    print(f"wrote {dossier}")
 
 
 if __name__ == "__main__":

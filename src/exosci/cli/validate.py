@@ -17,6 +17,12 @@ from exosci.errors import UserInputError
 def validate(
     draws: int = typer.Option(200, "--draws", "-n", help="Posterior draws per experiment."),
     seed: int = typer.Option(0, "--seed", help="Seed of the parameter draws."),
+    variant: str = typer.Option(
+        "shipped",
+        "--variant",
+        help="Judge a deliberately wrong model instead (power check): no-design-differences, "
+        "effect-x3 or effect-x1/3.",
+    ),
     output: Path | None = typer.Option(
         None, "--output", "-o", help="Write the validation table as HTML (or .md / .json)."
     ),
@@ -26,18 +32,25 @@ def validate(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Run the published validation comparisons as model experiments: model vs published."""
-    from exosci.model.validate import table_markdown
+    from exosci.model.validate import SHIPPED, VARIANTS, table_markdown
     from exosci.model.validate import validate as run_validation
 
     if draws < 20:
         raise UserInputError(f"--draws {draws}: accepted: an integer >= 20.")
+    known = {"shipped": SHIPPED, **VARIANTS}
+    if variant not in known:
+        raise UserInputError(f"--variant {variant!r}: accepted: {', '.join(known)}.")
+    if dossier and variant != "shipped":
+        raise UserInputError("--dossier: the dossier is of the shipped model; drop --variant.")
     from exosci.cli.model import _progress
     from exosci.model.validate import targets_doc
 
     total = len(targets_doc()["targets"])
     with _progress(total, "validate", not as_json) as bar:
         task = bar.add_task(f"{total} validation experiments", total=total)
-        doc = run_validation(n=draws, seed=seed, progress=lambda k: bar.advance(task, k))
+        doc = run_validation(
+            n=draws, seed=seed, variant=known[variant], progress=lambda k: bar.advance(task, k)
+        )
     written = []
     if output:
         suffix = output.suffix.lower()
@@ -59,6 +72,10 @@ def validate(
         emit_json(doc)
         return
     console.print(f"[yellow]{doc['label']}[/]")
+    if variant != "shipped":
+        console.print(
+            f"[red]WRONG MODEL on purpose ({variant}): {doc['variant']['description']}[/]"
+        )
     t = Table(title="model vs published (validation targets, never fitted)")
     for col in ("target", "published", "model median [5-95 %]", "verdict", "why"):
         t.add_column(col)
@@ -73,7 +90,16 @@ def validate(
             r["why"] + (f"; likely reason: {r['if_missed']}" if r["if_missed"] else ""),
         )
     console.print(t)
-    console.print(f"{doc['passed']} of {doc['judged']} judged targets pass.")
+    console.print(f"{doc['passed']} of {doc['judged']} targets pass under the strict rules.")
+    for rule, text in doc["rules"].items():
+        console.print(f"  {rule}: {text}")
+    for lk in doc["leaks"]:
+        console.print(
+            f"[red]LEAK: {lk['target']} shares its paper with the model ({lk['shared']} in "
+            f"{lk['where']})[/]"
+        )
+    for m in doc["moved"]:
+        console.print(f"moved out of validation: {m['id']} ({m['source']}): {m['reason']}")
     for w in written:
         console.print(f"wrote {w}")
 
@@ -95,7 +121,8 @@ def render_html(doc: dict[str, Any]) -> str:
 border-bottom:1px solid #ddd;text-align:left;vertical-align:top}}.s{{font-size:80%;color:#555}}
 tr.MISS{{background:#fde2e2}}tr.pass{{background:#e6f4ea}}.warn{{background:#fff3cd;padding:6px}}
 </style></head><body><h1>exosci validation</h1><p class=warn>{e(doc["label"])}</p>
-<p>{doc["passed"]} of {doc["judged"]} judged targets pass ({doc["draws"]} draws, seed
-{doc["seed"]}).</p><ul>{rules}</ul>
+<p>Model: {e(doc["variant"]["name"])} ({e(doc["variant"]["description"])}).
+{doc["passed"]} of {doc["judged"]} targets pass under the strict rules ({doc["draws"]} draws,
+seed {doc["seed"]}).</p><ul>{rules}</ul>
 <table><tr><th>claim</th><th>published</th><th>model</th><th>rule</th><th>verdict</th></tr>
 {rows}</table></body></html>"""

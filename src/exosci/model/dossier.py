@@ -43,23 +43,48 @@ def verification_numbers() -> dict[str, Any]:
     return {"max_abs_score_error": err, "days": int(days[n - 1]), "design": design.label}
 
 
-def _shared_source_caveat() -> str:
-    """Say so when a model prior was derived from a paper that also supplies a validation target."""
-    import inspect
+def _independence(validation: dict[str, Any]) -> list[str]:
+    """What the leakage check found, and the targets moved out of validation (with why)."""
+    leaks = validation.get("leaks", [])
+    if leaks:
+        lines = [
+            "Independence check FAILED: these targets share a paper with the model (they are "
+            "not validation until moved or replaced):",
+            "",
+            *[
+                f"- {lk['target']} ({lk['source_key']}): {lk['shared']} in {lk['where']}"
+                for lk in leaks
+            ],
+        ]
+    else:
+        lines = [
+            "Independence check (exosci.model.leakage): no target's paper is a parameter or "
+            "prior source, a calibration source, a paper the model's code cites or a reference "
+            "of the knowledge graph (compared by DOI, PMID, PMC id, citation key and source key).",
+        ]
+    moved = validation.get("moved", [])
+    if moved:
+        lines += ["", "Moved out of validation because the model was built from their paper:", ""]
+        lines += [f"- {m['id']} ({m['source']}, now {m['to']}): {m['reason']}." for m in moved]
+    return [*lines, ""]
 
-    try:
-        from exosci.model import effect
-    except ImportError:
-        return ""
-    text = inspect.getsource(effect)
-    if "1673-5374.371376" in text:
-        return (
-            "Caveat: the between-design heterogeneity of the effect layer (exosci.model.effect) "
-            "is derived from the I^2 and CI reported by the NRR 2023 meta-analysis "
-            "(doi:10.4103/1673-5374.371376), which also supplies the two SMD validation targets; "
-            "the SMD point estimates are not fitted, but those two rows are not fully independent."
+
+def _power_lines(power: dict[str, dict[str, Any]] | None) -> list[str]:
+    if not power:
+        return []
+    lines = [
+        "Power of the suite: the same targets against deliberately wrong models "
+        "(`exosci validate --variant NAME`); each should fail several.",
+        "",
+        "| wrong model | targets it fails |",
+        "| --- | --- |",
+    ]
+    for name, p in power.items():
+        failed = ", ".join(p["failed"]) or "none"
+        lines.append(
+            f"| {name}: {p['description']} | {len(p['failed'])} of {p['judged']}: {failed} |"
         )
-    return ""
+    return [*lines, ""]
 
 
 def _bound(err: float) -> str:
@@ -71,12 +96,17 @@ def _fmt_interval(m: dict[str, Any]) -> str:
     return f"{m['median']:.2f} [{m['p05']:.2f}, {m['p95']:.2f}]"
 
 
-def render_dossier(validation: dict[str, Any] | None = None) -> str:
+def render_dossier(
+    validation: dict[str, Any] | None = None, power: dict[str, dict[str, Any]] | None = None
+) -> str:
+    from exosci.model.validate import power as run_power
     from exosci.model.validate import table_markdown
     from exosci.model.validate import validate as run_validation
 
     if validation is None:
         validation = run_validation(n=DOSSIER_DRAWS, seed=DOSSIER_SEED)
+    if power is None:
+        power = run_power(n=DOSSIER_DRAWS, seed=DOSSIER_SEED)
     setup = load_setup()
     post = load_posterior()
     status = posterior_status()
@@ -161,15 +191,16 @@ def render_dossier(validation: dict[str, Any] | None = None) -> str:
     lines += [
         "## 5. Validation against comparators (never fitted)",
         "",
-        "Published comparisons run as model experiments (`exosci validate`); none of these",
-        "numbers is a calibration target (a test checks it).",
+        "Published comparisons run as model experiments (`exosci validate`), judged by strict",
+        "rules on the model's 5-95 % interval:",
+        "",
+        *[f"- {k}: {v}." for k, v in validation["rules"].items()],
         "",
         table_markdown(validation),
         "",
+        *_independence(validation),
+        *_power_lines(power),
     ]
-    caveat = _shared_source_caveat()
-    if caveat:
-        lines += [caveat, ""]
     if misses:
         lines += ["Misses, and why they are kept rather than tuned away:", ""]
         lines += [f"- {r['id']}: {r['why']}. Likely reason: {r['if_missed']}." for r in misses]
@@ -221,12 +252,19 @@ def render_dossier(validation: dict[str, Any] | None = None) -> str:
     return "\n".join(lines)
 
 
-def write_dossier(path: str | Path, *, validation: dict[str, Any] | None = None) -> Path:
+def write_dossier(
+    path: str | Path,
+    *,
+    validation: dict[str, Any] | None = None,
+    power: dict[str, dict[str, Any]] | None = None,
+) -> Path:
     if validation is not None and (
-        validation.get("draws") != DOSSIER_DRAWS or validation.get("seed") != DOSSIER_SEED
+        validation.get("draws") != DOSSIER_DRAWS
+        or validation.get("seed") != DOSSIER_SEED
+        or validation.get("variant", {}).get("name", "shipped") != "shipped"
     ):
-        validation = None  # the dossier always uses its own fixed draws and seed
+        validation = None  # the dossier always uses the shipped model at its own draws and seed
     out = Path(path)
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(render_dossier(validation), encoding="utf-8")
+    out.write_text(render_dossier(validation, power), encoding="utf-8")
     return out
