@@ -3,7 +3,10 @@
 A count table is CSV/TSV with a header; the first column holds the IDs (miRBase names, MIMAT
 accessions or exceRpt ids), every other column is a sample of non-negative counts. A file whose
 lines have a single field is a list (``#`` comments, blank lines and a header such as ``miRNA``
-are skipped).
+are skipped). The delimiter is sniffed (tab, semicolon as European Excel writes it, with decimal
+commas, or comma). Control and spike-in probes (U6, RNU44/48, SNORDs, cel-miR-39, ath-miR159a,
+UniSp ...) are set aside and reported (:mod:`exosci.cargo.probes`); a name listed twice counts
+once and a count-table row listed twice is summed, both said in ``notes``.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from exosci.cargo.probes import Probe, split_probes
 from exosci.errors import FileFormatError, UserInputError
 
 _HEADER_WORDS = {"mirna", "mirnas", "name", "names", "id", "ids", "mirna_id", "mirna id", "mature"}
@@ -31,6 +35,8 @@ class MirnaInput:
     names: list[str]
     lines: list[int]
     counts: pd.DataFrame | None = None
+    probes: tuple[Probe, ...] = ()
+    notes: tuple[str, ...] = ()
 
     @property
     def kind(self) -> str:
@@ -59,7 +65,7 @@ def read_mirnas(path: Path | str) -> MirnaInput:
         raise FileFormatError(f"{path}, line {bad_line}: not UTF-8 text") from None
     rows: list[tuple[int, list[str]]] = []
     first = next((ln for ln in text.splitlines() if ln.strip() and not ln.startswith("#")), "")
-    delim = "\t" if "\t" in first else ("," if "," in first else None)
+    delim = _delimiter(first)
     for line_no, line in enumerate(text.splitlines(), start=1):
         if not line.strip() or line.lstrip().startswith("#"):
             continue
@@ -69,7 +75,15 @@ def read_mirnas(path: Path | str) -> MirnaInput:
             rows.append((line_no, next(csv.reader(io.StringIO(line), delimiter=delim))))
     if delim is None or all(len(r) == 1 for _, r in rows):
         return _as_list(path, rows)
-    return _as_table(path, rows)
+    return _as_table(path, rows, decimal_comma=delim == ";")
+
+
+def _delimiter(first: str) -> str | None:
+    """Tab, then semicolon (European Excel: ``;`` between fields, ``,`` in decimals), then comma."""
+    for delim in ("\t", ";", ","):
+        if delim in first:
+            return delim
+    return None
 
 
 def _as_list(path: Path, rows: list[tuple[int, list[str]]]) -> MirnaInput:
@@ -80,7 +94,7 @@ def _as_list(path: Path, rows: list[tuple[int, list[str]]]) -> MirnaInput:
         name = fields[0].strip().strip('"')
         if not name:
             continue
-        if any(ch.isspace() for ch in name):
+        if any(ch.isspace() for ch in name) and split_probes([name], [line_no])[2] == []:
             raise FileFormatError(
                 f"{path}, line {line_no}: {name!r} has spaces; expected one miRNA name per line"
             )
@@ -88,10 +102,34 @@ def _as_list(path: Path, rows: list[tuple[int, list[str]]]) -> MirnaInput:
         lines.append(line_no)
     if not names:
         raise FileFormatError(f"{path}: no miRNA names found; expected one name per line")
-    return MirnaInput(str(path), names, lines)
+    return _tidy(MirnaInput(str(path), names, lines))
 
 
-def _as_table(path: Path, rows: list[tuple[int, list[str]]]) -> MirnaInput:
+def _tidy(inp: MirnaInput) -> MirnaInput:
+    """Set control/spike-in probes aside; count a repeated name once (a table's rows summed)."""
+    names, lines, probes, kept = split_probes(inp.names, inp.lines)
+    notes = list(inp.notes)
+    if probes:
+        shown = ", ".join(p.name for p in probes[:5]) + (" ..." if len(probes) > 5 else "")
+        notes.append(f"{len(probes)} control/spike-in probe(s) set aside, not enriched: {shown}")
+    counts = None if inp.counts is None else inp.counts.iloc[kept]
+    first: dict[str, int] = {}
+    for name, line in zip(names, lines, strict=True):
+        first.setdefault(name, line)
+    if len(first) < len(names):
+        dup = len(names) - len(first)
+        what = "rows summed" if counts is not None else "lines counted once"
+        notes.append(f"{dup} repeated name(s): {what} ({len(first)} distinct names)")
+        if counts is not None:
+            counts = counts.groupby(level=0, sort=False).sum()
+    return MirnaInput(
+        inp.path, list(first), list(first.values()), counts, (*inp.probes, *probes), tuple(notes)
+    )
+
+
+def _as_table(
+    path: Path, rows: list[tuple[int, list[str]]], *, decimal_comma: bool = False
+) -> MirnaInput:
     header_line, header = rows[0]
     width = len(header)
     if width < 2:
@@ -114,7 +152,7 @@ def _as_table(path: Path, rows: list[tuple[int, list[str]]]) -> MirnaInput:
             )
         counts = []
         for col, cell in zip(samples, fields[1:], strict=True):
-            value = _number(cell)
+            value = _number(cell.replace(",", ".") if decimal_comma else cell)
             if value is None or math.isnan(value) or math.isinf(value):
                 raise FileFormatError(
                     f"{path}, line {line_no}, column {col!r}: {cell!r} is not a count; expected a "
@@ -132,7 +170,7 @@ def _as_table(path: Path, rows: list[tuple[int, list[str]]]) -> MirnaInput:
     if not names:
         raise FileFormatError(f"{path}: header but no rows; expected one row per miRNA")
     frame = pd.DataFrame(np.asarray(values, dtype=np.float64), index=names, columns=samples)
-    return MirnaInput(str(path), names, lines, frame)
+    return _tidy(MirnaInput(str(path), names, lines, frame))
 
 
 def _number(cell: str) -> float | None:
@@ -160,8 +198,9 @@ def mirna_input(
             raise UserInputError(f"mirnas: empty name at position {empty[0]}")
         if not names:
             raise UserInputError("mirnas: the list is empty; expected miRNA names")
-        return MirnaInput("mirnas", names, list(range(1, len(names) + 1)))
+        return _tidy(MirnaInput("mirnas", names, list(range(1, len(names) + 1))))
     assert counts is not None
+    counts, oriented = _mirnas_as_rows(counts)
     if counts.empty:
         raise UserInputError("counts: the table is empty; expected miRNAs x samples")
     values = counts.apply(pd.to_numeric, errors="coerce")
@@ -176,4 +215,45 @@ def mirna_input(
     frame.index = [str(i).strip() for i in frame.index]
     frame.columns = [str(c) for c in frame.columns]
     names = list(frame.index)
-    return MirnaInput("counts", names, list(range(2, len(names) + 2)), frame)
+    return _tidy(MirnaInput("counts", names, list(range(2, len(names) + 2)), frame, (), oriented))
+
+
+def _looks_like_mirnas(labels: Sequence[object]) -> float:
+    from exosci.cargo.mirna_names import parse_name
+
+    sample = [str(x).strip() for x in list(labels)[:200]]
+    hits = sum(
+        1
+        for x in sample
+        if parse_name(x.split(":")[0]) is not None or x.upper().startswith("MIMAT")
+    )
+    return hits / max(len(sample), 1)
+
+
+def _mirnas_as_rows(counts: object) -> tuple[pd.DataFrame, tuple[str, ...]]:
+    """miRNAs x samples, whatever the notebook holds: AnnData (obs x var = samples x miRNAs)
+    and ``adata.to_df()`` frames are transposed (and said); an orientation that cannot be told
+    is refused rather than read as zero recognised miRNAs."""
+    note: tuple[str, ...] = ()
+    if not isinstance(counts, pd.DataFrame) and hasattr(counts, "to_df"):
+        counts = counts.to_df()  # AnnData: samples (obs) x miRNAs (var)
+        note = ("AnnData read as samples (obs) x miRNAs (var)",)
+    if not isinstance(counts, pd.DataFrame):
+        raise UserInputError(
+            f"counts: expected a pandas DataFrame (miRNAs x samples) or an AnnData object, got "
+            f"{type(counts).__name__}"
+        )
+    rows, cols = _looks_like_mirnas(counts.index), _looks_like_mirnas(counts.columns)
+    if cols > 0.5 and cols > rows:
+        return counts.T, (
+            *note,
+            "counts given as samples x miRNAs (as adata.to_df() gives): "
+            "transposed to miRNAs x samples",
+        )
+    if rows == 0 and cols == 0 and len(counts.index) and len(counts.columns):
+        raise UserInputError(
+            f"counts: neither the row labels ({list(map(str, counts.index[:3]))}) nor the column "
+            f"labels ({list(map(str, counts.columns[:3]))}) are miRNA names; expected miRNAs "
+            "(miRBase names or MIMAT accessions) as the index and samples as columns"
+        )
+    return counts, note

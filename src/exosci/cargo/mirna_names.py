@@ -33,6 +33,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from exosci.cargo.probes import Probe
 from exosci.errors import FileFormatError
 from exosci.vocabulary import CARGO_SPECIES
 
@@ -45,6 +46,7 @@ _NAME = re.compile(
     re.IGNORECASE,
 )
 _MIMAT = re.compile(r"^MIMAT\d{7}$", re.IGNORECASE)
+_ARM_END = re.compile(r"(-[35]p|\*)$", re.IGNORECASE)
 SUGGEST_AT_MOST = 200  # unknown names per call that get close-name suggestions
 
 
@@ -78,6 +80,8 @@ def parse_name(name: str) -> Parsed | None:
     sp = (m.group("sp") or "").lower()
     if kind_raw == "MIR" and not m.group("sp"):
         precursor = True
+    if kind_raw.lower() in ("let", "lin") and m.group("copy") and not m.group("arm"):
+        precursor = True  # hsa-let-7a-2: a locus; its mature products carry an arm
     return Parsed(
         sp,
         kind,
@@ -177,18 +181,22 @@ class MirnaReference:
 
         from exosci.kb.names import normalize
 
-        choices = self._suggest_cache.get(prefix)
-        if choices is None:
-            choices = {n: normalize(n) for n in dict.fromkeys(self.names_for(prefix))}
-            self._suggest_cache[prefix] = choices
-        query = raw.strip().split(":")[0]
+        query = strip_pipeline_suffix(raw.strip().split(":")[0])[0]
         if prefix and not _split_prefix(query)[0]:
             query = f"{prefix}-{query}"
-        key = f"{prefix}\t{normalize(query)}"
+        # an arm-less query (a precursor or pipeline id) is compared with arm-less names
+        armless = _ARM_END.search(query) is None
+        cache_key = f"{prefix}\t{armless}"
+        choices = self._suggest_cache.get(cache_key)
+        if choices is None:
+            names = dict.fromkeys(self.names_for(prefix))
+            choices = {n: normalize(_ARM_END.sub("", n) if armless else n) for n in names}
+            self._suggest_cache[cache_key] = choices
+        key = f"{cache_key}\t{normalize(query)}"
         hit = self._suggested.get(key)
         if hit is None:
             found = process.extract(
-                key.split("\t", 1)[1], choices, scorer=fuzz.ratio, limit=limit, score_cutoff=50
+                key.split("\t", 2)[2], choices, scorer=fuzz.ratio, limit=limit, score_cutoff=50
             )
             hit = [choice for _, _, choice in found]
             self._suggested[key] = hit
@@ -374,8 +382,22 @@ def resolve_one(ref: MirnaReference, raw: str, prefix: str) -> list[tuple[str, s
 _LONG = re.compile(r"^(?:(?P<sp>[a-z]{2,5})-)?microRNA[- ]?", re.IGNORECASE)
 
 
+# Suffixes small-RNA pipelines append to miRBase ids (e.g. ``hsa-mir-7-1_mature``): the mature
+# products of a precursor, or the precursor/stem-loop itself. Read counts of "_mature" cannot
+# say which arm they are, so both arms are kept.
+_PIPELINE_SUFFIX = re.compile(r"_(mature|precursor|stem[-_]?loop|hairpin|pre)$", re.IGNORECASE)
+
+
+def strip_pipeline_suffix(name: str) -> tuple[str, str]:
+    """(name without a pipeline suffix, the suffix or "")."""
+    m = _PIPELINE_SUFFIX.search(name.strip())
+    return (name.strip()[: m.start()], m.group(1).lower()) if m else (name.strip(), "")
+
+
 def _resolve_known(ref: MirnaReference, raw: str, prefix: str) -> list[tuple[str, str, str]] | None:
-    text = _LONG.sub(lambda m: f"{m.group('sp')}-miR-" if m.group("sp") else "miR-", raw.strip())
+    text, suffix = strip_pipeline_suffix(raw)
+    note = f"pipeline id (_{suffix}): precursor" if suffix else ""
+    text = _LONG.sub(lambda m: f"{m.group('sp')}-miR-" if m.group("sp") else "miR-", text)
     if ":" in text:  # exceRpt: name:MIMAT...:...
         parts = text.split(":")
         acc = next((t for t in parts if _MIMAT.match(t)), None)
@@ -395,13 +417,19 @@ def _resolve_known(ref: MirnaReference, raw: str, prefix: str) -> list[tuple[str
         plain = ref.lookup(own or prefix, rest)
         return [(plain, "exact", _arm(plain))] if plain else None
     pre = p.prefix or prefix
+    if suffix and not p.arm:
+        p = Parsed(p.prefix, p.kind, p.num, p.letter, p.copy, "", True)
     if p.precursor:
         found: list[tuple[str, str, str]] = []
+        how = f"{note}: all mature products" if note else "precursor: all mature products"
         for arm in ("5p", "3p", "", "*"):
+            # the locus's own arm (hsa-let-7a-2-3p) else the shared mature name (hsa-let-7a-5p)
             for pp in (p, Parsed(p.prefix, p.kind, p.num, p.letter, "", "", False)):
                 hit = _find(ref, pre, pp, arm)
-                if hit and hit[0] not in [f[0] for f in found]:
-                    found.append((hit[0], "precursor: all mature products", arm))
+                if hit:
+                    if hit[0] not in [f[0] for f in found]:
+                        found.append((hit[0], how, arm))
+                    break
         return found or None
     exact = _find(ref, pre, p, p.arm)
     if exact is not None:
@@ -469,6 +497,7 @@ class MirnaNames:
     unrecognized: list[Unresolved]
     species: str
     reference: str
+    probes: tuple[Probe, ...] = ()  # control/spike-in probes set aside before resolving
 
     def names(self) -> list[str]:
         return list(dict.fromkeys(r.name for r in self.recognized))
@@ -487,6 +516,7 @@ class MirnaNames:
                 {"name": u.input, "suggestions": u.suggestions} for u in self.unrecognized
             ],
             "unverified": self.unverified(),
+            "controls": [p.to_dict() for p in self.probes],
             "species": self.species,
             "reference": self.reference,
             **(
@@ -545,9 +575,12 @@ def normalize_mirnas(
     ref = reference if reference is not None else mirbase_reference()
     recognized: list[Resolved] = []
     unrecognized: list[Unresolved] = []
+    resolved: dict[str, list[tuple[str, str, str]] | None] = {}  # each distinct name once
     for i, raw in enumerate(names):
         line = lines[i] if lines else i + 1
-        hits = resolve_one(ref, raw, prefix)
+        if raw not in resolved:
+            resolved[raw] = resolve_one(ref, raw, prefix)
+        hits = resolved[raw]
         if not hits:
             # suggestions for the first SUGGEST_AT_MOST unknown names (bounded work)
             close = ref.suggest(raw, prefix) if len(unrecognized) < SUGGEST_AT_MOST else []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Literal
 
@@ -13,7 +14,7 @@ from exosci.cargo.enrich import EnrichmentResult, enrich_batch
 from exosci.cargo.enrich import enrich as enrich_profile
 from exosci.cargo.genesets import GeneSets, mechanism_genesets, read_gmt, resource_genesets
 from exosci.cargo.inputs import MirnaInput, read_mirnas
-from exosci.cargo.mirna_names import infer_species, normalize_mirnas
+from exosci.cargo.mirna_names import MirnaNames, infer_species, normalize_mirnas
 from exosci.cargo.targets import Match, load_targets
 from exosci.errors import UserInputError
 
@@ -40,6 +41,28 @@ def store_genesets(store: Path | str) -> GeneSets | None:
     for name, gene in rows:
         sets.setdefault(name, []).append(gene)
     return GeneSets({k: tuple(v) for k, v in sets.items()}, {}, (f"store:{store}",))
+
+
+def no_mirna_recognised(inp: MirnaInput, names: MirnaNames) -> str:
+    """The message when not one input name is a miRNA: what was read and the likeliest reason."""
+    sample = [u.input for u in names.unrecognized[:3]]
+    where = f"{inp.path}: none of {len(names.unrecognized)} names is a known miRNA ({sample}"
+    where += " ...)" if len(names.unrecognized) > 3 else ")"
+    joined = " ".join(sample)
+    if any(d in joined for d in (";", ",", "\t")):
+        why = "the names hold delimiters: the file looks like a table read as a list"
+    elif sample and all(" " in n for n in sample):
+        why = "the names hold spaces: are these descriptions rather than miRBase ids?"
+    elif names.species and not any(n.lower().startswith(("hsa", "mmu", "rno")) for n in sample):
+        why = (
+            f"species {names.species}: names without a prefix were read as {names.species} "
+            "miRNAs; give --species or prefixed names (hsa-/mmu-/rno-)"
+        )
+    else:
+        why = "expected miRBase names (hsa-miR-21-5p), MIMAT accessions or exceRpt ids"
+    closest = next((u.suggestions for u in names.unrecognized if u.suggestions), [])
+    hint = f"; closest known to the first: {', '.join(closest[:3])}" if closest else ""
+    return f"{where}; {why}{hint}"
 
 
 def run_enrich(
@@ -111,16 +134,19 @@ def run_enrich(
         lines=inp.lines,
         source=source,
     )
+    names = replace(names, probes=inp.probes)
+    if not names.recognized:
+        raise UserInputError(no_mirna_recognised(inp, names))
     if inp.counts is None:
         result = enrich_profile(
             names, table, sets, method=method, design=design, n_perm=n_perm, seed=seed
         )
-        return result, None
+        return replace(result, notes=(*inp.notes, *result.notes)), None
     pooled = inp.counts.sum(axis=1)
     pooled = pooled.groupby(level=0).sum()
     if method == "ora":
         cpm = pooled / max(float(pooled.sum()), 1.0) * 1e6
-        chosen = [n for n in inp.names if cpm.get(n, 0.0) >= min_cpm]
+        chosen = [n for n in dict.fromkeys(inp.names) if cpm.get(n, 0.0) >= min_cpm]
         sub = normalize_mirnas(chosen, species=sp, reference=table.reference)
         result = enrich_profile(sub, table, sets, design=design)
         note = f"pooled profile: {len(chosen)} of {len(pooled)} miRNAs with CPM >= {min_cpm:g}"
@@ -142,7 +168,7 @@ def run_enrich(
         result.method,
         result.universe,
         result.query_genes,
-        (*result.notes, note),
+        (*inp.notes, *result.notes, note),
         result.resources,
         result.gene_sets,
     )
