@@ -14,7 +14,7 @@ from __future__ import annotations
 import csv
 import io
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -218,7 +218,7 @@ def mirna_input(
     return _tidy(MirnaInput("counts", names, list(range(2, len(names) + 2)), frame, (), oriented))
 
 
-def _looks_like_mirnas(labels: Sequence[object]) -> float:
+def _looks_like_mirnas(labels: Iterable[object]) -> float:
     from exosci.cargo.mirna_names import parse_name
 
     sample = [str(x).strip() for x in list(labels)[:200]]
