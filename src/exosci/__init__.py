@@ -10,6 +10,7 @@ hold them:
 - ``ex.cargo.enrich(mirnas=[...] | counts=DataFrame)`` -> enrichment result (``.table``)
 - ``ex.qc.read_nta(path)``, ``ex.qc.check_prep(...)`` -> vesicle QC
 - ``ex.release.fit(df)`` -> release-kinetics fits (``.to_frame()``)
+- ``ex.meta.analyze(table)`` -> meta-analysis of study outcomes (pooled effect, τ², I², plots)
 
 Everything is imported on first use, so ``import exosci`` stays fast.
 """
@@ -26,7 +27,7 @@ _FUNCTIONS = {
     "explain": ("exosci.reason.query", "explain_frame"),
     "Evaluation": ("exosci.evaluate.result", "Evaluation"),
 }
-_SUBPACKAGES = ("evaluate", "kb", "cargo", "qc", "release", "model", "reason", "therapy")
+_SUBPACKAGES = ("evaluate", "kb", "cargo", "qc", "release", "model", "reason", "therapy", "meta")
 
 __all__ = ["REVIEW_DOI", "__version__", *_FUNCTIONS, *_SUBPACKAGES]
 

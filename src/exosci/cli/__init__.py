@@ -10,6 +10,7 @@ from typer.core import TyperOption
 from exosci.cli import cargo, data, kb, kb_import, qc, reason, release, web  # noqa: F401  (kb_import adds `kb import`)
 from exosci.cli import evaluate as evaluate_cli
 from exosci.cli import formats as formats_cli
+from exosci.cli import meta as meta_cli
 from exosci.cli import model as model_cli
 from exosci.cli import validate as validate_cli
 
@@ -66,6 +67,7 @@ app.command("simulate")(model_cli.simulate)
 app.command("calibrate")(model_cli.calibrate)
 app.command("validate")(validate_cli.validate)
 app.command("formats")(formats_cli.formats)
+app.command("meta")(meta_cli.meta)
 
 __all__ = ["app", "main"]
 

@@ -1,0 +1,97 @@
+"""One call for a whole analysis: read → effect sizes → pool → subgroups / meta-regression → bias."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from exosci.meta.bias import EggerResult, TrimFillResult, egger, trimfill
+from exosci.meta.effects import MEASURES, escalc
+from exosci.meta.metareg import MetaRegResult, SubgroupResult, metareg, subgroups
+from exosci.meta.pool import PoolResult, pool
+from exosci.meta.table import read_effects
+
+
+@dataclass(frozen=True)
+class MetaAnalysis:
+    """The results of :func:`analyze`; ``to_dict()`` is the ``exosci meta --json`` document."""
+
+    table: pd.DataFrame
+    pooled: PoolResult
+    subgroups: SubgroupResult | None
+    metareg: MetaRegResult | None
+    egger: EggerResult | None
+    trimfill: TrimFillResult | None
+    notes: list[str]
+
+    def to_dict(self) -> dict[str, Any]:
+        doc: dict[str, Any] = self.pooled.to_dict()
+        doc["measure_meaning"] = MEASURES.get(self.pooled.measure, "")
+        doc["source"] = self.table.attrs.get("source", "table")
+        doc["sd_from_sem"] = bool(self.table.attrs.get("sd_from_sem", False))
+        if self.subgroups is not None:
+            doc.update(self.subgroups.to_dict())
+        if self.metareg is not None:
+            doc["meta_regression"] = self.metareg.to_dict()
+        doc["small_study"] = {
+            "egger": self.egger.to_dict() if self.egger else None,
+            "trimfill": self.trimfill.to_dict() if self.trimfill else None,
+        }
+        doc["notes"] = self.notes
+        return doc
+
+    def forest(self, path: str | Path | None = None) -> Any:
+        """The forest plot (matplotlib Figure), written as PNG when ``path`` is given."""
+        from exosci.meta.plots import forest_plot
+
+        return forest_plot(self.pooled, path)
+
+    def funnel(self, path: str | Path | None = None) -> Any:
+        """The funnel plot (with trim-and-fill imputations), PNG when ``path`` is given."""
+        from exosci.meta.plots import funnel_plot
+
+        return funnel_plot(self.pooled, path, filled=self.trimfill)
+
+
+def effects(
+    source: str | Path | pd.DataFrame, *, measure: str | None = None, sem: bool = False
+) -> pd.DataFrame:
+    """The table with ``yi`` and ``vi`` added (``measure`` as in :data:`MEASURES`)."""
+    return escalc(read_effects(source, sem=sem), measure=measure)
+
+
+def analyze(
+    source: str | Path | pd.DataFrame,
+    *,
+    measure: str | None = None,
+    method: str = "REML",
+    knha: bool = False,
+    by: str | None = None,
+    mods: Sequence[str] = (),
+    sem: bool = False,
+    level: float = 0.95,
+) -> MetaAnalysis:
+    """Run a meta-analysis of a table (path or DataFrame); see :mod:`exosci.meta.table` for shapes."""
+    table = effects(source, measure=measure, sem=sem)
+    pooled = pool(table, method=method, knha=knha, level=level)
+    notes: list[str] = []
+    if table.attrs.get("sd_from_sem"):
+        notes.append("SDs were computed from SEMs as SEM·√n.")
+    sub = subgroups(table, by, method=method, knha=knha, level=level) if by else None
+    reg = metareg(table, list(mods), method=method, knha=knha, level=level) if mods else None
+    eg = tf = None
+    if pooled.k >= 3:
+        eg = egger(table)
+        tf = trimfill(table, method=method)
+        if pooled.k < 10:
+            notes.append(
+                f"k = {pooled.k}: small-study tests have little power below 10 studies "
+                "(Sterne et al., BMJ 2011;343:d4002)."
+            )
+    else:
+        notes.append("fewer than 3 studies: no Egger test or trim and fill.")
+    return MetaAnalysis(table, pooled, sub, reg, eg, tf, notes)
