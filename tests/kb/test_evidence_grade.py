@@ -15,9 +15,12 @@ from exosci.kb.curated import DATA_DIR, load_curated
 from exosci.kb.schema import GRADES, Evidence
 
 
-def test_grade_defaults_follow_the_model_field() -> None:
+def test_a_missing_grade_is_never_experimental() -> None:
     assert Evidence(refs=[47], model="review", text="x").grade == "review_claim"
-    assert Evidence(refs=[47], model="in_vivo", species="mouse", text="x").grade == "experimental"
+    # an in vivo record without a grade is "not graded", weighed as the weakest evidence
+    assert Evidence(refs=[47], model="in_vivo", species="mouse", text="x").grade == "not_graded"
+    # and a record without a model is "not reported", never assumed in vivo
+    assert Evidence(refs=[47], text="x").model == "not_reported"
     assert (
         Evidence(refs=[47], model="review", grade="curator_inferred", text="x").grade
         == "curator_inferred"

@@ -41,7 +41,15 @@ def make_records(edges: Sequence[Edge]) -> tuple[list[Entity], list[Statement]]:
                 subject=subj,
                 predicate=pred,
                 object=obj,
-                evidence=[Evidence(refs=refs, model=model, species=species, text="test")],
+                evidence=[
+                    Evidence(
+                        refs=refs,
+                        model=model,
+                        species=species,
+                        grade="review_claim" if model == "review" else "experimental",
+                        text="test",
+                    )
+                ],
             )
         )
     entities = [

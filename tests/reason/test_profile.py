@@ -168,7 +168,14 @@ def test_a_generic_hub_claim_cannot_carry_an_axis_alone(tiny_kb) -> None:
 
 def test_chains_joining_incompatible_cell_contexts_are_excluded(tiny_kb) -> None:
     def rec(i: int, s: str, p: str, o: str, ctx: str | None) -> Statement:
-        ev = Evidence(refs=[47 + i], model="in_vivo", species="rat", context=ctx, text="t")
+        ev = Evidence(
+            refs=[47 + i],
+            model="in_vivo",
+            species="rat",
+            context=ctx,
+            text="t",
+            grade="experimental",
+        )
         return Statement(id=f"c{i}", subject=s, predicate=p, object=o, evidence=[ev])
 
     ents = [
@@ -200,7 +207,7 @@ def test_evidence_flows_up_from_specific_products_never_down() -> None:
         Entity(id="proc:axon-growth", name="axon growth", type="process"),
         Entity(id="mech:axon-regeneration", name="axon regeneration", type="mechanism"),
     ]
-    ev = Evidence(refs=[72], model="in_vivo", species="rat", text="t")
+    ev = Evidence(refs=[72], model="in_vivo", species="rat", text="t", grade="experimental")
     sts = [
         Statement(
             id="s1",

@@ -52,7 +52,11 @@ def _read_references(path: Path) -> dict[int, Reference]:
                     journal=row["journal"],
                     doi=row["doi"],
                 )
-            except (ValidationError, KeyError, ValueError, TypeError) as exc:
+            except ValidationError as exc:
+                err = exc.errors()[0]
+                where = ".".join(str(p) for p in err["loc"]) or "row"
+                raise CurationError(f"{path.name}, line {line_no}: {where}: {err['msg']}") from None
+            except (KeyError, ValueError, TypeError) as exc:
                 raise CurationError(f"{path.name}, line {line_no}: {exc}") from None
             if ref.number in refs:
                 raise CurationError(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -39,17 +39,113 @@ PREDICATES = PREDICATE_SIGN
 
 # What kind of evidence a record is (GRADE's "type of evidence"; SYRCLE covers the animal arm):
 # - experimental: the cited paper measured this itself (``model`` says in vivo / in vitro /
-#   clinical, ``species`` the organism);
+#   clinical, ``species`` the organism, ``injury_model`` the injury);
 # - review_claim: the review states it with a citation, but the cited paper's own data for this
 #   exact link are not described (a background, summary or speculative sentence);
 # - curator_inferred: a link the curators added to connect the review's statements (e.g. a
-#   process to the repair mechanism it belongs to); no paper tested it as such.
-EvidenceGrade = Literal["experimental", "review_claim", "curator_inferred"]
+#   process to the repair mechanism it belongs to); no paper tested it as such;
+# - not_graded: the record does not say (an import without a grade). Never a default of
+#   "experimental": a missing grade is graded as the weakest kind of evidence.
+EvidenceGrade = Literal["experimental", "review_claim", "curator_inferred", "not_graded"]
 GRADES: dict[str, str] = {
     "experimental": "direct experimental evidence from the cited study",
     "review_claim": "review-level claim: stated in the review, cited study's data not described",
     "curator_inferred": "curator-inferred link, not tested as such by any cited study",
+    "not_graded": "kind of evidence not stated by the record (graded as the weakest)",
 }
+# The kind of study, or "not_reported" when the record does not say (never assumed in vivo).
+EvidenceModel = Model | Literal["not_reported"]
+
+# Controlled injury-model vocabulary (GRADE's indirectness reads it; Hooijmans et al. 2018).
+# SCI models by mechanism, "sci_unspecified" when the source says SCI without the kind, named
+# non-SCI models, "uninjured" (developmental / healthy animals), "in_vitro" for cell culture and
+# "not_reported" when neither the review nor the cited title says.
+InjuryModel = Literal[
+    "contusion",
+    "compression",
+    "transection",
+    "hemisection",
+    "crush",
+    "sci_unspecified",
+    "stroke_mcao",
+    "tbi",
+    "autism_btbr",
+    "depression",
+    "peripheral_nerve_injury",
+    "neurodegeneration",
+    "glioblastoma",
+    "uninjured",
+    "in_vitro",
+    "not_reported",
+]
+INJURY_MODELS: tuple[str, ...] = get_args(InjuryModel)
+SCI_INJURY_MODELS = frozenset(
+    {"contusion", "compression", "transection", "hemisection", "crush", "sci_unspecified"}
+)
+INJURY_MODEL_LABELS: dict[str, str] = {
+    "contusion": "SCI, contusion",
+    "compression": "SCI, compression",
+    "transection": "SCI, transection (complete)",
+    "hemisection": "SCI, hemisection",
+    "crush": "SCI, crush",
+    "sci_unspecified": "SCI, kind not reported",
+    "stroke_mcao": "stroke (MCAO ischaemia-reperfusion), not SCI",
+    "tbi": "traumatic brain injury, not SCI",
+    "autism_btbr": "autism model (BTBR mice), not SCI",
+    "depression": "depression model, not SCI",
+    "peripheral_nerve_injury": "peripheral nerve injury, not SCI",
+    "neurodegeneration": "neurodegeneration, not SCI",
+    "glioblastoma": "glioblastoma, not SCI",
+    "uninjured": "uninjured / developmental animals, not SCI",
+    "in_vitro": "cell culture (no injured animal)",
+    "not_reported": "injury model not reported",
+}
+# Free-text names (as curators and imported records write them) -> vocabulary, lower case.
+INJURY_MODEL_ALIASES: dict[str, str] = {
+    "sci": "sci_unspecified",
+    "spinal cord injury": "sci_unspecified",
+    "acute sci": "sci_unspecified",
+    "traumatic sci": "sci_unspecified",
+    "complete sci": "transection",
+    "complete transection": "transection",
+    "contusion sci": "contusion",
+    "compression sci": "compression",
+    "mcao": "stroke_mcao",
+    "stroke": "stroke_mcao",
+    "cerebral ischaemia/reperfusion (mcao), not sci": "stroke_mcao",
+    "autism-model btbr mice (not sci)": "autism_btbr",
+    "traumatic brain injury": "tbi",
+    "traumatic brain injury (not sci)": "tbi",
+    "peripheral nerve injury (not sci)": "peripheral_nerve_injury",
+    "peripheral nerve injury": "peripheral_nerve_injury",
+    "neurodegeneration (not sci)": "neurodegeneration",
+    "glioblastoma (not sci)": "glioblastoma",
+    "sci as stated by the review (the cited title concerns depression)": "depression",
+    "unspecified": "not_reported",
+    "not reported": "not_reported",
+}
+
+
+def injury_model_of(text: str) -> str:
+    """The vocabulary term for ``text`` (a term, or a known free-text alias).
+
+    Raises ``ValueError`` naming the accepted terms and the closest ones.
+    """
+    key = text.strip().lower()
+    if key.replace("-", "_").replace(" ", "_") in INJURY_MODELS:
+        return key.replace("-", "_").replace(" ", "_")
+    if key in INJURY_MODEL_ALIASES:
+        return INJURY_MODEL_ALIASES[key]
+    from difflib import get_close_matches
+
+    near = get_close_matches(key, [*INJURY_MODELS, *INJURY_MODEL_ALIASES], n=3)
+    hint = f" (closest: {', '.join(near)})" if near else ""
+    raise ValueError(f"unknown injury model {text!r}; accepted: {', '.join(INJURY_MODELS)}{hint}")
+
+
+# SYRCLE risk-of-bias answer for one item: what the cited text says, "not_reported" otherwise.
+RobAnswer = Literal["yes", "no", "not_reported"]
+
 # Evidence context: the cell type / tissue the study looked at, as a Cell Ontology or UBERON
 # CURIE (labels in ``exosci.kb.contexts``) or as an entity id of the graph (e.g. a cell_type).
 _CONTEXT_CURIE = re.compile(r"^(CL|UBERON):\d{7}$")
@@ -72,12 +168,14 @@ class Reference(_Strict):
     journal: str
     doi: str
 
-    @field_validator("doi")
-    @classmethod
-    def _doi(cls, v: str) -> str:
-        if not _DOI.match(v):
-            raise ValueError(f"not a DOI (expected '10.<registrant>/<suffix>'): {v!r}")
-        return v
+    @model_validator(mode="after")
+    def _doi(self) -> Reference:
+        from exosci.kb.doi import doi_problem
+
+        problem = doi_problem(self.doi, self.journal)
+        if problem:
+            raise ValueError(f"reference {self.number}: {problem}")
+        return self
 
 
 class Entity(_Strict):
@@ -158,33 +256,51 @@ class Evidence(_Strict):
 
     refs: list[int] = []
     papers: list[str] = []
-    species: Species = "unspecified"
-    model: Model = "in_vivo"
-    injury_model: str | None = None  # e.g. "contusion", "compression", "transection"
+    species: Species = "unspecified"  # "unspecified": the record does not report it
+    model: EvidenceModel = "not_reported"
+    # the injury (controlled vocabulary, see INJURY_MODELS); None only for claims that are not
+    # experiments. Experimental records without one get "not_reported", in vitro ones "in_vitro".
+    injury_model: InjuryModel | None = None
     cell_type: str | None = None  # recipient cells in vitro
     route: str | None = None
     preconditioning: str | None = None
     engineering: str | None = None
     quantities: list[Quantity] = []
     text: str  # paraphrase in our own words, never copied sentences
-    # Kind of evidence (see GRADES). When a file omits it: review_claim for model "review",
-    # else experimental.
-    grade: EvidenceGrade = "experimental"
+    # Kind of evidence (see GRADES). When a record omits it: review_claim for model "review",
+    # else not_graded (never experimental).
+    grade: EvidenceGrade = "not_graded"
     # Cell type / tissue studied: "CL:0000235", "UBERON:0002240" or an entity id; None when the
     # paper (as the review reports it) names none.
     context: str | None = None
-    # SYRCLE risk-of-bias items, where the study reports them (None: not known).
-    randomised: bool | None = None
-    blinded: bool | None = None
+    # SYRCLE risk-of-bias items (Hooijmans et al. 2014): random allocation (items 1/3) and
+    # blinded outcome assessment (item 7), as the cited text reports them.
+    randomised: RobAnswer = "not_reported"
+    blinded: RobAnswer = "not_reported"
+    # What the study compared the product against, and what it gave with it, when the credit
+    # belongs to a combination or a head-to-head comparison (entity ids or short words).
+    co_therapy: list[str] = []
+    comparator: str | None = None
 
     @model_validator(mode="before")
     @classmethod
-    def _default_grade(cls, data: object) -> object:
-        if isinstance(data, dict) and data.get("grade") is None:
-            data = {
-                **data,
-                "grade": "review_claim" if data.get("model") == "review" else "experimental",
-            }
+    def _defaults(cls, data: object) -> object:
+        if not isinstance(data, dict):
+            return data
+        data = dict(data)
+        if data.get("grade") is None:
+            data["grade"] = "review_claim" if data.get("model") == "review" else "not_graded"
+        for item in ("randomised", "blinded"):
+            val = data.get(item)
+            if val is None:
+                data[item] = "not_reported"
+            elif isinstance(val, bool):
+                data[item] = "yes" if val else "no"
+        inj = data.get("injury_model")
+        if isinstance(inj, str):
+            data["injury_model"] = injury_model_of(inj)
+        elif inj is None and data.get("grade") == "experimental":
+            data["injury_model"] = "in_vitro" if data.get("model") == "in_vitro" else "not_reported"
         return data
 
     @model_validator(mode="after")
@@ -198,11 +314,13 @@ class Evidence(_Strict):
 
     @model_validator(mode="after")
     def _grade_matches_model(self) -> Evidence:
-        if self.grade == "experimental" and self.model == "review":
+        if self.grade == "experimental" and self.model in ("review", "not_reported"):
             raise ValueError(
                 "grade 'experimental' needs the study's model (in_vivo, in_vitro, clinical or"
-                " in_silico), not 'review'; use grade review_claim or curator_inferred"
+                f" in_silico), not {self.model!r}; use grade review_claim or curator_inferred"
             )
+        if self.model in ("in_vivo", "clinical") and self.injury_model == "in_vitro":
+            raise ValueError(f"an {self.model} record cannot have injury model 'in_vitro'")
         if self.context is not None and not (
             _CONTEXT_CURIE.match(self.context) or _ID.match(self.context)
         ):

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from exosci.errors import CurationError
-from exosci.kb.schema import EvidenceGrade, Species
+from exosci.kb.schema import SCI_INJURY_MODELS, EvidenceGrade, InjuryModel, Species
 
 if TYPE_CHECKING:  # pandas costs ~0.5 s to import: only the DataFrame functions load it
     import pandas as pd
@@ -46,9 +46,6 @@ OutcomeAxis = Literal[
     "tissue_repair",  # tissue-level repair without a named mechanism
     "delivery",  # reaching / staying at the lesion
     "safety",
-]
-InjuryModel = Literal[
-    "contusion", "compression", "transection", "hemisection", "crush", "unspecified", "not_sci"
 ]
 SpeciesBasis = Literal["review", "cited_title", "cited_abstract", "curated_graph", "not_stated"]
 Phase = Literal["acute", "subacute", "chronic"]
@@ -125,15 +122,15 @@ class StudyArm(_Strict):
     species: Species
     species_basis: SpeciesBasis
     condition: str = "SCI"
-    injury_model: InjuryModel = "unspecified"
+    injury_model: InjuryModel = "not_reported"  # vocabulary of exosci.kb.schema
     level: str | None = None  # e.g. "T10"
-    grade: EvidenceGrade = "experimental"
+    grade: EvidenceGrade  # stated for every arm: never assumed experimental
     outcomes: list[Outcome] = Field(min_length=1)
     note: str = ""
 
     @property
     def sci(self) -> bool:
-        return self.injury_model != "not_sci"
+        return self.injury_model in SCI_INJURY_MODELS
 
     def entity_ids(self) -> list[tuple[str, str]]:
         """(field, entity id) pairs this arm points at."""
