@@ -116,6 +116,7 @@ def evaluate(
         f" vs control {p['control_final']['median']:.1f}; gain {p['gain']['median']:+.1f} "
         f"(90 % band {p['gain']['p05']:+.1f} to {p['gain']['p95']:+.1f})"
     )
+    _print_domain(doc.get("domain"))
     table = Table(title="mechanism profile", show_header=True)
     table.add_column("axis")
     table.add_column("score", justify="right")
@@ -149,7 +150,10 @@ def evaluate(
         d = a["delta"]
         delta = "—" if a["is_current"] else f"{d['median']:+.2f} ({d['p05']:+.2f}..{d['p95']:+.2f})"
         verdict = f"gain {a['gain']['median']:+.1f}" if a["is_current"] else a["verdict"]
-        alt.add_row(str(i), escape(a["change"]), delta, verdict)
+        change = escape(a["change"])
+        if a.get("leaves_domain"):
+            change += f" [yellow](beyond the domain: {', '.join(a['leaves_domain'])})[/]"
+        alt.add_row(str(i), change, delta, verdict)
     console.print(alt)
     console.print(f"[dim]{doc['alternatives_method']['text']}[/]")
     for a in doc["alternatives"]:
@@ -158,6 +162,33 @@ def evaluate(
     highs = [r for r in doc["risks"] if r["severity"] != "low"]
     console.print(f"{len(doc['risks'])} risks ({len(highs)} moderate or high); see the report.")
     console.print(f"report: {written['html']}  (JSON: {written['json']})")
+
+
+_STATUS_STYLE = {"in": "green", "out": "bold red", "ignored": "yellow"}
+_STATUS_TEXT = {"in": "in", "out": "OUT", "ignored": "ignored by the model"}
+
+
+def _print_domain(domain: dict[str, Any] | None) -> None:
+    """The applicability domain: one row per design feature, then its one-line summary."""
+    if not domain:
+        return
+    table = Table(title="applicability domain (calibrated design mix of the pooled studies)")
+    for col in ("feature", "this design", "calibrated domain", "status"):
+        table.add_column(col)
+    for f in domain["features"]:
+        status = f["status"]
+        shown = _STATUS_TEXT[status]
+        if status != "ignored" and not f.get("modelled", True):
+            shown += " (ignored by the model)"
+        table.add_row(
+            escape(f["label"]),
+            escape(f["value"]),
+            escape(f["calibrated"]),
+            f"[{_STATUS_STYLE[status]}]{shown}[/]",
+        )
+    console.print(table)
+    style = "bold red" if domain["outside"] else "green"
+    console.print(f"[{style}]{escape(domain['summary'])}[/]")
 
 
 @cli_errors

@@ -21,6 +21,8 @@ from exosci.model.design import AXES
 from exosci.model.parameters import ParameterTable, default_parameters
 from exosci.model.simulate import ASSUMPTIONS, LABEL, SimulationResult, ensemble
 from exosci.therapy import ResolveCache, ResolvedTherapy, TherapySpec, resolve_spec
+from exosci.therapy.domain import Domain, assess
+from exosci.therapy.spec import parse_spec
 
 REPORT_DAYS = (1, 3, 7, 14, 21, 28, 35, 42)
 CLINICAL_SPECIES = ("human", "monkey")
@@ -307,7 +309,9 @@ def evaluate(
         progress=(lambda d, t: progress("alternatives", d, t)) if progress else None,
         cache=cache,
     )
-    prediction["flags"] = summary_flags(res, prediction)
+    domain = assess(spec, kb=kb)  # the spec as given: a human design is outside on species
+    prediction["flags"] = domain.flags() + summary_flags(res, prediction)
+    rows = _mark_domain(alts["rows"] + alts["not_offered"] + alts["skipped"], domain, kb)
     if progress:
         progress("sensitivity", 0, 1)
     sensitivity = sensitivity_block(res, seed=seed, n=sensitivity_trajectories)
@@ -324,10 +328,11 @@ def evaluate(
         },
         "mechanisms": mechanisms,
         "evidence_summary": _evidence_summary(kb, res.evidence_entities()),
+        "domain": domain.to_dict(),
         "prediction": prediction,
         "delivery": delivery_block(res, sim),
         "risks": risks,
-        "alternatives": alts["rows"] + alts["not_offered"] + alts["skipped"],
+        "alternatives": rows,
         "alternatives_method": alts["method"],
         "sensitivity": sensitivity,
         "assumptions": list(ASSUMPTIONS),
@@ -359,6 +364,25 @@ def evaluate(
     doc["references"] = _references(kb, doc)
     doc["design_rows"] = _design_rows(res)
     return doc
+
+
+def _mark_domain(
+    rows: list[dict[str, Any]], current: Domain, kb: KnowledgeBase
+) -> list[dict[str, Any]]:
+    """Each alternative with the features by which it lies outside the calibrated domain
+    (``outside_domain``, [] inside) and those it newly takes outside (``leaves_domain``)."""
+    for row in rows:
+        if row.get("is_current"):
+            row["outside_domain"] = list(current.outside)
+            row["leaves_domain"] = []
+        elif isinstance(row.get("spec"), dict):
+            try:
+                outside = assess(parse_spec(row["spec"]), kb=kb).outside
+            except UserInputError:
+                continue
+            row["outside_domain"] = list(outside)
+            row["leaves_domain"] = [f for f in outside if f not in current.outside]
+    return rows
 
 
 def _animal_ensemble(

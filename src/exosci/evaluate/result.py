@@ -125,8 +125,37 @@ class Evaluation:
 
     @property
     def flags(self) -> list[dict[str, Any]]:
-        """Summary warnings (e.g. a gain beyond the published range, repeated surgery)."""
+        """Summary warnings and notes, each with a ``kind``: ``outside_domain:<feature>`` for a
+        design feature outside the calibrated domain, ``ignored_by_model:<feature>`` for one the
+        model does not read, a gain beyond the published range, repeated surgery."""
         return copy.deepcopy(list(self._doc["prediction"].get("flags", [])))
+
+    @property
+    def domain(self) -> pd.DataFrame:
+        """The applicability domain: per design feature its value, status (in / out / ignored),
+        the calibrated range and a note (:mod:`exosci.therapy.domain`)."""
+        import pandas as pd
+
+        block = self._doc.get("domain") or {}
+        cols = ["feature", "value", "status", "calibrated", "note"]
+        rows = [{c: f.get(c) for c in cols} for f in block.get("features", [])]
+        frame = pd.DataFrame(rows, columns=cols).set_index("feature")
+        frame.attrs["summary"] = block.get("summary", "")
+        return frame
+
+    def __repr__(self) -> str:
+        """One line: name, headline gain with its band, and the kinds of its flags."""
+        pred = self._doc.get("prediction", {})
+        g = pred.get("gain") or {}
+        gain = (
+            f"gain {g['median']:+.1f} {pred.get('score_name', '')} at day "
+            f"{pred.get('horizon_days')} (90 % band {g['p05']:+.1f} to {g['p95']:+.1f}; model)"
+            if {"median", "p05", "p95"} <= set(g)
+            else "no prediction"
+        )
+        kinds = [str(f.get("kind", "?")) for f in pred.get("flags", [])]
+        flags = ", ".join(kinds) if kinds else "none"
+        return f"<Evaluation {self.name!r}: {gain}; flags: {flags}>"
 
     def to_html(self, path: str | Path, *, force: bool = False) -> dict[str, Path]:
         """Write the report (HTML, JSON beside it, PNG plots in ``<stem>_files/``).
@@ -148,8 +177,10 @@ class Evaluation:
         score = self._doc["prediction"].get("score_name", "")
         return (
             f"<b>{escape(self.name)}</b>: predicted gain {g['median']:+.1f} {escape(score)} "
-            f"(90 % band {g['p05']:+.1f} to {g['p95']:+.1f}; model prediction) — see "
-            "<code>.mechanisms</code>, <code>.prediction</code>, <code>.alternatives</code>"
+            f"(90 % band {g['p05']:+.1f} to {g['p95']:+.1f}; model prediction) — "
+            f"{escape(self._doc.get('domain', {}).get('summary', ''))} See "
+            "<code>.mechanisms</code>, <code>.prediction</code>, <code>.alternatives</code>, "
+            "<code>.domain</code>, <code>.flags</code>"
         )
 
 

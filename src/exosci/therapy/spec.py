@@ -50,10 +50,18 @@ class _Strict(BaseModel):
     )
 
 
-class Injury(_Strict):
-    """Injury model; the lesion model is calibrated on thoracic contusion/compression."""
+InjuryModel = Literal["contusion", "compression", "transection", "hemisection", "crush"]
 
-    model: Literal["contusion", "compression"] = "contusion"
+
+class Injury(_Strict):
+    """Injury model, level and severity.
+
+    The lesion model is calibrated on moderate thoracic (T9-T10) contusion/compression and reads
+    only the severity: every injury model and level is accepted, simulated as a contusion, and
+    shown against the calibrated domain (:mod:`exosci.therapy.domain`).
+    """
+
+    model: InjuryModel = "contusion"
     level: Name = "T10"
     severity: Literal["mild", "moderate", "severe"] = "moderate"
 
@@ -129,7 +137,7 @@ class TherapySpec(_Strict):
 
 _ACCEPTED = {
     "species": "rat or mouse (human/monkey are refused: see the message)",
-    "injury.model": "contusion or compression",
+    "injury.model": "contusion, compression, transection, hemisection or crush",
     "injury.severity": "mild, moderate or severe",
     "dose": "ug up to 1e5, mg up to 100, particles up to 1e14",
     "dose.amount": "a finite number >= 0 (ug up to 1e5, mg up to 100, particles up to 1e14)",
