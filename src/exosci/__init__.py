@@ -26,6 +26,7 @@ _FUNCTIONS = {
     "simulate": ("exosci.therapy.simulate", "simulate_spec"),
     "explain": ("exosci.reason.query", "explain_frame"),
     "Evaluation": ("exosci.evaluate.result", "Evaluation"),
+    "ExosciWarning": ("exosci.errors", "ExosciWarning"),
 }
 _SUBPACKAGES = ("evaluate", "kb", "cargo", "qc", "release", "model", "reason", "therapy", "meta")
 

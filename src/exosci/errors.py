@@ -9,6 +9,24 @@ class ExosciError(Exception):
     """Base class of all exosci errors."""
 
 
+class ExosciWarning(UserWarning):
+    """A caveat a result carries (a prediction beyond the published range, a design outside the
+    calibrated domain, a gene universe too small for p-values ...).
+
+    One category for all of them, so a notebook can filter them:
+    ``warnings.simplefilter("ignore", ex.ExosciWarning)``. The same texts stay in the result
+    (``.flags``, ``.notes``) and in the CLI and report.
+    """
+
+
+def warn_caveats(texts: Sequence[str], *, stacklevel: int = 3) -> None:
+    """Issue each caveat as an :class:`ExosciWarning` (to the caller of the public function)."""
+    import warnings
+
+    for text in texts:
+        warnings.warn(text, ExosciWarning, stacklevel=stacklevel)
+
+
 class UserInputError(ExosciError, ValueError):
     """Bad input from the user: the message says what, where, and what would be accepted."""
 

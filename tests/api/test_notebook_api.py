@@ -128,3 +128,18 @@ def test_tab_completion_lists_the_public_api_and_no_import_helpers() -> None:
     assert not {"annotations", "Any", "importlib"} & set(top)
     assert {"search", "statements", "show", "profile", "outcome_studies"} <= set(kb)
     assert {"mechanism_profile", "signed_graph"} <= set(reason)
+
+
+def test_caveats_reach_the_notebook_as_exosci_warnings() -> None:
+    """Issue 21 item 1: the beyond-range flag and the small-universe caveat were only in
+    ``ev.flags`` / ``to_dict()['notes']``; a notebook user never saw them."""
+    with pytest.warns(ex.ExosciWarning, match="universe has only"):
+        ex.cargo.enrich(["miR-21-5p", "miR-146a-5p"], species="rat")
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        ev = ex.evaluate(IV, samples=100)
+    issued = [str(w.message) for w in caught if issubclass(w.category, ex.ExosciWarning)]
+    assert len(issued) == len(ev.flags), issued  # one warning per flag, whatever the model says
+    assert all(f["kind"] in msg for f, msg in zip(ev.flags, issued, strict=True))

@@ -88,6 +88,11 @@ class EnrichmentResult:
             "notes": list(self.notes) + self._warnings(),
         }
 
+    def caveats(self) -> list[str]:
+        """What a reader must know before trusting the p-values (also issued as
+        :class:`~exosci.errors.ExosciWarning` by ``ex.cargo.enrich``)."""
+        return self._warnings()
+
     def _warnings(self) -> list[str]:
         """Plain warnings a reader needs before trusting the p-values."""
         out = []

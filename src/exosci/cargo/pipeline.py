@@ -246,4 +246,7 @@ def enrich(
         seed=seed,
         accept_by_rule=accept_by_rule,
     )
+    from exosci.errors import warn_caveats
+
+    warn_caveats(result.caveats())
     return result

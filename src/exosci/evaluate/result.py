@@ -228,4 +228,8 @@ def evaluate_design(
     from exosci.therapy.spec import as_spec
 
     doc = evaluate(as_spec(spec), kb=kb, samples=samples, seed=seed, progress=progress, **options)
-    return Evaluation(doc)
+    ev = Evaluation(doc)
+    from exosci.errors import warn_caveats
+
+    warn_caveats([f"{f.get('kind', 'flag')}: {f.get('text', '')}" for f in ev.flags])
+    return ev
