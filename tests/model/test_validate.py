@@ -86,11 +86,11 @@ def dossier_validation() -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def dossier_power() -> dict[str, dict[str, Any]]:
+def dossier_power(dossier_validation: dict[str, Any]) -> dict[str, dict[str, Any]]:
     from exosci.model.dossier import DOSSIER_DRAWS, DOSSIER_SEED
     from exosci.model.validate import power
 
-    return power(n=DOSSIER_DRAWS, seed=DOSSIER_SEED)
+    return power(n=DOSSIER_DRAWS, seed=DOSSIER_SEED, shipped=dossier_validation)
 
 
 @pytest.mark.parametrize("wrong", sorted(VARIANTS))
@@ -168,10 +168,13 @@ def test_validate_cli_reports_its_strict_pass_count(tmp_path: Path) -> None:
     import json
 
     out = tmp_path / "v.json"
-    res = CliRunner().invoke(app, ["validate", "--draws", "20", "--output", str(out)])
+    args = ["validate", "--draws", "20", "--power", "--output", str(out)]
+    res = CliRunner().invoke(app, args)
     assert res.exit_code == 0, res.output
     doc = json.loads(out.read_text("utf-8"))
     assert f"{doc['passed']} of {doc['judged']} targets pass under the strict rules" in res.output
+    assert set(doc["power"]) == set(VARIANTS)
+    assert "power: wrong model effect-x3 fails" in res.output
     assert doc["passed"] == sum(r["verdict"] == "pass" for r in doc["targets"])
     for r in doc["targets"]:
         if r["verdict"] == "MISS":

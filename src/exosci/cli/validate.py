@@ -29,6 +29,12 @@ def validate(
     dossier: Path | None = typer.Option(
         None, "--dossier", help="Regenerate the credibility dossier (Markdown) at this path."
     ),
+    power: bool = typer.Option(
+        False,
+        "--power",
+        help="Also judge the deliberately wrong models (no design differences, effect x3 and "
+        "x1/3): how many targets each fails.",
+    ),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Run the published validation comparisons as model experiments: model vs published."""
@@ -51,6 +57,10 @@ def validate(
         doc = run_validation(
             n=draws, seed=seed, variant=known[variant], progress=lambda k: bar.advance(task, k)
         )
+    if power:
+        from exosci.model.validate import power as run_power
+
+        doc["power"] = run_power(n=draws, seed=seed, shipped=doc if variant == "shipped" else None)
     written = []
     if output:
         suffix = output.suffix.lower()
@@ -100,6 +110,11 @@ def validate(
         )
     for m in doc["moved"]:
         console.print(f"moved out of validation: {m['id']} ({m['source']}): {m['reason']}")
+    for name, p in doc.get("power", {}).items():
+        console.print(
+            f"power: wrong model {name} fails {len(p['failed'])} of {p['judged']}: "
+            f"{', '.join(p['failed']) or 'none'}"
+        )
     for w in written:
         console.print(f"wrote {w}")
 

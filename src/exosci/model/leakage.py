@@ -2,11 +2,12 @@
 
 A validation target is evidence only if the model never saw its paper. The model is built from
 the parameter table (``parameters.yaml``: the sources its parameters cite), the calibration
-targets (``calibration_targets.yaml``), the effect layer (``exosci.model.effect``: the papers
-its priors cite) and the knowledge graph's reference list (``kb/data/references.tsv``: the
-studies behind every product's and modification's own evidence). Papers are compared by
-identifier, not by number: normalised DOIs, PMIDs, PMC ids, a journal-independent citation key
-(year;volume:first page) and the short source keys the YAML files use (``ijms2021``).
+targets (``calibration_targets.yaml``), the model's code (the effect layer's priors and every
+other module or data file of ``exosci.model``) and the knowledge graph (``kb/data``,
+``kb/outcomes``: the studies behind every product's and modification's own evidence). Papers
+are compared by identifier, not by number: normalised DOIs, PMIDs, PMC ids, a
+journal-independent citation key (year;volume:first page) and the short source keys the YAML
+files use (``ijms2021``).
 """
 
 from __future__ import annotations
@@ -120,9 +121,17 @@ def code_sources() -> list[Cited]:
 
 
 def knowledge_graph_sources() -> list[Cited]:
-    """The knowledge graph's references (the evidence of every product and modification)."""
-    text = resources.files("exosci.kb").joinpath("data/references.tsv").read_text("utf-8")
-    return [Cited("kb/data/references.tsv", "", frozenset(identifiers(text)))]
+    """The knowledge graph's references and curated files (the evidence of every product and
+    modification the effect layer reads): every text file of ``kb/data`` and ``kb/outcomes``."""
+    out = []
+    for pkg in ("exosci.kb.data", "exosci.kb.outcomes"):
+        base = resources.files("exosci.kb").joinpath(pkg.rsplit(".", 1)[1])
+        for f in sorted(base.iterdir(), key=lambda f: f.name):
+            if f.is_file() and f.name.endswith((".yaml", ".yml", ".tsv", ".csv", ".json")):
+                ids = identifiers(f.read_text("utf-8"))
+                if ids:
+                    out.append(Cited(f"kb/{pkg.rsplit('.', 1)[1]}/{f.name}", "", frozenset(ids)))
+    return out
 
 
 @cache

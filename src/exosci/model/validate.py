@@ -308,14 +308,23 @@ def validate(
     }
 
 
-def power(*, n: int = 100, seed: int = 0) -> dict[str, dict[str, Any]]:
-    """The suite against each deliberately wrong model of :data:`VARIANTS`: what each fails."""
+def power(
+    *, n: int = 100, seed: int = 0, shipped: dict[str, Any] | None = None
+) -> dict[str, dict[str, Any]]:
+    """The suite against each deliberately wrong model of :data:`VARIANTS`: what each fails,
+    and which of those the shipped model (``shipped``: its :func:`validate` document at the
+    same draws and seed, run here if not given) passes."""
+    if shipped is None or (shipped["draws"], shipped["seed"]) != (n, seed):
+        shipped = validate(n=n, seed=seed)
+    passed = {r["id"] for r in shipped["targets"] if r["verdict"] == "pass"}
     out = {}
     for name, v in VARIANTS.items():
         doc = validate(n=n, seed=seed, variant=v)
+        failed = [r["id"] for r in doc["targets"] if r["verdict"] == "MISS"]
         out[name] = {
             "description": v.description,
-            "failed": [r["id"] for r in doc["targets"] if r["verdict"] == "MISS"],
+            "failed": failed,
+            "failed_where_shipped_passes": [t for t in failed if t in passed],
             "judged": doc["judged"],
         }
     return out
