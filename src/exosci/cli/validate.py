@@ -131,6 +131,22 @@ def render_html(doc: dict[str, Any]) -> str:
         for r in doc["targets"]
     )
     rules = "".join(f"<li><b>{e(k)}</b>: {e(v)}</li>" for k, v in doc["rules"].items())
+    notes = (
+        "".join(
+            f"<li class=MISS>LEAK: {e(lk['target'])} shares {e(lk['shared'])} with "
+            f"{e(lk['where'])}</li>"
+            for lk in doc.get("leaks", [])
+        )
+        + "".join(
+            f"<li>moved out of validation: {e(m['id'])} ({e(m['source'])}): {e(m['reason'])}</li>"
+            for m in doc.get("moved", [])
+        )
+        + "".join(
+            f"<li>power: wrong model {e(name)} fails {len(p['failed'])} of {p['judged']}: "
+            f"{e(', '.join(p['failed']) or 'none')}</li>"
+            for name, p in doc.get("power", {}).items()
+        )
+    )
     return f"""<!doctype html><html><head><meta charset="utf-8"><title>exosci validation</title>
 <style>body{{font-family:sans-serif;max-width:1200px;margin:2em auto}}td,th{{padding:3px 8px;
 border-bottom:1px solid #ddd;text-align:left;vertical-align:top}}.s{{font-size:80%;color:#555}}
@@ -139,5 +155,6 @@ tr.MISS{{background:#fde2e2}}tr.pass{{background:#e6f4ea}}.warn{{background:#fff
 <p>Model: {e(doc["variant"]["name"])} ({e(doc["variant"]["description"])}).
 {doc["passed"]} of {doc["judged"]} targets pass under the strict rules ({doc["draws"]} draws,
 seed {doc["seed"]}).</p><ul>{rules}</ul>
+<ul>{notes}</ul>
 <table><tr><th>claim</th><th>published</th><th>model</th><th>rule</th><th>verdict</th></tr>
 {rows}</table></body></html>"""
