@@ -13,6 +13,7 @@ test with environment variables: ``EXOSCI_MAX_UPLOAD_BYTES`` (input files and up
 from __future__ import annotations
 
 import os
+import re
 import stat
 from pathlib import Path
 
@@ -62,6 +63,9 @@ MAX_RELEASE_HOURS = 24 * 365 * 10
 MAX_SPEC_BYTES = 1 * MIB
 #: YAML anchors/aliases allowed in one spec or preparation (an alias bomb needs thousands).
 MAX_YAML_ALIASES = 20
+#: Nesting depth (lists and mappings inside each other) of one YAML or JSON document: a spec
+#: is a few levels deep; thousands of levels only exhaust the parser's stack.
+MAX_NESTING_DEPTH = 64
 
 
 def _env_cap(name: str, ceiling: int) -> int:
@@ -157,3 +161,39 @@ def check_upload(data: bytes, *, what: str = "upload") -> bytes:
     if len(data) > limit:
         raise UserInputError(f"{what}: {_mb(len(data))} exceeds the {_mb(limit)} limit.")
     return data
+
+
+_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.S)
+
+
+def json_depth(data: bytes | str) -> int:
+    """Deepest nesting of ``[``/``{`` in a JSON text, without parsing it (strings skipped).
+
+    Linear and non-recursive, so a body can be measured before :func:`json.loads` recurses
+    into it; malformed text gets a number too (the parser reports the syntax error).
+    """
+    import numpy as np
+
+    raw = data.encode("utf-8", "surrogatepass") if isinstance(data, str) else data
+    bare = _JSON_STRING.sub(b'""', raw)
+    codes = np.frombuffer(bare, dtype=np.uint8)
+    step = np.isin(codes, (0x5B, 0x7B)).astype(np.int64) - np.isin(codes, (0x5D, 0x7D))
+    return int(np.cumsum(step).max(initial=0))
+
+
+def check_json_depth(data: bytes | str, *, where: str) -> None:
+    """Refuse a JSON text nested deeper than :data:`MAX_NESTING_DEPTH` (exit 2 / HTTP 422)."""
+    depth = json_depth(data)
+    if depth > MAX_NESTING_DEPTH:
+        raise UserInputError(depth_message(where, depth))
+
+
+def depth_message(where: str, depth: int | None = None) -> str:
+    """The refusal of a too-deep document, naming the limit."""
+    found = (
+        f"nested {depth} levels deep" if depth else f"nested over {MAX_NESTING_DEPTH} levels deep"
+    )
+    return (
+        f"{where}: {found}; the limit is {MAX_NESTING_DEPTH} levels of lists and mappings "
+        "inside each other (a therapy spec or preparation needs fewer than 10)."
+    )

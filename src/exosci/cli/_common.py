@@ -9,7 +9,7 @@ import os
 import socket
 import sys
 import traceback
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any, NoReturn, ParamSpec, TypeVar
 
@@ -91,32 +91,65 @@ def emit_json(doc: Any) -> None:
     )
 
 
-def check_outputs(
-    outputs: Iterable[Path], *, inputs: Iterable[Path] = (), force: bool = True
-) -> None:
-    """Refuse, before any work, outputs that would land on an input, a folder or an old file.
+FORCE_OPTION = typer.Option(
+    False, "--force", help="Overwrite output files that exist already (never an input)."
+)
 
-    ``force=False`` also refuses an output that exists already (the caller offers --force).
+#: Outputs of one command: option label -> path (None: not asked for), or bare paths.
+Outputs = Mapping[str, Path | None] | Iterable[Path | None]
+
+
+def _show(path: Path, n: int = 160) -> str:
+    text = str(path)
+    return text if len(text) <= n else f"{text[:n]}… ({len(text)} characters)"
+
+
+def _identity(path: Path) -> Path | tuple[int, int]:
+    """What makes two paths one file: device and inode when it exists, else the resolved path."""
+    try:
+        st = path.stat()
+    except OSError:
+        return path.resolve()
+    return (st.st_dev, st.st_ino)
+
+
+def check_outputs(outputs: Outputs, *, inputs: Iterable[Path | None] = (), force: bool) -> None:
+    """The output policy of every command, checked before any work (exit 2 on a breach).
+
+    An output must name a file (not ``.``, ``/`` or a folder) in a folder that exists; it is
+    never an input of the command (also through a symlink or hard link), no two outputs share
+    a path (e.g. ``evaluate -o spec.json`` and its JSON sidecar), and a file that exists is
+    replaced only with ``--force``.
     """
-    ins = {p.resolve() for p in inputs if p.exists()}
-    for out in outputs:
-        if out.resolve() in ins:
-            raise UserInputError(f"{out}: is an input of this command; choose another output.")
-        if out.is_dir():
-            raise UserInputError(f"{out}: is a directory; expected a file name to write.")
-        if not force and out.exists():
-            raise UserInputError(f"{out}: exists; pass --force to overwrite it.")
+    named = list(outputs.items()) if isinstance(outputs, Mapping) else [("", p) for p in outputs]
+    ins = {_identity(p) for p in inputs if p is not None and p.exists()}
+    seen: dict[Path | tuple[int, int], str] = {}
+    for label, out in named:
+        if out is None:
+            continue
+        where = f"{label} {_show(out)}" if label else _show(out)
+        if out.name in ("", ".", "..") or out.is_dir():
+            raise UserInputError(f"{where}: is a folder; expected a file name to write.")
+        parent = out.parent
+        if not parent.is_dir():
+            raise UserInputError(f"{where}: the folder {_show(parent)} does not exist.")
+        key = _identity(out)
+        if key in ins:
+            raise UserInputError(f"{where}: is an input of this command; choose another output.")
+        if key in seen:
+            raise UserInputError(
+                f"{where}: the same file as {seen[key] or 'another output'}; every output "
+                "needs its own file."
+            )
+        seen[key] = where
+        if not force and (out.exists() or out.is_symlink()):
+            raise UserInputError(f"{where}: exists; pass --force to overwrite it.")
 
 
 def check_writable(path: Path | None, option: str) -> None:
     """Refuse an output file whose folder is missing or that names a folder (exit 2)."""
-    if path is None:
-        return
-    if path.is_dir():
-        raise UserInputError(f"{option} {path}: is a directory; expected a file name to write.")
-    parent = path.parent if str(path.parent) else Path(".")
-    if not parent.is_dir():
-        raise UserInputError(f"{option} {path}: the folder {parent} does not exist.")
+    if path is not None:
+        check_outputs({option: path}, force=True)
 
 
 def check_scheduler(address: str | None, *, timeout: float = 5.0) -> None:

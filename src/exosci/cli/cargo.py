@@ -8,8 +8,9 @@ import typer
 from rich.table import Table
 
 from exosci.cli._common import (
+    FORCE_OPTION,
     JSON_OPTION,
-    check_writable,
+    check_outputs,
     cli_errors,
     console,
     emit_json,
@@ -95,6 +96,7 @@ def enrich_cmd(
         20, "--top", min=1, max=MAX_TOP, help="Rows to show (and to put in the JSON)."
     ),
     plot: Path | None = typer.Option(None, "--plot", help="Write a dot plot PNG here."),
+    force: bool = FORCE_OPTION,
     json: bool = JSON_OPTION,
 ) -> None:
     """Gene-set enrichment of the targets of a miRNA list or small-RNA-seq count table."""
@@ -115,7 +117,10 @@ def enrich_cmd(
         from exosci.kb.store import check_store
 
         check_store(store, schema=False)  # kb stores and `exosci data` prepared files
-    check_writable(plot, "--plot")
+    named = [Path(t) for t in (*targets, *genesets)]  # resource names or files
+    check_outputs(
+        {"--plot": plot}, inputs=[file, universe, store, mature_fa, aliases, *named], force=force
+    )
     result, per_sample = run_enrich(
         file,
         species=species,

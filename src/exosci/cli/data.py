@@ -71,16 +71,26 @@ def fetch_cmd(
 def add_cmd(
     name: str = typer.Argument(..., help="Resource name (e.g. exocarta, targetscan-mouse)."),
     file: Path = typer.Argument(..., help="The file you downloaded."),
+    release: str | None = typer.Option(
+        None,
+        "--release",
+        help="The file's release, when neither its name nor its header states it "
+        "(else recorded as 'unknown (user file)').",
+    ),
     json: bool = JSON_OPTION,
 ) -> None:
     """Register a file downloaded by hand (for resources that cannot be fetched)."""
     from exosci.datasets import add
 
-    info = add(name, file)
+    info = add(name, file, release=release)
     if json:
         emit_json(info)
         return
-    console.print(f"[green]{name}[/]: added; sha256 {info['sha256']}", highlight=False)
+    console.print(
+        f"[green]{name}[/]: added; release {info['release']} (from the {info['release_basis']}); "
+        f"sha256 {info['sha256']}",
+        highlight=False,
+    )
 
 
 @app.command("path")

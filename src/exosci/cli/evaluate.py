@@ -10,10 +10,10 @@ from rich.markup import escape
 from rich.table import Table
 
 from exosci.cli._common import (
+    FORCE_OPTION,
     JSON_OPTION,
     check_outputs,
     check_scheduler,
-    check_writable,
     cli_errors,
     console,
     emit_json,
@@ -88,7 +88,8 @@ def evaluate(
     """
     # Fail before the work: the JSON sidecar is OUTPUT with .json, so `-o design.html` next to
     # design.json would overwrite the spec; an old report is replaced only with --force.
-    check_outputs([output, output.with_suffix(".json")], inputs=[spec], force=force)
+    json_path = output.with_suffix(".json") if output.name not in ("", ".", "..") else output
+    check_outputs({"-o": output, "its JSON report": json_path}, inputs=[spec], force=force)
     check_scheduler(scheduler)
     # A forked worker imports matplotlib and warms it up on idle CPU while the evaluation runs,
     # then draws the figures and the page (None where forking is not safe: drawn in-process).
@@ -199,6 +200,7 @@ def compare(
     ),
     seed: int = typer.Option(0, min=0, max=MAX_SEED, help="Seed of every random step."),
     plot: Path | None = typer.Option(None, help="Write an overlay plot of predicted scores (PNG)."),
+    force: bool = FORCE_OPTION,
     json: bool = JSON_OPTION,
 ) -> None:
     """Compare therapy designs side by side on the same virtual subjects (paired)."""
@@ -207,9 +209,7 @@ def compare(
 
     if len(specs) < 2:
         raise UserInputError(f"compare needs two or more specs; got {len(specs)}.")
-    if plot is not None:
-        check_outputs([plot], inputs=specs)
-        check_writable(plot, "--plot")
+    check_outputs({"--plot": plot}, inputs=specs, force=force)
     doc = compare_specs(
         [load_spec(p) for p in specs],
         samples=samples,

@@ -10,10 +10,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedCo
 from rich.table import Table
 
 from exosci.cli._common import (
+    FORCE_OPTION,
     JSON_OPTION,
     check_outputs,
     check_scheduler,
-    check_writable,
     cli_errors,
     console,
     emit_json,
@@ -63,6 +63,7 @@ def simulate(
         help="What the 5-95 % band is: mean (uncertainty of the mean effect) or animal "
         "(between-animal spread).",
     ),
+    force: bool = FORCE_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Predict locomotor recovery for a therapy spec: treated vs control, median and 5-95 % band."""
@@ -73,9 +74,7 @@ def simulate(
         from exosci.errors import require
 
         require("libsbml", extra="sbml", feature="--sbml export")  # before the simulation
-    check_outputs([p for p in (plot, sbml) if p], inputs=[spec])
-    check_writable(plot, "--plot")
-    check_writable(sbml, "--sbml")
+    check_outputs({"--plot": plot, "--sbml": sbml}, inputs=[spec], force=force)
     if samples < 1:
         raise UserInputError(f"--samples {samples}: accepted: an integer >= 1.")
     if scheduler is None and samples > MAX_SAMPLES:
@@ -191,6 +190,7 @@ def calibrate(
     report: Path | None = typer.Option(
         None, "--report", help="Write the calibration report (HTML; .json for JSON)."
     ),
+    force: bool = FORCE_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Bayesian calibration (emcee) of the free parameters on the published calibration targets.
@@ -203,6 +203,7 @@ def calibrate(
     from exosci.model.calibration_report import build_report, render_html
     from exosci.model.posterior import load_posterior, shipped_posterior_path, write_posterior
 
+    check_outputs({"--out": out, "--report": report}, force=force)
     setup = cal_mod.load_setup()
     settings = cal_mod.COMMITTED
     if walkers:

@@ -9,9 +9,9 @@ import typer
 from rich.table import Table
 
 from exosci.cli._common import (
+    FORCE_OPTION,
     JSON_OPTION,
     check_outputs,
-    check_writable,
     cli_errors,
     console,
     emit_json,
@@ -50,6 +50,7 @@ def nta(
     allow_empty: bool = typer.Option(
         False, "--allow-empty", help="List empty runs (0 particles) instead of failing on them."
     ),
+    force: bool = FORCE_OPTION,
     json: bool = JSON_OPTION,
 ) -> None:
     """Size distribution and concentration from NTA exports; one JSON object per file.
@@ -60,8 +61,7 @@ def nta(
     """
     from exosci.qc import plot_nta
 
-    check_outputs([plot] if plot else [], inputs=files)
-    check_writable(plot, "--plot")
+    check_outputs({"--plot": plot}, inputs=files, force=force)
 
     reports, flagged = _read_batch(files, format=format, dilution=dilution, allow_empty=allow_empty)
     if plot is not None:

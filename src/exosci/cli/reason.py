@@ -10,7 +10,14 @@ import typer
 from rich.table import Table
 from rich.tree import Tree
 
-from exosci.cli._common import JSON_OPTION, cli_errors, console, emit_json
+from exosci.cli._common import (
+    FORCE_OPTION,
+    JSON_OPTION,
+    check_outputs,
+    cli_errors,
+    console,
+    emit_json,
+)
 from exosci.cli.kb import STORE_OPTION, get_kb, grade_label
 from exosci.cli.kb import app as kb_app
 from exosci.errors import UnknownNameError, UserInputError
@@ -197,11 +204,13 @@ def export(
         None, "--output", "-o", help="File to write (default: stdout)."
     ),
     store: Path | None = STORE_OPTION,
+    force: bool = FORCE_OPTION,
     json: bool = JSON_OPTION,
 ) -> None:
     """Export the knowledge graph as GraphML, Cytoscape CX2, INDRA statement JSON or CSV."""
     from exosci.kb.export import EXPORTERS, ExportFormat, export_graph
 
+    check_outputs({"-o": output}, inputs=[store], force=force)
     EXPORTERS.get(format)  # an unknown format fails here, with the known and closest ones
     kb = get_kb(store)
     text = export_graph(kb.curated, format=cast(ExportFormat, format))

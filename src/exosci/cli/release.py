@@ -9,9 +9,9 @@ import typer
 from rich.table import Table
 
 from exosci.cli._common import (
+    FORCE_OPTION,
     JSON_OPTION,
     check_outputs,
-    check_writable,
     cli_errors,
     console,
     emit_json,
@@ -57,16 +57,14 @@ def fit_cmd(
     seed: int = typer.Option(
         0, "--seed", min=0, max=MAX_SEED, help="Seed of the multi-start perturbations."
     ),
+    force: bool = FORCE_OPTION,
     json: bool = JSON_OPTION,
 ) -> None:
     """Fit the model library to a release curve, rank by AIC, and optionally plot, write a
     spec block, and compare with a second profile (f1/f2)."""
     from exosci.release import carrier_yaml, fit_release, plot_fits, read_profile, similarity
 
-    outputs = [p for p in (plot, spec_block) if p]
-    check_outputs(outputs, inputs=[data, *([compare] if compare else [])])
-    check_writable(plot, "--plot")
-    check_writable(spec_block, "--spec-block")
+    check_outputs({"--plot": plot, "--spec-block": spec_block}, inputs=[data, compare], force=force)
 
     profile = read_profile(data, time_unit=time_unit, allow_over_100=allow_over_100)
     result = fit_release(profile, models=model or None, seed=seed)

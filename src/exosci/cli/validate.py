@@ -9,7 +9,14 @@ from typing import Any
 import typer
 from rich.table import Table
 
-from exosci.cli._common import JSON_OPTION, cli_errors, console, emit_json
+from exosci.cli._common import (
+    FORCE_OPTION,
+    JSON_OPTION,
+    check_outputs,
+    cli_errors,
+    console,
+    emit_json,
+)
 from exosci.errors import UserInputError
 
 
@@ -35,6 +42,7 @@ def validate(
         help="Also judge the deliberately wrong models (no design differences, effect x3 and "
         "x1/3): how many targets each fails.",
     ),
+    force: bool = FORCE_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Run the published validation comparisons as model experiments: model vs published."""
@@ -48,6 +56,7 @@ def validate(
         raise UserInputError(f"--variant {variant!r}: accepted: {', '.join(known)}.")
     if dossier and variant != "shipped":
         raise UserInputError("--dossier: the dossier is of the shipped model; drop --variant.")
+    check_outputs({"-o": output, "--dossier": dossier}, force=force)
     from exosci.cli.model import _progress
     from exosci.model.validate import targets_doc
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import tempfile
 import time
@@ -30,12 +31,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import duckdb
 import pandas as pd
 
 from exosci.datasets.registry import Resource, get_resource, registry
+from exosci.datasets.release import detect_release
 from exosci.errors import UserInputError
+from exosci.limits import MAX_SPEC_BYTES, read_capped, short
+from exosci.yamlsafe import load_json
 
 PREPARED_VERSION = "2"  # bump when the prepared tables change shape
 
@@ -45,12 +50,49 @@ class DataError(UserInputError):
 
 
 def data_dir() -> Path:
-    """``EXOSCI_DATA_DIR``, else ``$XDG_CACHE_HOME/exosci/data`` (``~/.cache/exosci/data``)."""
+    """``EXOSCI_DATA_DIR``, else ``$XDG_CACHE_HOME/exosci/data`` (``~/.cache/exosci/data``).
+
+    A path that exists but is not a folder (a file, a device) is refused with a message that
+    says which setting to change (it is created when missing).
+    """
     env = os.environ.get("EXOSCI_DATA_DIR")
     if env:
-        return Path(env).expanduser()
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "exosci" / "data"
+        folder = Path(env).expanduser()
+        setting = f"EXOSCI_DATA_DIR={short(env, 200)}"
+    else:
+        base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+        folder = Path(base) / "exosci" / "data"
+        setting = f"the data folder {folder}"
+    if folder.exists() and not folder.is_dir():
+        raise DataError(
+            f"{setting}: is a file, not a folder; point EXOSCI_DATA_DIR at a folder (it is "
+            "created when missing) or move the file away."
+        )
+    for parent in folder.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise DataError(
+                    f"{setting}: {parent} is a file, so the data folder cannot be created "
+                    "below it; point EXOSCI_DATA_DIR at a folder."
+                )
+            break
+    return folder
+
+
+#: A resource name: letters, digits, ``.``, ``_``, ``-``; it names a folder and a store file.
+NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+
+
+def inside(folder: Path, path: Path, what: str) -> Path:
+    """``path`` when it resolves inside ``folder`` (symlinks followed); else a DataError."""
+    base = folder.resolve()
+    target = path.resolve()
+    if target != base and base not in target.parents:
+        raise DataError(
+            f"{what} {short(str(path), 200)} is outside the data folder {folder}; refused "
+            "(resources and manifest entries stay inside it)."
+        )
+    return path
 
 
 def sha256_of(path: Path) -> str:
@@ -70,14 +112,32 @@ def _write_atomic(path: Path, text: str) -> None:
 
 
 def read_manifest(folder: Path | None = None) -> dict[str, dict[str, Any]]:
-    """What has been fetched into the data folder: name -> file, checksum and when (may be empty)."""
-    path = (folder or data_dir()) / "manifest.json"
+    """What has been fetched into the data folder: name -> file, checksum and when (may be empty).
+
+    Every entry must be an object naming a file inside the data folder's ``raw/<name>/`` and a
+    SHA-256 string; anything else is refused (exit 2) with the entry named.
+    """
+    folder = folder or data_dir()
+    path = folder / "manifest.json"
     if not path.is_file():
         return {}
+    fix = "delete it (or the entry) and fetch again"
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
-        raise DataError(f"{path}: unreadable manifest ({exc}); delete it and fetch again") from None
+        text = read_capped(path, what="data manifest", cap=MAX_SPEC_BYTES).decode("utf-8")
+        data = load_json(text, where=str(path))
+    except (UserInputError, UnicodeDecodeError) as exc:
+        raise DataError(f"{path}: unreadable manifest ({exc}); {fix}") from None
+    if not isinstance(data, dict):
+        raise DataError(f"{path}: expected an object NAME: {{path, sha256, ...}}; {fix}")
+    for name, entry in data.items():
+        where = f"{path}: entry {short(name, 80)}"
+        if not NAME_PATTERN.match(name):
+            raise DataError(f"{where}: not a resource name; {fix}")
+        if not isinstance(entry, dict):
+            raise DataError(f"{where} is {type(entry).__name__}, expected an object; {fix}")
+        if not isinstance(entry.get("path"), str) or not isinstance(entry.get("sha256"), str):
+            raise DataError(f"{where}: expected string fields 'path' and 'sha256'; {fix}")
+        inside(folder / "raw" / name, Path(entry["path"]), f"{where}: path")
     return dict(data)
 
 
@@ -91,11 +151,15 @@ def _record(name: str, entry: dict[str, Any] | None, folder: Path) -> None:
 
 
 def raw_path(res: Resource, folder: Path | None = None) -> Path:
-    return (folder or data_dir()) / "raw" / res.name / res.filename
+    folder = folder or data_dir()
+    return inside(folder / "raw", folder / "raw" / res.name / res.filename, f"{res.name}: file")
 
 
 def prepared_path(name: str, folder: Path | None = None) -> Path:
-    return (folder or data_dir()) / "prepared" / f"{name}.duckdb"
+    folder = folder or data_dir()
+    if not NAME_PATTERN.match(name):
+        raise DataError(f"{short(name, 80)}: not a resource name (letters, digits, . _ -)")
+    return inside(folder / "prepared", folder / "prepared" / f"{name}.duckdb", "store")
 
 
 @dataclass(frozen=True)
@@ -109,11 +173,13 @@ class Status:
 
     def to_dict(self) -> dict[str, Any]:
         r = self.resource
+        local = (self.entry or {}).get("release")
         return {
             "name": r.name,
             "title": r.title,
             "kind": r.kind,
-            "release": r.release,
+            "release": local or r.release,
+            "registry_release": r.release,
             "url": r.url,
             "homepage": r.homepage,
             "licence": r.licence,
@@ -156,7 +222,7 @@ def available(kind: str | None = None) -> list[dict[str, Any]]:
                     "name": r.name,
                     "title": r.title,
                     "kind": r.kind,
-                    "release": r.release,
+                    "release": e.get("release", "unknown"),
                     "sha256": e.get("sha256"),
                     "fetched_at": e.get("fetched_at"),
                     "licence": r.licence,
@@ -221,11 +287,19 @@ def fetch(
             f"{res.name}: checksum mismatch, the file was rejected and nothing was kept ({exc})"
         ) from None
     digest = sha256_of(target)
+    release, basis = detect_release(
+        kind=res.kind,
+        resource=res.name,
+        file=target,
+        original_name=Path(urlsplit(str(res.url)).path).name,
+        url=str(res.url),
+    )
     entry = {
         "name": res.name,
         "path": str(target),
         "url": res.url,
-        "release": res.release,
+        "release": release,
+        "release_basis": basis,
         "sha256": digest,
         "size": target.stat().st_size,
         "fetched_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
@@ -235,7 +309,7 @@ def fetch(
         "resumed_from_byte": downloader.resumed_from,
     }
     try:
-        rows = prepare(res.name, source=target, sha256=digest)
+        rows = prepare(res.name, source=target, sha256=digest, release=release)
     except Exception:
         target.unlink(missing_ok=True)
         raise
@@ -243,20 +317,23 @@ def fetch(
     return {**entry, "prepared_rows": rows, "action": "fetched"}
 
 
-def add(name: str, file: Path | str) -> dict[str, Any]:
-    """Register a file the user downloaded by hand (copied in, checksummed, prepared)."""
+def add(name: str, file: Path | str, *, release: str | None = None) -> dict[str, Any]:
+    """Register a file the user downloaded by hand (copied in, checksummed, prepared).
+
+    Its release is read from the file (name or header) or taken from ``release`` (the user's
+    statement); with neither it is recorded as ``unknown (user file)``, never the registry's.
+    """
     res = get_resource(name)
     src = Path(file)
     if not src.is_file():
         raise DataError(f"{src}: no such file")
+    if release is not None and not (0 < len(release.strip()) <= 80):
+        raise DataError(f"--release {short(release)}: expected a short release label, e.g. 7.0")
     folder = data_dir()
     target = raw_path(res, folder)
     if src.suffix.lower() != target.suffix.lower():  # keep the user's format (csv vs xlsx)
-        target = target.with_name(src.name)
+        target = inside(target.parent, target.with_name(src.name), f"{src}: name")
     target.parent.mkdir(parents=True, exist_ok=True)
-    for old in target.parent.glob("*"):  # one file per resource
-        if old != target and old.is_file():
-            old.unlink()
     fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=target.parent)
     os.close(fd)
     shutil.copyfile(src, tmp)
@@ -264,9 +341,19 @@ def add(name: str, file: Path | str) -> dict[str, Any]:
     if res.sha256 and digest != res.sha256:
         os.unlink(tmp)
         raise DataError(f"{src}: SHA-256 {digest} differs from the pinned {res.sha256}")
+    label, basis = detect_release(
+        kind=res.kind,
+        resource=res.name,
+        file=Path(tmp),
+        original_name=src.name,
+        stated=release.strip() if release else None,
+    )
+    for old in target.parent.glob("*"):  # one file per resource
+        if old != target and old.is_file() and str(old) != tmp:
+            old.unlink()
     os.replace(tmp, target)
     try:
-        rows = prepare(res.name, source=target, sha256=digest)
+        rows = prepare(res.name, source=target, sha256=digest, release=label)
     except Exception:
         target.unlink(missing_ok=True)
         raise
@@ -274,7 +361,8 @@ def add(name: str, file: Path | str) -> dict[str, Any]:
         "name": res.name,
         "path": str(target),
         "url": f"added by hand from {src}",
-        "release": res.release,
+        "release": label,
+        "release_basis": basis,
         "sha256": digest,
         "size": target.stat().st_size,
         "fetched_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
@@ -381,9 +469,17 @@ def _frames(res: Resource, file: Path) -> dict[str, pd.DataFrame]:
     return {"vesicle_content": read_exocarta(file)}
 
 
-def prepare(name: str, *, source: Path | None = None, sha256: str | None = None) -> int:
+def prepare(
+    name: str,
+    *,
+    source: Path | None = None,
+    sha256: str | None = None,
+    release: str | None = None,
+) -> int:
     """Convert the cached file of ``name`` into ``prepared/<name>.duckdb`` (atomically)."""
     res = get_resource(name)
+    if release is None:
+        release = str((read_manifest().get(name) or {}).get("release", "unknown"))
     source = source or path(name)
     sha256 = sha256 or sha256_of(source)
     out = prepared_path(name)
@@ -396,7 +492,7 @@ def prepare(name: str, *, source: Path | None = None, sha256: str | None = None)
         try:
             meta = {
                 "name": res.name,
-                "release": res.release,
+                "release": release,
                 "sha256": sha256,
                 "file": source.name,
                 "prepared_version": PREPARED_VERSION,
@@ -442,7 +538,7 @@ def _provenance(res: Resource, entry: dict[str, Any]) -> dict[str, Any]:
     return {
         "name": res.name,
         "title": res.title,
-        "release": res.release,
+        "release": entry.get("release", "unknown"),
         "sha256": entry["sha256"],
         "fetched_at": entry.get("fetched_at"),
         "url": entry.get("url"),

@@ -14,14 +14,15 @@ exosci says where to get them and ``exosci data add NAME FILE`` registers a loca
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import Literal
 
 import yaml
 
 from exosci.errors import UnknownNameError, UserInputError
 from exosci.kb.names import closest
+from exosci.limits import MAX_SPEC_BYTES, read_capped, short
 
 Kind = Literal["targets", "genesets", "mirbase", "vesicle"]
 
@@ -184,17 +185,64 @@ _BUILTIN: tuple[Resource, ...] = (
 )
 
 
+#: A resource name (it names a folder and a store file in the data folder).
+NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+#: A file name inside ``raw/<name>/`` (no folder part, no leading dot).
+FILE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]{0,199}$")
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+_NULLS = {"", "~", "null", "Null", "NULL"}
+_OPTIONAL = ("url", "sha256", "member")
+
+
 def _overrides() -> dict[str, dict[str, object]]:
+    """The override file, every scalar read as a string (YAML's BaseLoader).
+
+    A checksum of digits only (``sha256: 000...0``) stays the 64-character string it is
+    instead of becoming the integer 0 (which would silently drop the pin).
+    """
     path = os.environ.get("EXOSCI_DATA_REGISTRY")
     if not path:
         return {}
+    where = f"EXOSCI_DATA_REGISTRY={path}"
     try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise UserInputError(f"EXOSCI_DATA_REGISTRY={path}: cannot read it ({exc})") from None
+        text = read_capped(path, what="data registry override (YAML)", cap=MAX_SPEC_BYTES)
+        data = yaml.load(text.decode("utf-8"), Loader=yaml.BaseLoader) or {}  # noqa: S506
+    except (UserInputError, UnicodeDecodeError, yaml.YAMLError, RecursionError) as exc:
+        raise UserInputError(f"{where}: cannot read it ({str(exc)[:300]})") from None
     if not isinstance(data, dict):
-        raise UserInputError(f"EXOSCI_DATA_REGISTRY={path}: expected a mapping NAME: {{...}}")
-    return {str(k): dict(v or {}) for k, v in data.items()}
+        raise UserInputError(f"{where}: expected a mapping NAME: {{...}}")
+    out: dict[str, dict[str, object]] = {}
+    for name, fields in data.items():
+        if isinstance(fields, str) and fields in _NULLS:
+            fields = {}
+        if not isinstance(fields, dict):
+            raise UserInputError(f"{where}: {short(name)}: expected a mapping of fields")
+        for key in _OPTIONAL:
+            value = fields.get(key)
+            if isinstance(value, str) and value in _NULLS:
+                fields[key] = None
+        out[str(name)] = dict(fields)
+    return out
+
+
+def _check(res: Resource, where: str) -> Resource:
+    """Refuse names that could leave the data folder and checksums that are not SHA-256."""
+    if not NAME_PATTERN.match(res.name) or ".." in res.name:
+        raise UserInputError(
+            f"{where}: resource name {short(res.name)}: expected letters, digits, '.', '_' or "
+            "'-' (it names a folder in the data folder)"
+        )
+    if not FILE_PATTERN.match(res.filename) or ".." in res.filename:
+        raise UserInputError(
+            f"{where}: {res.name}: filename {short(res.filename)}: expected a plain file name "
+            "(letters, digits, '.', '_', '+', '-'; no folder part)"
+        )
+    if res.sha256 is not None and not _SHA256.match(str(res.sha256).lower()):
+        raise UserInputError(
+            f"{where}: {res.name}: sha256 {short(str(res.sha256))}: expected 64 hexadecimal "
+            "digits (quote it in YAML)"
+        )
+    return replace(res, sha256=res.sha256.lower()) if res.sha256 else res
 
 
 _FIELDS = set(Resource.__dataclass_fields__)
@@ -212,11 +260,18 @@ def registry() -> dict[str, Resource]:
             )
         for key in ("species", "notes"):
             if key in fields:
-                fields[key] = tuple(fields[key])  # type: ignore[arg-type]
-        if name in out:
-            out[name] = replace(out[name], **fields)  # type: ignore[arg-type]
-        else:
-            out[name] = Resource(name=name, **fields)  # type: ignore[arg-type]
+                value = fields[key]
+                fields[key] = (value,) if isinstance(value, str) else tuple(value)  # type: ignore[arg-type]
+        where = "EXOSCI_DATA_REGISTRY"
+        try:
+            res = (
+                replace(out[name], **fields)  # type: ignore[arg-type]
+                if name in out
+                else Resource(name=name, **fields)  # type: ignore[arg-type]
+            )
+        except TypeError as exc:  # a required field is missing
+            raise UserInputError(f"{where}: {short(name)}: {exc}") from None
+        out[name] = _check(res, where)
     return out
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -27,7 +26,7 @@ from exosci.limits import (
     read_capped,
     short,
 )
-from exosci.yamlsafe import load_yaml
+from exosci.yamlsafe import load_document
 
 
 def _raw_length(v: Any) -> Any:
@@ -186,13 +185,9 @@ def load_spec(path: str | Path) -> TherapySpec:
             f"{p}: not UTF-8 text (bad byte at offset {exc.start}); expected a YAML or JSON "
             "therapy spec."
         ) from None
-    if p.suffix.lower() == ".json":
-        try:
-            data = json.loads(text)
-        except (json.JSONDecodeError, RecursionError) as exc:
-            raise FileFormatError(f"{p}: not valid JSON ({str(exc)[:200]}).") from None
-    else:
-        data = load_yaml(text, where=str(p), max_aliases=MAX_YAML_ALIASES)
+    data = load_document(
+        text, where=str(p), max_aliases=MAX_YAML_ALIASES, as_json=p.suffix.lower() == ".json"
+    )
     return parse_spec(data, where=str(p))
 
 

@@ -14,6 +14,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from exosci.qc.formats import MAX_COUNT, MAX_DILUTION, MAX_SIZE_NM, bounded
 from exosci.qc.nta_formats import NTAFormat, ParsedNTA, Run, register
 from exosci.qc.textfile import TextFile, parse_float
 
@@ -117,11 +118,21 @@ def parse(tf: TextFile) -> ParsedNTA:
     dil_cells = {c.strip() for c in r.rows[dil_i][1 : 1 + n_videos]}
     dilution: float | None = None
     if dil_cells != {"Not recorded"}:
-        values = {parse_float(tf, dil_i + 1, c, "dilution factor") for c in dil_cells}
+        values = {
+            bounded(
+                tf,
+                dil_i + 1,
+                parse_float(tf, dil_i + 1, c, "dilution factor"),
+                "dilution factor",
+                MAX_DILUTION,
+            )
+            for c in dil_cells
+        }
         if len(values) != 1:
             raise tf.error(dil_i + 1, f"videos differ in dilution factor {sorted(values)}", "one")
         dilution = values.pop()
     written_conc = r.numbers(conc_i, range(avg, avg + 1), "Concentration average")[0]
+    bounded(tf, conc_i + 1, written_conc, "Concentration average", MAX_COUNT)
 
     warnings: list[str] = []
     warn_i = r.find_optional(lambda row: row[0] == "[Concentration Warnings]", res, "[Size Data]")
@@ -144,7 +155,8 @@ def parse(tf: TextFile) -> ParsedNTA:
     for i in range(names_i + 1, graph):
         key = r.rows[i][0] if r.rows[i] else ""
         if key in _SUMMARY_ROWS:
-            instrument[_SUMMARY_ROWS[key]] = r.numbers(i, range(avg, avg + 1), key)[0]
+            value = r.numbers(i, range(avg, avg + 1), key)[0]
+            instrument[_SUMMARY_ROWS[key]] = bounded(tf, i + 1, value, key, MAX_SIZE_NM)
     missing = sorted(set(_SUMMARY_ROWS) - {k for k, v in _SUMMARY_ROWS.items() if v in instrument})
     if missing:
         raise tf.error(
@@ -157,7 +169,11 @@ def parse(tf: TextFile) -> ParsedNTA:
     data: list[list[float]] = []
     i = graph + 2
     while i < len(r.rows) and not _blank(r.rows[i]):
-        data.append(r.numbers(i, range(0, n_videos + 1), "Graph Data"))
+        numbers = r.numbers(i, range(0, n_videos + 1), "Graph Data")
+        bounded(tf, i + 1, numbers[0], "bin centre (nm)", MAX_SIZE_NM)
+        for value in numbers[1:]:
+            bounded(tf, i + 1, value, "concentration", MAX_COUNT)
+        data.append(numbers)
         i += 1
     if i >= len(r.rows) or not any(row and row[0] == "Percentile" for row in r.rows[i + 1 : i + 3]):
         raise tf.error(

@@ -13,11 +13,12 @@ from __future__ import annotations
 import numpy as np
 
 from exosci.errors import FileFormatError
-from exosci.qc.formats import zetaview_positions
+from exosci.qc.formats import MAX_COUNT, MAX_DILUTION, MAX_SIZE_NM, bounded, zetaview_positions
 from exosci.qc.nta_formats import NTAFormat, ParsedNTA, Run, register
 from exosci.qc.textfile import TextFile, parse_float
 
 _COLUMNS = ["Size / nm", "Number", "Concentration / cm-3", "Volume / nm^3", "Area / nm^2"]
+_LIMITS = (MAX_SIZE_NM, MAX_COUNT, MAX_COUNT)
 _FEW_TRACES = 100
 _META = {
     "Software": "software",
@@ -66,10 +67,12 @@ def _traces_and_dilution(
     tf: TextFile, fields: dict[str, tuple[int, list[str]]]
 ) -> tuple[int, int, float]:
     lineno, traces = _value(tf, fields, "Number of Traces")
+    bounded(tf, lineno, traces, "Number of Traces", MAX_COUNT)
     cells = fields["Number of Traces"][1]
     for j, cell in enumerate(cells):
         if cell.startswith("Dilution") and j + 1 < len(cells):
             dilution = parse_float(tf, lineno, cells[j + 1], "dilution")
+            bounded(tf, lineno, dilution, "dilution", MAX_DILUTION)
             if dilution <= 0:
                 raise tf.error(lineno, f"dilution is {dilution}", "a positive dilution factor")
             return lineno, int(traces), dilution
@@ -89,7 +92,8 @@ def parse(tf: TextFile) -> ParsedNTA:
         if len(cells) < 3:
             raise tf.error(i + 1, f"{len(cells)} fields", "size, number and concentration columns")
         values = [
-            parse_float(tf, i + 1, c, col) for c, col in zip(cells[:3], _COLUMNS[:3], strict=True)
+            bounded(tf, i + 1, parse_float(tf, i + 1, c, col), col, limit)
+            for c, col, limit in zip(cells[:3], _COLUMNS[:3], _LIMITS, strict=True)
         ]
         if values[0] == -1.0:  # the sentinel that ends the linear-bin table
             end = i
@@ -106,7 +110,8 @@ def parse(tf: TextFile) -> ParsedNTA:
     }
     instrument: dict[str, float] = {}
     if "Median Number (D50)" in fields:
-        instrument["d50_nm"] = _value(tf, fields, "Median Number (D50)")[1]
+        d50_line, d50 = _value(tf, fields, "Median Number (D50)")
+        instrument["d50_nm"] = bounded(tf, d50_line, d50, "Median Number (D50)", MAX_SIZE_NM)
     sample = fields.get("Sample", (0, [""]))[1][0] or tf.path.stem
     if traces == 0 or not rows or sum(r[1] for r in rows) == 0:
         return ParsedNTA(
@@ -129,10 +134,10 @@ def parse(tf: TextFile) -> ParsedNTA:
             f"only {traces} traces (line {traces_line}): size statistics are imprecise "
             f"(exosci heuristic: fewer than {_FEW_TRACES})"
         )
-    if int(table[:, 1].sum()) != traces:
+    counted = int(table[:, 1].sum())  # finite: each count is bounded above
+    if counted != traces:
         warnings.append(
-            f"size table holds {int(table[:, 1].sum())} traces, header says {traces} "
-            f"(line {traces_line})"
+            f"size table holds {counted} traces, header says {traces} (line {traces_line})"
         )
     try:
         positions = zetaview_positions.companion(tf.path)

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from exosci.errors import FileFormatError
+from exosci.qc.formats import MAX_COUNT, MAX_SIZE_NM, bounded
 from exosci.qc.nta_formats import NTAFormat, ParsedNTA, register
 from exosci.qc.textfile import TextFile, parse_float, read_text
 
@@ -30,6 +31,8 @@ _NUMERIC = {
     "X50 (nm)": "x50_nm",
     "Span": "span",
 }
+#: Magnitude bound of each column (sizes in nm; counts, intensities, concentrations, span).
+_LIMITS = {"x50_nm": MAX_SIZE_NM, "peak_nm": MAX_SIZE_NM}
 _PEAK = re.compile(r"^Peak .*\(nm\)$")
 
 
@@ -63,7 +66,10 @@ def _table(tf: TextFile) -> tuple[list[dict[str, Any]], dict[str, float], int]:
             raise tf.error(i, f"{len(cells)} fields", "a full row of the position table")
         label = cells[cols["position"]].strip()
         numeric = {k: v for k, v in cols.items() if k not in ("removal", "position")}
-        values = {k: parse_float(tf, i, cells[j], k) for k, j in numeric.items()}
+        values = {
+            k: bounded(tf, i, parse_float(tf, i, cells[j], k), k, _LIMITS.get(k, MAX_COUNT))
+            for k, j in numeric.items()
+        }
         if label == "Mean":
             mean, mean_line = values, i
             continue
@@ -82,11 +88,16 @@ def _table(tf: TextFile) -> tuple[list[dict[str, Any]], dict[str, float], int]:
 def parse(tf: TextFile) -> ParsedNTA:
     positions, mean, _ = _table(tf)
     used = [p for p in positions if p["used"]] or positions
-    ratios = [
-        p["concentration_per_ml"] / p["concentration_in_cell_per_ml"]
-        for p in used
-        if p["concentration_in_cell_per_ml"] > 0
-    ]
+    # a ratio of two bounded values can still overflow (1e30 / 1e-300): keep finite ones
+    with np.errstate(over="ignore"):
+        ratios = [
+            r
+            for p in used
+            if p["concentration_in_cell_per_ml"] > 0
+            and np.isfinite(
+                r := np.float64(p["concentration_per_ml"]) / p["concentration_in_cell_per_ml"]
+            )
+        ]
     dilution = float(f"{np.median(ratios):.2g}") if ratios else None
     summary = {
         "concentration_per_ml": mean["concentration_per_ml"],
