@@ -106,7 +106,16 @@ def test_two_options_naming_one_file_are_refused(tmp_path: Path) -> None:
     assert "the same file as --plot" in " ".join(result.output.split())
 
 
-_OUTPUT_OPTIONS = {"--plot", "--spec-block", "--sbml", "--out", "--report", "--dossier", "-o"}
+_OUTPUT_OPTIONS = {
+    "--plot",
+    "--spec-block",
+    "--sbml",
+    "--out",
+    "--report",
+    "--dossier",
+    "-o",
+    "--funnel",
+}
 
 
 def test_every_command_writing_a_file_offers_force() -> None:

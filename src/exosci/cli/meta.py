@@ -10,9 +10,9 @@ import typer
 from rich.table import Table
 
 from exosci.cli._common import (
+    FORCE_OPTION,
     JSON_OPTION,
     check_outputs,
-    check_writable,
     cli_errors,
     console,
     emit_json,
@@ -45,16 +45,14 @@ def meta(
     level: float = typer.Option(0.95, "--level", min=0.5, max=0.999, help="Confidence level."),
     plot: Path | None = typer.Option(None, "--plot", help="Write the forest plot (PNG)."),
     funnel: Path | None = typer.Option(None, "--funnel", help="Write the funnel plot (PNG)."),
+    force: bool = FORCE_OPTION,
     json: bool = JSON_OPTION,
 ) -> None:
     """Meta-analyse a table of studies: pooled effect with CI and prediction interval, τ², I², Q,
     optional subgroups (--by) and meta-regression (--mods), Egger's test and trim and fill."""
     from exosci.meta import analyze
 
-    outputs = [p for p in (plot, funnel) if p]
-    check_outputs(outputs, inputs=[table])
-    check_writable(plot, "--plot")
-    check_writable(funnel, "--funnel")
+    check_outputs({"--plot": plot, "--funnel": funnel}, inputs=[table], force=force)
     if method.upper() not in ("REML", "DL", "PM", "EE"):
         raise UserInputError(f"--method {method!r} is not known; accepted: REML, DL, PM, EE.")
     result = analyze(
