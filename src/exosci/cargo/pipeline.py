@@ -10,7 +10,7 @@ from typing import Literal
 import pandas as pd
 
 from exosci.cargo.design import build_design
-from exosci.cargo.enrich import EnrichmentResult, enrich_batch
+from exosci.cargo.enrich import DEFAULT_PERMUTATIONS, EnrichmentResult, enrich_batch
 from exosci.cargo.enrich import enrich as enrich_profile
 from exosci.cargo.genesets import GeneSets, mechanism_genesets, read_gmt, resource_genesets
 from exosci.cargo.inputs import MirnaInput, read_mirnas
@@ -82,7 +82,7 @@ def run_enrich(
     min_size: int | None = None,
     max_size: int = 2000,
     min_cpm: float = 10.0,
-    n_perm: int = 0,
+    n_perm: int = DEFAULT_PERMUTATIONS,
     seed: int = 0,
     accept_by_rule: bool = False,
 ) -> tuple[EnrichmentResult, pd.DataFrame | None]:
@@ -174,7 +174,15 @@ def run_enrich(
     )
     counts = inp.counts.groupby(level=0).sum()
     batch = enrich_batch(
-        counts, table, sets, species=sp, method=method, min_cpm=min_cpm, design=design
+        counts,
+        table,
+        sets,
+        species=sp,
+        method=method,
+        min_cpm=min_cpm,
+        design=design,
+        n_perm=n_perm,
+        seed=seed,
     )
     return result, batch.long(top=10)
 
@@ -191,7 +199,7 @@ def enrich(
     min_size: int | None = None,
     max_size: int = 2000,
     min_cpm: float = 10.0,
-    n_perm: int = 0,
+    n_perm: int = DEFAULT_PERMUTATIONS,
     seed: int = 0,
     store: Path | str | None = None,
     accept_by_rule: bool = False,

@@ -80,11 +80,13 @@ def enrich_cmd(
         help="Presence threshold for counts (0 to 1e6).",
     ),
     permutations: int = typer.Option(
-        0,
+        1000,
         "--permutations",
         min=0,
         max=MAX_PERMUTATIONS,
-        help=f"Weighted: gene permutations (0 to {MAX_PERMUTATIONS}).",
+        help=f"Permutations (0 to {MAX_PERMUTATIONS}): weighted p-values from gene "
+        "permutations (0 = normal approximation, anti-conservative); ORA on a whole-profile "
+        "query adds an empirical null from this many random miRNA sets.",
     ),
     accept_unlisted: bool = typer.Option(
         False,
