@@ -111,3 +111,29 @@ def test_unknown_moderator_lists_the_columns(bcg_csv):
     result = runner.invoke(app, ["meta", str(bcg_csv), "--mods", "latitude"])
     assert result.exit_code == 2
     assert "ablat" in result.output
+
+
+def test_meta_outcomes_pools_the_shipped_table_without_validation_rows():
+    doc = _json(["--outcomes"])
+    assert doc["k"] == 4 and doc["measure"] == "MD"
+    assert all(s["study"].startswith("nma2024") for s in doc["studies"])
+    with_val = _json(["--outcomes", "--include-validation"])
+    assert with_val["k"] > doc["k"]
+
+
+def test_meta_syrf_export_runs_and_bad_scale_is_exit_2(tmp_path):
+    path = tmp_path / "syrf.csv"
+    pd.DataFrame(
+        [
+            {"StudyId": f"lab-{i}", "Species": "rat", "CohortLabel": lab, "CohortRole": role,
+             "ComparatorLabel": "vehicle" if role == "treated" else "", "NumberOfAnimals": 6,
+             "OutcomeLabel": "BBB", "TimeDays": 28, "Average": mean + i, "Error": 1.0,
+             "ErrorType": "SD"}
+            for i in range(3)
+            for lab, role, mean in (("vehicle", "control", 8.0), ("EV", "treated", 11.0))
+        ]
+    ).to_csv(path, index=False)  # fmt: skip
+    doc = _json([str(path), "--syrf"])
+    assert doc["k"] == 3 and doc["estimate"] == pytest.approx(3.0)
+    assert runner.invoke(app, ["meta", str(path), "--syrf", "--scale", "BMS"]).exit_code == 2
+    assert runner.invoke(app, ["meta"]).exit_code == 2

@@ -36,3 +36,10 @@ def test_log_ratio_of_means_refuses_a_zero_mean():
     assert y[0] == pytest.approx(np.log(2))
     with pytest.raises(UserInputError, match="positive means"):
         continuous_effects([5], [10.0], [1.0], [5], [0.0], [1.0], measure="ROM")
+
+
+def test_egger_refuses_studies_of_equal_precision():
+    from exosci.meta import egger
+
+    with pytest.raises(UserInputError, match="different precision"):
+        egger([0.1, 0.5, 0.9, 0.2], [0.04, 0.04, 0.04, 0.04])

@@ -22,11 +22,27 @@ from exosci.errors import UserInputError
 
 @cli_errors
 def meta(
-    table: Path = typer.Argument(
-        ...,
+    table: Path | None = typer.Argument(
+        None,
         help="CSV/TSV with `study, yi, vi` (or sei), two-arm summaries `n1, mean1, sd1, n2, mean2, "
-        "sd2` (sem1/sem2 or --sem for SEMs), or 2×2 counts `ai, bi, ci, di`.",
+        "sd2` (sem1/sem2 or --sem for SEMs), or 2×2 counts `ai, bi, ci, di`; with --outcomes a "
+        "numeric outcome table (the shipped one when omitted), with --syrf a SyRF-style export.",
     ),
+    outcomes: bool = typer.Option(
+        False,
+        "--outcomes",
+        help="TABLE is a numeric outcome table (template CSV): pool its treated-vs-control mean "
+        "differences and pooled rows (validation-only rows left out).",
+    ),
+    syrf: bool = typer.Option(
+        False, "--syrf", help="TABLE is a SyRF-style annotation export (implies --outcomes)."
+    ),
+    include_validation: bool = typer.Option(
+        False,
+        "--include-validation",
+        help="With --outcomes: also pool rows flagged validation_only (never do this to fit).",
+    ),
+    scale: str = typer.Option("BBB", "--scale", help="With --outcomes: BBB (rat) or BMS (mouse)."),
     measure: str | None = typer.Option(
         None,
         "--measure",
@@ -52,11 +68,18 @@ def meta(
     optional subgroups (--by) and meta-regression (--mods), Egger's test and trim and fill."""
     from exosci.meta import analyze
 
-    check_outputs({"--plot": plot, "--funnel": funnel}, inputs=[table], force=force)
+    check_outputs(
+        {"--plot": plot, "--funnel": funnel}, inputs=[table] if table else [], force=force
+    )
     if method.upper() not in ("REML", "DL", "PM", "EE"):
         raise UserInputError(f"--method {method!r} is not known; accepted: REML, DL, PM, EE.")
+    source: Any = table
+    if outcomes or syrf:
+        source = _outcome_effects(table, syrf=syrf, scale=scale, include=include_validation)
+    elif table is None:
+        raise UserInputError("exosci meta needs a TABLE (or --outcomes for the shipped table).")
     result = analyze(
-        table,
+        source,
         measure=measure.upper() if measure else None,
         method=method.upper(),
         knha=knha,
@@ -76,6 +99,29 @@ def meta(
         emit_json(doc)
         return
     _render(doc)
+
+
+def _outcome_effects(table: Path | None, *, syrf: bool, scale: str, include: bool) -> Any:
+    from exosci.meta import comparisons, read_outcomes, read_syrf, shipped_outcomes
+
+    if syrf and table is None:
+        raise UserInputError("--syrf needs the export file as TABLE.")
+    rows = read_syrf(table) if syrf and table else read_outcomes(table) if table else None
+    if rows is None:
+        rows = shipped_outcomes()
+    if scale.upper() not in ("BBB", "BMS"):
+        raise UserInputError(f"--scale {scale!r}: accepted: BBB, BMS.")
+    eff = comparisons(rows, include_validation=include)
+    eff = eff[eff["scale"] == scale.upper()] if len(eff) else eff
+    if len(eff) == 0:
+        raise UserInputError(
+            f"No {scale.upper()} treated-vs-control effects in the table (arm pairs need n on both "
+            "arms and SD or SEM; pooled rows need measure MD or WMD)."
+        )
+    eff = eff.reset_index(drop=True)
+    eff.attrs["measure"] = "MD"
+    eff.attrs["source"] = str(table) if table else "shipped outcome table"
+    return eff
 
 
 def _render(doc: dict[str, Any]) -> None:

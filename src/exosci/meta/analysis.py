@@ -61,7 +61,12 @@ def effects(
     source: str | Path | pd.DataFrame, *, measure: str | None = None, sem: bool = False
 ) -> pd.DataFrame:
     """The table with ``yi`` and ``vi`` added (``measure`` as in :data:`MEASURES`)."""
-    return escalc(read_effects(source, sem=sem), measure=measure)
+    table = read_effects(source, sem=sem)
+    if isinstance(source, pd.DataFrame):  # keep where the rows came from and their measure
+        for key in ("source", "measure"):
+            if key in source.attrs:
+                table.attrs[key] = source.attrs[key]
+    return escalc(table, measure=measure)
 
 
 def analyze(
@@ -84,7 +89,10 @@ def analyze(
     sub = subgroups(table, by, method=method, knha=knha, level=level) if by else None
     reg = metareg(table, list(mods), method=method, knha=knha, level=level) if mods else None
     eg = tf = None
-    if pooled.k >= 3:
+    se = table["vi"].to_numpy(dtype=float) ** 0.5
+    if pooled.k >= 3 and float(se.max() - se.min()) <= 1e-12 * float(se.max()):
+        notes.append("all studies have the same precision: no Egger test or trim and fill.")
+    elif pooled.k >= 3:
         eg = egger(table)
         tf = trimfill(table, method=method)
         if pooled.k < 10:

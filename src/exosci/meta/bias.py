@@ -66,6 +66,7 @@ def egger(
     if k < 3:
         raise UserInputError(f"Egger's test needs at least 3 studies (got {k}).")
     sei = np.sqrt(v)
+    _need_spread(sei, "Egger's test")
     X = np.column_stack([np.ones(k), sei])
     if model == "lm":
         import statsmodels.api as sm
@@ -102,6 +103,14 @@ def egger(
         limit_ci_high=float(b[0] + crit * se[0]),
         k=k,
     )
+
+
+def _need_spread(sei: np.ndarray, what: str) -> None:
+    if float(np.ptp(sei)) <= 1e-12 * float(np.max(sei)):
+        raise UserInputError(
+            f"{what} needs studies of different precision; all standard errors are equal, so a "
+            "funnel plot has no asymmetry to test (give side='left' or 'right' for trim and fill)."
+        )
 
 
 @dataclass(frozen=True)
@@ -147,6 +156,7 @@ def trimfill(
     if k < 3:
         raise UserInputError(f"Trim and fill needs at least 3 studies (got {k}).")
     if side is None:
+        _need_spread(np.sqrt(v0), "Choosing the trim-and-fill side (Egger slope)")
         slope = core.fit(y0, v0, np.column_stack([np.ones(k), np.sqrt(v0)]), method=method).beta[1]
         side = "right" if slope < 0 else "left"
     if side not in ("left", "right"):
