@@ -137,3 +137,10 @@ def test_meta_syrf_export_runs_and_bad_scale_is_exit_2(tmp_path):
     assert doc["k"] == 3 and doc["estimate"] == pytest.approx(3.0)
     assert runner.invoke(app, ["meta", str(path), "--syrf", "--scale", "BMS"]).exit_code == 2
     assert runner.invoke(app, ["meta"]).exit_code == 2
+
+
+def test_validate_loso_reports_honestly_on_the_shipped_table():
+    result = runner.invoke(app, ["validate", "--loso", "--json"])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert doc["coverage"] is None and "needs >= 3 studies" in doc["note"]

@@ -186,3 +186,23 @@ def _render(doc: dict[str, Any]) -> None:
     for key in ("plot", "funnel"):
         if key in doc:
             console.print(f"wrote {doc[key]}")
+
+
+def loso_report(*, as_json: bool) -> None:
+    """`exosci validate --loso`: leave-one-study-out on the shipped numeric outcome table."""
+    from exosci.meta import loso
+
+    doc = loso()
+    if as_json:
+        emit_json(doc)
+        return
+    console.print(
+        f"leave-one-study-out on the numeric outcome table: {doc['studies']} studies, "
+        f"{doc['rows']} rows"
+    )
+    if doc["coverage"] is not None:
+        console.print(
+            f"coverage of the {doc['level']:.0%} interval: {doc['coverage']:.0%}; "
+            f"Spearman rho {doc['spearman']}"
+        )
+    console.print(f"[dim]{doc['note']}[/]")

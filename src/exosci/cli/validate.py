@@ -43,9 +43,18 @@ def validate(
         "x1/3): how many targets each fails.",
     ),
     force: bool = FORCE_OPTION,
+    loso: bool = typer.Option(
+        False,
+        "--loso",
+        help="Instead: leave-one-study-out prediction on the numeric outcome table (exosci meta).",
+    ),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Run the published validation comparisons as model experiments: model vs published."""
+    if loso:
+        from exosci.cli.meta import loso_report
+
+        return loso_report(as_json=as_json)
     from exosci.model.validate import SHIPPED, VARIANTS, table_markdown
     from exosci.model.validate import validate as run_validation
 
