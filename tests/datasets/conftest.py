@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 import threading
 import zipfile
@@ -20,6 +21,9 @@ class Server:
     url: str
     log: list[tuple[str, str]] = field(default_factory=list)  # (path, Range header)
     cut_once: set[str] = field(default_factory=set)  # paths whose next GET stops halfway
+    validators: bool = True  # send ETag and Last-Modified (as real download servers do)
+    honour_if_range: bool = True  # False: a broken server that ignores If-Range
+    if_range: list[str] = field(default_factory=list)  # If-Range header of each GET
 
 
 def _handler(server: Server) -> type[BaseHTTPRequestHandler]:
@@ -30,11 +34,16 @@ def _handler(server: Server) -> type[BaseHTTPRequestHandler]:
         def do_GET(self) -> None:  # noqa: N802 - http.server's name
             rng = self.headers.get("Range", "")
             server.log.append((self.path, rng))
+            if_range = self.headers.get("If-Range", "")
+            server.if_range.append(if_range)
             path = server.root / self.path.lstrip("/")
             if not path.is_file():
                 self.send_error(404)
                 return
             data = path.read_bytes()
+            etag = '"' + hashlib.sha256(data).hexdigest()[:16] + '"'
+            if if_range and if_range != etag and server.honour_if_range:
+                rng = ""  # RFC 9110: a changed representation is sent whole (200)
             start = 0
             if rng.startswith("bytes="):
                 start = int(rng[6:].split("-")[0])
@@ -47,6 +56,8 @@ def _handler(server: Server) -> type[BaseHTTPRequestHandler]:
             else:
                 self.send_response(200)
             body = data[start:]
+            if server.validators:
+                self.send_header("ETag", etag)
             self.send_header("Content-Length", str(len(body)))
             self.send_header("Accept-Ranges", "bytes")
             self.end_headers()

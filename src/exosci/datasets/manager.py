@@ -83,9 +83,10 @@ def data_dir() -> Path:
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
 
-def inside(folder: Path, path: Path, what: str) -> Path:
-    """``path`` when it resolves inside ``folder`` (symlinks followed); else a DataError."""
-    base = folder.resolve()
+def inside(folder: Path, path: Path, what: str, *, under: tuple[str, ...] = ()) -> Path:
+    """``path`` when it resolves inside ``folder/under...`` (symlinks followed, but only the
+    data folder itself may be a symlink); else a DataError."""
+    base = folder.resolve().joinpath(*under)
     target = path.resolve()
     if target != base and base not in target.parents:
         raise DataError(
@@ -137,7 +138,7 @@ def read_manifest(folder: Path | None = None) -> dict[str, dict[str, Any]]:
             raise DataError(f"{where} is {type(entry).__name__}, expected an object; {fix}")
         if not isinstance(entry.get("path"), str) or not isinstance(entry.get("sha256"), str):
             raise DataError(f"{where}: expected string fields 'path' and 'sha256'; {fix}")
-        inside(folder / "raw" / name, Path(entry["path"]), f"{where}: path")
+        inside(folder, Path(entry["path"]), f"{where}: path", under=("raw", name))
     return dict(data)
 
 
@@ -152,14 +153,15 @@ def _record(name: str, entry: dict[str, Any] | None, folder: Path) -> None:
 
 def raw_path(res: Resource, folder: Path | None = None) -> Path:
     folder = folder or data_dir()
-    return inside(folder / "raw", folder / "raw" / res.name / res.filename, f"{res.name}: file")
+    target = folder / "raw" / res.name / res.filename
+    return inside(folder, target, f"{res.name}: file", under=("raw", res.name))
 
 
 def prepared_path(name: str, folder: Path | None = None) -> Path:
     folder = folder or data_dir()
     if not NAME_PATTERN.match(name):
         raise DataError(f"{short(name, 80)}: not a resource name (letters, digits, . _ -)")
-    return inside(folder / "prepared", folder / "prepared" / f"{name}.duckdb", "store")
+    return inside(folder, folder / "prepared" / f"{name}.duckdb", "store", under=("prepared",))
 
 
 @dataclass(frozen=True)
@@ -282,7 +284,7 @@ def fetch(
             f"(release {res.release}) and run `exosci data add {res.name} FILE`"
         ) from None
     except ValueError as exc:  # pooch: hash mismatch (the temporary file is already gone)
-        downloader.part_path(res.filename).unlink(missing_ok=True)
+        downloader.discard(res.filename)
         raise DataError(
             f"{res.name}: checksum mismatch, the file was rejected and nothing was kept ({exc})"
         ) from None
@@ -308,6 +310,8 @@ def fetch(
         else "first fetch (trust on first use)",
         "resumed_from_byte": downloader.resumed_from,
     }
+    if downloader.restarted:
+        entry["restarted_from_zero"] = downloader.restarted
     try:
         rows = prepare(res.name, source=target, sha256=digest, release=release)
     except Exception:
@@ -332,7 +336,7 @@ def add(name: str, file: Path | str, *, release: str | None = None) -> dict[str,
     folder = data_dir()
     target = raw_path(res, folder)
     if src.suffix.lower() != target.suffix.lower():  # keep the user's format (csv vs xlsx)
-        target = inside(target.parent, target.with_name(src.name), f"{src}: name")
+        target = inside(folder, target.with_name(src.name), f"{src}: name", under=("raw", name))
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=target.parent)
     os.close(fd)

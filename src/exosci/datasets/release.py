@@ -47,14 +47,15 @@ def _from_name(kind: str, resource: str, name: str) -> str | None:
 def _first_row(file: Path) -> list[str]:
     """Header cells of a table file (xlsx first sheet, or the first line of a text file)."""
     try:
-        if zipfile.is_zipfile(file) and file.suffix.lower() == ".xlsx":
+        if zipfile.is_zipfile(file):  # an .xlsx (a copy being added may have no suffix)
             import openpyxl
 
-            book = openpyxl.load_workbook(file, read_only=True)
-            try:
-                row = next(book.worksheets[0].iter_rows(max_row=1, values_only=True), ())
-            finally:
-                book.close()
+            with file.open("rb") as fh:  # a handle: openpyxl judges a path by its suffix
+                book = openpyxl.load_workbook(fh, read_only=True)
+                try:
+                    row = next(book.worksheets[0].iter_rows(max_row=1, values_only=True), ())
+                finally:
+                    book.close()
             return [str(c) for c in row if c is not None]
         with file.open("r", encoding="utf-8", errors="replace") as fh:
             line = fh.readline(10_000)
