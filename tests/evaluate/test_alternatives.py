@@ -38,7 +38,7 @@ def test_identical_designs_differ_by_exactly_zero_on_paired_subjects() -> None:
     (a, b), _ = paired_final_scores([res.design, res.design], params, 40)
     delta = quantiles(b - a)
     assert delta == {"median": 0.0, "p05": 0.0, "p95": 0.0}
-    assert verdict(delta, min_difference("BBB")) == "indistinguishable"
+    assert verdict(delta, min_difference("BBB")) == "not separable"
 
 
 def test_vesicles_versus_vehicle_is_called_better_with_an_interval_above_zero() -> None:
@@ -58,8 +58,8 @@ def test_verdict_needs_an_interval_excluding_zero_and_one_point() -> None:
     t = min_difference("BBB")
     assert verdict({"median": 2.0, "p05": 0.5, "p95": 3.0}, t) == "better"
     assert verdict({"median": -2.0, "p05": -3.0, "p95": -0.5}, t) == "worse"
-    assert verdict({"median": 2.0, "p05": -0.1, "p95": 3.0}, t) == "indistinguishable"
-    assert verdict({"median": 0.6, "p05": 0.2, "p95": 0.9}, t) == "indistinguishable"
+    assert verdict({"median": 2.0, "p05": -0.1, "p95": 3.0}, t) == "not separable"
+    assert verdict({"median": 0.6, "p05": 0.2, "p95": 0.9}, t) == "not separable"
 
 
 def test_bms_threshold_is_one_bbb_point_scaled_to_the_bms_range() -> None:

@@ -64,11 +64,11 @@ def test_a_minus_vehicle_equals_the_paired_gain_of_a() -> None:
     assert diff["verdict"] == "A better"
 
 
-def test_identical_designs_are_indistinguishable_with_a_zero_interval() -> None:
+def test_identical_designs_are_not_separated_with_a_zero_interval() -> None:
     out = compare_specs([load_spec(IV), load_spec(IV)], samples=20, seed=0)
     (diff,) = out["differences"]
     assert diff["delta"] == {"median": 0.0, "p05": 0.0, "p95": 0.0}
-    assert diff["verdict"] == "indistinguishable"
+    assert diff["verdict"] == "not separable" and "same design" in diff["verdict_reason"]
     assert diff["a"] != diff["b"]  # repeated names are told apart
 
 

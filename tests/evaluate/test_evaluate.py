@@ -59,8 +59,9 @@ def test_every_mechanism_step_is_signed_and_cited(doc: dict) -> None:
 
 def test_alternatives_ranked_by_verdict_then_paired_difference(doc: dict) -> None:
     ranked = [a for a in doc["alternatives"] if "delta" in a]
-    order = {"better": 0, "indistinguishable": 1, "current": 1, "worse": 2}
-    keys = [(order[a["verdict"]], -a["delta"]["median"]) for a in ranked]
+    order = {"better": 0, "equivalent": 1, "not separable": 1, "current": 1, "worse": 2}
+    assert ranked[0]["is_current"]  # "this design" first
+    keys = [(order[a["verdict"]], -a["delta"]["median"]) for a in ranked[1:]]
     assert keys == sorted(keys)
     assert sum(a["is_current"] for a in ranked) == 1
     for a in ranked:

@@ -1,16 +1,24 @@
 """Ranked alternatives: change one element of a design, simulate the same virtual subjects, and
-judge each change by its paired difference from the design (median and 90 % interval).
+judge each change by its paired difference from the design (median and 90 % interval), with
+the head-to-head evidence for that change beside it.
+
+Three verdicts (:mod:`exosci.evaluate.verdicts`): better/worse (interval excludes 0 and
+|median| >= 1 BBB point), equivalent (only by a cited finding, named in the row), not separable
+with current evidence (with the reason). The paired difference shares only what is common to
+the two designs (the virtual animal, its injury and physiology, and the effect terms both
+designs carry); a term one design does not share has its own independent draw.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Literal, cast
+from typing import Any, cast
 
 import numpy as np
 
 from exosci.errors import UserInputError
+from exosci.evaluate import verdicts
 from exosci.kb.store import KnowledgeBase
 from exosci.model.design import Design
 from exosci.model.parameters import FloatArray, ParameterTable, default_parameters
@@ -38,13 +46,12 @@ CARRIERS = (
 ROUTES = ("intravenous", "intranasal", "intrathecal", "local implantation")
 # Batch size of the headline ensemble; the draws of ensemble(samples, seed) depend on it.
 ENSEMBLE_BATCH = 2500
-# A paired difference smaller than this (BBB points) is called indistinguishable: a choice of
+# A paired difference smaller than this (BBB points) is not called better/worse: a choice of
 # this report (assumption), set below the between-animal SD of BBB that rat groups typically
 # show at the plateau (roughly 1-2.5 points), so a smaller change could not be seen in a study.
 MIN_DIFFERENCE_BBB = 1.0
 SCORE_RANGE = {"BBB": 21.0, "BMS": 9.0}
-Verdict = Literal["better", "worse", "indistinguishable", "current"]
-_ORDER = {"better": 0, "indistinguishable": 1, "current": 1, "worse": 2}
+_ORDER = verdicts.ORDER
 
 
 @dataclass(frozen=True)
@@ -212,11 +219,76 @@ def min_difference(score_name: str) -> float:
     return MIN_DIFFERENCE_BBB * SCORE_RANGE[score_name] / SCORE_RANGE["BBB"]
 
 
-def verdict(delta: dict[str, float], threshold: float) -> Verdict:
-    """``better``/``worse`` only when the 90 % interval excludes 0 and |median| >= threshold."""
-    if delta["p05"] <= 0.0 <= delta["p95"] or abs(delta["median"]) < threshold:
-        return "indistinguishable"
-    return "better" if delta["median"] > 0 else "worse"
+def verdict(delta: dict[str, float], threshold: float) -> verdicts.Verdict:
+    """The model's verdict with no cited finding: ``better``/``worse`` only when the 90 %
+    interval excludes 0 and |median| >= threshold, else ``not separable``."""
+    return cast(verdicts.Verdict, verdicts.judge(delta, threshold)["verdict"])
+
+
+def _source_id(kb: KnowledgeBase, r: ResolvedTherapy) -> str | None:
+    from exosci.therapy.resolve import _cell_source
+
+    ents = r.entities.get("exosome.source") or []
+    return _cell_source(kb, ents[0]) if ents else None
+
+
+def _term_keys(r: ResolvedTherapy) -> dict[str, Any]:
+    terms = r.effect.terms if r.effect is not None else ()
+    return {t.key: t for t in terms}
+
+
+def judge_change(
+    kb: KnowledgeBase,
+    kind: str,
+    base: ResolvedTherapy,
+    alt: ResolvedTherapy,
+    delta: dict[str, float],
+    threshold: float,
+) -> dict[str, Any]:
+    """Verdict, its reason and the head-to-head evidence for changing ``base`` into ``alt``."""
+    mine, theirs = _term_keys(base), _term_keys(alt)
+    new = {t.entity for k, t in theirs.items() if k not in mine}
+    gone = {t.entity for k, t in mine.items() if k not in theirs}
+    changed = [theirs[k] for k in theirs if k not in mine] + [
+        mine[k] for k in mine if k not in theirs
+    ]
+    evidence = verdicts.head_to_heads(changed, new | gone)
+    equiv = None
+    reasons: list[str] = []
+    if kind == "source":
+        a, b = _source_id(kb, base), _source_id(kb, alt)
+        equiv = verdicts.find_equivalence("source", a, b, base.design.species)
+        reasons.append(
+            "no head-to-head study of these sources in the knowledge graph; each product has "
+            "its own independent draw ("
+            + ", ".join(f"{t.name}: {t.basis}" for t in changed if t.kind == "product")
+            + ")"
+        )
+    elif kind in verdicts.PK_ASSUMPTIONS:
+        reasons.append(verdicts.PK_ASSUMPTIONS[kind])
+        reasons.append("no head-to-head study of this change in the knowledge graph")
+    else:
+        if not evidence["count"]:
+            reasons.append("no head-to-head study of this change in the knowledge graph")
+        reasons += verdicts.term_reasons(changed, new | gone)
+    out = verdicts.judge(delta, threshold, equivalence=equiv, reasons=reasons)
+    out["evidence"] = evidence
+    return out
+
+
+def domain_flags(spec: TherapySpec) -> list[Any] | None:
+    """Features of ``spec`` outside the model's applicability domain, or None when the domain
+    module (``exosci.therapy.domain``) is not available. Hook for the applicability domain."""
+    import importlib
+
+    try:
+        domain = importlib.import_module("exosci.therapy.domain")
+    except ImportError:
+        return None
+    fn = getattr(domain, "outside_domain", None)
+    if fn is None:
+        return None
+    return list(fn(spec))
 
 
 def rank_alternatives(
@@ -255,8 +327,10 @@ def rank_alternatives(
     Returns
     -------
     dict
-        ``rows`` (ranked: better, then indistinguishable, then worse; each group by median
-        difference), ``not_offered``, ``skipped`` and ``method`` (what the numbers are).
+        ``rows`` ("this design" first, then better, then equivalent / not separable, then
+        worse; each group by median difference; each row with ``verdict``, ``verdict_reason``,
+        ``evidence`` (head-to-head studies: count, direction, refs) and, for an equivalence,
+        ``equivalence_source``), ``not_offered``, ``skipped`` and ``method``.
     """
     cache = cache if cache is not None and cache.kb is kb else ResolveCache(kb)
     base = base or resolve_spec(spec, kb, cache=cache)
@@ -300,6 +374,7 @@ def rank_alternatives(
             "gain": headline_gain or own_gain,
             "delta": {"median": 0.0, "p05": 0.0, "p95": 0.0},
             "verdict": "current",
+            "verdict_reason": "this design",
             "evidence_statements": _evidence_count(kb, set(base.evidence_entities())),
             "is_current": True,
         }
@@ -307,20 +382,25 @@ def rank_alternatives(
     for (v, r), fin in zip(resolved, finals, strict=True):
         delta = quantiles(fin - current)
         doses = r.spec.timing.doses
+        judged = judge_change(kb, v.kind, base, r, delta, threshold)
         row: dict[str, Any] = {
             "change": v.change,
             "kind": v.kind,
             "delta": delta,
-            "verdict": verdict(delta, threshold),
+            **judged,
             "evidence_statements": _evidence_count(kb, set(r.evidence_entities())),
             "is_current": False,
             "spec": v.spec.model_dump(mode="json", exclude_defaults=True),
         }
+        flags = domain_flags(r.spec)
+        if flags is not None:
+            row["outside_domain"] = flags
         if r.design.route == "local" and doses > 1:
             row["repeated_surgery"] = doses
             row["change"] += f" — needs {doses} surgeries (one per implantation)"
         rows.append(row)
-    rows.sort(key=lambda r: (_ORDER[r["verdict"]], -r["delta"]["median"]))
+    # "this design" first, then better, then the unseparated, then worse (each by median)
+    rows.sort(key=lambda r: (not r["is_current"], _ORDER[r["verdict"]], -r["delta"]["median"]))
     return {
         "rows": rows,
         "not_offered": not_offered(spec),
@@ -354,5 +434,10 @@ def _method_text(n: int, n_head: int, score: str, day: int, threshold: float) ->
         "and the 5th–95th percentile of the per-subject differences (90 % interval). An "
         "alternative is called better or worse only when that interval excludes 0 and "
         f"|median Δ| ≥ {threshold:.2g} {score} point{'' if threshold == 1 else 's'}{scale}; "
-        "otherwise indistinguishable."
+        "equivalent only where a cited finding says so (named in the row); otherwise not "
+        "separable with current evidence, with the reason. The two designs share the virtual "
+        "animal, its injury and physiology and the effect terms both carry; every other effect "
+        "term (another product, another modification) has its own independent draw, so the "
+        "interval is as wide as the evidence leaves it. Head-to-head studies for each change "
+        "are listed beside its difference."
     )

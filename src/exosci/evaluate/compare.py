@@ -1,5 +1,11 @@
 """Compare several designs on the same virtual subjects (same seed, same parameter draws).
 
+Each difference A - B is paired on what the designs truly share (the virtual animal, its
+injury and physiology, and the effect terms both carry); a product or modification only one of
+them has brings its own independent draw. Verdicts: A better / B better, equivalent (only by a
+cited finding) or not separable with current evidence, with the reason and the head-to-head
+studies for what differs (:mod:`exosci.evaluate.verdicts`).
+
 Rat BBB (0-21) and mouse BMS (0-9) are different scales: designs of different species are
 never put on one axis (one plot panel per species) and never subtracted from each other.
 """
@@ -13,10 +19,10 @@ from typing import Any
 
 import numpy as np
 
-from exosci.evaluate.alternatives import min_difference, quantiles, verdict
+from exosci.evaluate.alternatives import judge_change, min_difference, quantiles
 from exosci.kb.store import KnowledgeBase, default_kb
 from exosci.model.simulate import LABEL, ensemble
-from exosci.therapy import TherapySpec, resolve_spec
+from exosci.therapy import ResolvedTherapy, TherapySpec, resolve_spec
 
 Curve = tuple[str, str, str, float, np.ndarray, np.ndarray, np.ndarray]
 
@@ -49,8 +55,10 @@ def compare_specs(
     rows: list[dict[str, Any]] = []
     curves: list[Curve] = []
     finals: list[np.ndarray] = []
+    resolved: list[ResolvedTherapy] = []
     for label, spec in zip(labels, specs, strict=True):
         res = resolve_spec(spec, kb)
+        resolved.append(res)
         d = res.design
         sim = ensemble(d, samples=samples, seed=seed, outputs=("score", "lesion_auc"))
         tr, ct = sim.treated["score"], sim.control["score"]
@@ -99,13 +107,16 @@ def compare_specs(
         "samples": samples,
         "seed": seed,
         "designs": rows,
-        "differences": _differences(rows, finals),
+        "differences": _differences(rows, finals, resolved, kb),
         "warnings": warnings,
         "method": (
             "A − B = design A minus design B in the final-day score on the same virtual subjects "
             "(same seed and parameter draws): median over subjects and 5th–95th percentile of "
-            "the per-subject differences; indistinguishable when that interval includes 0 or "
-            "|median| < 1 BBB point (BMS: 9/21 of a point)."
+            "the per-subject differences. A or B better only when that interval excludes 0 and "
+            "|median| >= 1 BBB point (BMS: 9/21 of a point); equivalent only where a cited "
+            "finding says so (named); otherwise not separable with current evidence, with the "
+            "reason. Shared: the virtual animal, its injury and physiology and the effect terms "
+            "both designs carry; every other effect term has its own independent draw."
         ),
     }
     if plot is not None:
@@ -114,7 +125,38 @@ def compare_specs(
     return out
 
 
-def _differences(rows: list[dict[str, Any]], finals: list[np.ndarray]) -> list[dict[str, Any]]:
+def _differing(a: TherapySpec, b: TherapySpec) -> list[str]:
+    """The spec elements in which ``a`` and ``b`` differ (``exosome.source``, ``route`` ...)."""
+    da = a.model_dump(mode="json", exclude={"name"})
+    db = b.model_dump(mode="json", exclude={"name"})
+    out = []
+    for k in sorted(set(da) | set(db)):
+        va, vb = da.get(k), db.get(k)
+        if k == "exosome" and isinstance(va, dict) and isinstance(vb, dict):
+            out += [f"exosome.{j}" for j in sorted(set(va) | set(vb)) if va.get(j) != vb.get(j)]
+        elif va != vb:
+            out.append(k)
+    return out
+
+
+_KIND = {
+    "exosome.source": "source",
+    "carrier": "carrier",
+    "route": "route",
+    "timing": "timing",
+    "exosome.preconditioning": "preconditioning",
+    "exosome.engineering": "engineering",
+    "exosome.cargo": "cargo",
+    "exosome.co_therapies": "co_therapies",
+}
+
+
+def _differences(
+    rows: list[dict[str, Any]],
+    finals: list[np.ndarray],
+    resolved: list[ResolvedTherapy],
+    kb: KnowledgeBase,
+) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     for i, j in combinations(range(len(rows)), 2):
         a, b = rows[i], rows[j]
@@ -128,8 +170,22 @@ def _differences(rows: list[dict[str, Any]], finals: list[np.ndarray]) -> list[d
         else:
             delta = quantiles(finals[i] - finals[j])
             entry["delta"] = delta
-            v = verdict(delta, min_difference(a["score_name"]))
+            diff = _differing(resolved[i].spec, resolved[j].spec)
+            kinds = {_KIND.get(d, d) for d in diff}
+            kind = kinds.pop() if len(kinds) == 1 else "several"
+            judged = judge_change(
+                kb, kind, resolved[j], resolved[i], delta, min_difference(a["score_name"])
+            )
+            if kind == "several":
+                judged["verdict_reason"] += (
+                    f"; the designs differ in {', '.join(diff)}"
+                    if diff
+                    else "; the two specs describe the same design (0 for every subject)"
+                )
+            v = judged.pop("verdict")
             entry["verdict"] = {"better": "A better", "worse": "B better"}.get(v, v)
+            entry["differs_in"] = diff
+            entry.update(judged)
         out.append(entry)
     return out
 

@@ -4,20 +4,29 @@ A random-effects view in three parts (all on the log scale of the design's *pote
 relative to the typical design of the pooled studies; potency 1 = the pooled effect):
 
 * **product term** ``d_p ~ N(0, tau_p^2)``: a product's true effect scatters around the pooled
-  effect with the between-study heterogeneity meta-analyses report (I^2 ~ 70 %); its own
-  outcome studies update it (normal-normal shrinkage), so a product with many consistent
-  studies gets a narrow distribution near its data and one without any keeps the full width.
-  MSC-type and neural-stem-cell sources share one exchangeable prior with no mean difference:
-  the 40-study network meta-analysis found no significant difference between BMSC, AD-MSC,
-  UC-MSC and NSC exosomes.
-* **modifier terms** ``d_m ~ N(0, tau_m^2)`` per preconditioning, engineering, loaded cargo or
-  co-therapy: centred on *no effect*, so a modification can help, do nothing or harm; only the
-  modification's own evidence (studies of the modified product against control or against the
-  native vesicles; in vivo statements about the modification itself) moves it.
-* the design's potency is ``exp(d_p + sum d_m)``: the median and the log-SD go to the model
-  (:class:`~exosci.model.design.Design` ``potency``/``potency_sd``); each simulated subject draws
-  its own potency (``z_effect``), so the band is the uncertainty of the design's mean effect and
-  widens where evidence is thin.
+  effect with the between-study heterogeneity of a meta-analysis no validation target uses
+  (below); its own outcome studies update it (normal-normal shrinkage), so a product with many
+  consistent studies gets a narrow distribution near its data and one without any keeps the
+  full width. Every source starts from the same centre (no source is assumed better); no
+  finding about source differences sets this prior (the network meta-analysis that compares
+  sources is a validation target and is cited only as an *equivalence finding* in verdicts,
+  :mod:`exosci.evaluate.verdicts`).
+* **modifier terms** per preconditioning, engineering, loaded or enriched cargo and co-therapy:
+  prior ``N(0, tau_m^2)``, centred on *no effect*, so a modification can help, do nothing or
+  harm. Only the modification's own evidence moves it: a head-to-head study (modified against
+  native vesicles) with a number sets size and direction (normal update); a head-to-head with a
+  direction only, or in vivo mechanism results, set the *direction* alone: the prior is
+  conditioned on an uncertain sign (a two-sided half-normal with ``P(effect > 0)`` from the
+  stated reliability of each piece of evidence), so the magnitude still comes from the prior
+  scale. Studies of the modified product against untreated controls cannot separate the
+  modification from its parent vesicles: they are listed, and count only with a number.
+  Cargo and engineering terms have an ``early`` part as well (its own draw): an advantage on
+  how fast function returns, which fades by the plateau (outcome studies that report early
+  recovery inform it); without such evidence it is prior only.
+* each term has its own per-subject draw keyed by its entity
+  (:class:`~exosci.model.design.EffectDraw`): two designs with the same product share its
+  draw in a paired comparison, two different products or modifications never do, so the
+  interval of a difference is as wide as the evidence leaves it.
 
 The mechanism profile does not enter here: it decides *where* a design acts (axis weights),
 never how much. Graph connectivity does not change the magnitude.
@@ -29,7 +38,10 @@ credibility dossier: validation sources never set a prior). Spine Surg Relat Res
 tau^2 = 0.80 * 2.17 = 1.73: tau = 1.32 SMD units, 0.61 of the pooled effect. As a log-normal
 spread of the effect, sqrt(ln(1 + 0.61^2)) = 0.56 (a design's true effect lies within
 x0.33-x3.0 of the pooled one, 95 %). The subgroup I^2 of that paper runs 57-89 %, so 0.56 is
-a middle value, not a bound.
+a middle value, not a bound. The within-study part, s^2 = 2.17 - 1.73 = 0.44 (s = 0.66 SMD,
+0.30 of the pooled SMD), sets the SD of one study's numeric result (``S_FIGURE``).
+A modification is one design difference among the many behind that spread, so 0.56 is a
+generous prior SD for one modification (``TAU_MODIFIER``).
 """
 
 from __future__ import annotations
@@ -37,27 +49,36 @@ from __future__ import annotations
 import math
 import sys
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from exosci import vocabulary
+from exosci.model.design import Channel, EffectDraw
 
 if TYPE_CHECKING:  # pandas costs ~0.25 s to import: only the DataFrame views load it
     import pandas as pd
 
-TAU_PRODUCT = 0.56  # between-design SD of the log effect, MSC-type / NSC sources (see above)
-TAU_OTHER_SOURCE = 0.7  # assumption: other cell sources are less exchangeable (wider than MSC-type)
+TAU_PRODUCT = 0.56  # between-design SD of the log effect (Spine Surg Relat Res 2022, above)
+TAU_OTHER_SOURCE = (
+    0.7  # assumption: sources unlike those of the pooled studies are less exchangeable
+)
 SE_POOLED = 0.12  # log-scale SE of the pooled effect itself (week-4 CI 3.42-5.66 around 4.54)
-TAU_MODIFIER = 0.35  # prior SD of a modification's log effect (centred on no effect)
-# Pseudo-observations for studies that report a direction only (log potency, SD):
-S_DIRECTION = 0.8  # "improved vs control": consistent with the typical effect, weakly informative
+TAU_MODIFIER = TAU_PRODUCT  # prior SD of one modification's log effect (centred on no effect)
+# A study against control with a direction only, taken as an observation at the pooled effect
+# with an SD wider than one study's total spread around it (sqrt(ln(1 + (1.47/2.17)^2)) = 0.61,
+# Spine Surg Relat Res 2022): its size is unknown (assumption)
+S_DIRECTION = 0.8
 Y_NO_EFFECT = math.log(0.3)  # "no significant difference vs control"
 Y_WORSE = math.log(0.1)  # "worse than control" (on the potency scale: far below typical)
-S_FIGURE = 0.35  # a study's BBB difference with n ~ 6-10 per group
-Y_BETTER_THAN_NATIVE = math.log(1.3)  # "modified better than native" (direction only)
-S_VS_NATIVE = 0.45
-S_MECHANISM = 1.0  # one in vivo mechanistic reference about the modification (weak)
-Y_MECHANISM = math.log(1.15)
+S_FIGURE = (
+    0.35  # one study's numeric result: within-study SD 0.30 of the pooled SMD (above) + BBB->SMD
+)
+# Reliability of a reported direction (assumption, stated in every term that uses it): the
+# probability that the true effect has the sign one study reports
+Q_HEAD_TO_HEAD = 0.9  # a modified-vs-native comparison of whole-animal outcome
+Q_MECHANISM = 0.6  # an in vivo result on one repair axis (weak for the whole-animal effect)
 MAX_MECHANISM_REFS = 3
 POOLED_BBB = {7: 1.58, 14: 3.12, 21: 4.44, 28: 4.54}  # nma40, weeks 1-4
 MSC_TYPE = frozenset(
@@ -105,50 +126,86 @@ class EffectTerm:
     prior_sd: float
     studies: tuple[dict[str, Any], ...] = ()
     reason: str = ""
-    channel: str = "lasting"  # "early": acts only on how fast function returns (fades)
+    channel: Channel = "lasting"  # "early": acts only on how fast function returns (fades)
+    # direction-only evidence: the prior N(0, prior_sd^2) conditioned on an uncertain sign,
+    # P(effect > 0) = p_positive (mean and sd above are that distribution's moments)
+    p_positive: float | None = None
+    basis: str = "prior only"  # prior only | direction only | numeric | outcome studies
+
+    @property
+    def key(self) -> str:
+        """The name of the term's own draw: its entity (and channel, for an early part)."""
+        return self.entity if self.channel == "lasting" else f"{self.entity}#early"
+
+    def draw(self) -> EffectDraw:
+        """The term as the model samples it (numbers only)."""
+        if self.p_positive is None:
+            return EffectDraw(self.key, self.mean, self.sd, self.channel)
+        return EffectDraw(self.key, self.mean, self.prior_sd, self.channel, self.p_positive)
+
+    def quantiles(self) -> tuple[float, float, float]:
+        """5 %, 50 % and 95 % of the term's log value."""
+        q = self.draw().values(np.asarray([-1.6448536, 0.0, 1.6448536]))
+        return float(q[0]), float(q[1]), float(q[2])
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        lo, mid, hi = self.quantiles()
+        out = {
             "name": self.name,
             "channel": self.channel,
             "entity": self.entity,
+            "draw_key": self.key,
             "kind": self.kind,
+            "basis": self.basis,
             "log_mean": round(self.mean, 4),
             "log_sd": round(self.sd, 4),
             "prior_log_sd": self.prior_sd,
-            "fold_median": round(math.exp(self.mean), 3),
-            "fold_90": [
-                round(math.exp(self.mean - 1.645 * self.sd), 3),
-                round(math.exp(self.mean + 1.645 * self.sd), 3),
-            ],
+            "fold_median": round(math.exp(mid), 3),
+            "fold_90": [round(math.exp(lo), 3), round(math.exp(hi), 3)],
             "studies": list(self.studies),
             "reason": self.reason,
         }
+        if self.p_positive is not None:
+            out["p_positive"] = round(self.p_positive, 3)
+        return out
 
 
 @dataclass(frozen=True)
 class DesignEffect:
-    """A design's potency relative to the typical design: median, log-SD and its terms."""
+    """A design's potency relative to the typical design: its terms, each with its own draw."""
 
     log_mean: float
     log_sd: float
     terms: tuple[EffectTerm, ...] = ()
     notes: tuple[str, ...] = field(default_factory=tuple)
-    early_fold: float = 0.0  # early-only extra potency (fraction of the typical effect)
+    early_fold: float = 0.0  # early-only extra potency at the terms' medians
 
     @property
     def potency(self) -> float:
-        return math.exp(self.log_mean)
+        """The fixed factor the model applies besides the terms: 0 without vesicles, else 1."""
+        return 0.0 if not math.isfinite(self.log_mean) else 1.0
+
+    @property
+    def median_potency(self) -> float:
+        """Potency with every lasting term at its median."""
+        if not math.isfinite(self.log_mean):
+            return 0.0
+        return math.exp(sum(t.quantiles()[1] for t in self.terms if t.channel == "lasting"))
 
     @property
     def early_potency(self) -> float:
-        return self.potency * self.early_fold if math.isfinite(self.log_mean) else 0.0
+        return self.median_potency * self.early_fold
+
+    def draws(self) -> tuple[EffectDraw, ...]:
+        """The terms as the model samples them (:attr:`exosci.model.design.Design.effect`)."""
+        return tuple(t.draw() for t in self.terms)
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "label": "MODEL: design effect relative to the pooled meta-analytic effect "
-            "(random-effects view; potency 1 = the typical design of the pooled rat studies)",
-            "potency_median": round(self.potency, 3),
+            "(random-effects view; potency 1 = the typical design of the pooled rat studies; "
+            "each term has its own draw, independent of every other term)",
+            "potency_median": round(self.median_potency, 3),
             "potency_90": [
                 round(math.exp(self.log_mean - 1.645 * self.log_sd), 3),
                 round(math.exp(self.log_mean + 1.645 * self.log_sd), 3),
@@ -465,15 +522,36 @@ def _vs_control_obs(row: Any) -> tuple[float, float] | None:
     return None
 
 
-def _vs_native_obs(row: Any) -> tuple[float, float] | None:
+def _sign(row: Any) -> int:
     d = _norm_direction(row.direction)
-    if d == "improved":
-        return Y_BETTER_THAN_NATIVE, S_VS_NATIVE
-    if d == "no_difference":
-        return 0.0, S_VS_NATIVE
-    if d == "worse":
-        return -Y_BETTER_THAN_NATIVE, S_VS_NATIVE
-    return None
+    return {"improved": 1, "worse": -1, "no_difference": 0}.get(d, 2)
+
+
+def _vs_native_numeric(row: Any) -> tuple[float, float] | None:
+    """(log potency ratio, SD) of a modified-vs-native study with a BBB difference, or None."""
+    fig = row.bbb_difference
+    if not (isinstance(fig, float) and math.isfinite(fig)):
+        return None
+    day = row.day if isinstance(row.day, float) and math.isfinite(row.day) else 28.0
+    base = _pooled_at(day)
+    return math.log(max(base + fig, 0.05 * base) / base), S_FIGURE
+
+
+def sign_posterior(tau: float, signs: Sequence[tuple[int, float]]) -> tuple[float, float, float]:
+    """N(0, tau^2) conditioned on uncertain signs: (P(effect > 0), mean, SD).
+
+    Each ``(sign, q)`` says the effect is positive (+1) or negative (-1) and is right with
+    probability ``q``. The posterior is a two-sided half-normal of scale ``tau`` with mass
+    ``w`` above 0, ``w = prod(q or 1-q) / (that + its mirror)``; its mean is
+    ``(2w - 1) tau sqrt(2/pi)`` and its second moment ``tau^2``.
+    """
+    lp, ln = 0.0, 0.0
+    for sign, q in signs:
+        lp += math.log(q if sign > 0 else 1.0 - q)
+        ln += math.log(1.0 - q if sign > 0 else q)
+    w = 1.0 / (1.0 + math.exp(ln - lp))
+    mean = (2.0 * w - 1.0) * tau * math.sqrt(2.0 / math.pi)
+    return w, mean, math.sqrt(max(tau * tau - mean * mean, 0.0))
 
 
 def _update(mean: float, var: float, obs: Iterable[tuple[float, float]]) -> tuple[float, float]:
@@ -524,13 +602,29 @@ def product_term(
         if o is not None:
             obs.append(o)
     mean, var = _update(0.0, prior_var, obs)
-    group = "MSC-type/NSC (exchangeable, no source difference)" if msc else "other source"
-    reason = (
-        f"{len(obs)} outcome stud{'y' if len(obs) == 1 else 'ies'} of this product; prior: "
-        f"{group}, between-design SD {tau:g} on the log scale (I^2 ~ 70 %)"
+    group = (
+        f"a source of the kind the pooled studies used, between-design SD {tau:g} on the log "
+        "scale (Spine Surg Relat Res 2022, I^2 80 %)"
+        if msc
+        else f"a source unlike those of the pooled studies, SD {tau:g} (assumption: wider)"
     )
+    numeric = sum(1 for r in recs if "log_potency" in r and r["sd"] == S_FIGURE)
+    reason = (
+        f"{len(obs)} outcome stud{'y' if len(obs) == 1 else 'ies'} of this product against "
+        f"control ({numeric} with a number); prior centred on the pooled effect (no source is "
+        f"assumed better or worse): {group}; its own draw, independent of every other product"
+    )
+    basis = "prior only" if not obs else "numeric" if numeric else "outcome studies"
     return EffectTerm(
-        name or product, product, "product", mean, math.sqrt(var), tau, tuple(recs), reason
+        name or product,
+        product,
+        "product",
+        mean,
+        math.sqrt(var),
+        tau,
+        tuple(recs),
+        reason,
+        basis=basis,
     )
 
 
@@ -543,91 +637,163 @@ def modifier_term(
     parent: EffectTerm | None = None,
     mechanism_refs: Sequence[str] = (),
     cargo: bool = False,
+    natural: bool = False,
+    channel: Channel = "lasting",
 ) -> EffectTerm:
-    """A modification's own log effect: N(0, tau_m^2) updated only by its own evidence.
+    """One part (``channel``) of a modification's own log effect: N(0, tau_m^2) updated only by
+    its own evidence (see the module docstring).
 
-    Evidence: studies of ``modified_products`` against native vesicles (direct), against
-    control (they inform parent + modifier; the parent's uncertainty is added to theirs) and
-    up to three in vivo references about the modification's mechanism (weak, positive).
+    Evidence: outcome studies of ``modified_products`` and of arms carrying the modification
+    (a cargo only where it was loaded); those reporting early recovery inform the ``early``
+    part, the others the ``lasting`` part. Against native vesicles: a number sets size and
+    direction, a direction sets the sign (reliability :data:`Q_HEAD_TO_HEAD`). Against control:
+    only a number counts (parent + modification; the parent's uncertainty is added). Lasting
+    part only: up to three in vivo mechanism references (sign, :data:`Q_MECHANISM`).
+    ``natural``: the source vesicles carry this cargo already; the term is for the extra
+    loading or enrichment the spec names.
     """
-    obs: list[tuple[float, float]] = []
-    recs: list[dict[str, Any]] = []
     table = study_table(studies)
-    products = set(modified_products)
-    # studies of the modified products, and arms that carry this modification; a cargo counts
-    # only where it was loaded (a product that carries the miRNA naturally says nothing about
-    # loading it)
+    products = set() if natural else set(modified_products)
     rows = [
         (r, native)
         for r, native in table.outcome_rows()
-        if r.product in products
-        or (modifier in r.modifiers and (not cargo or bool(r.modifiers & LOADING_IDS)))
+        if (r.product in products or modifier in r.modifiers)
+        and (not cargo or r.product in products or bool(r.modifiers & LOADING_IDS))
+        and is_early(r.outcome) == (channel == "early")
     ]
     p_mean = parent.mean if parent else 0.0
     p_var = parent.sd**2 if parent else TAU_PRODUCT**2
+    numeric: list[tuple[float, float]] = []
+    signs: list[tuple[int, float]] = []
+    recs: list[dict[str, Any]] = []
+    h2h = {1: 0, -1: 0, 0: 0}
     for row, native in rows:
+        o: tuple[float, float] | None
         if native:
-            o = _vs_native_obs(row)
+            o = _vs_native_numeric(row)
+            sign = _sign(row)
+            if o is None and sign in (1, -1):
+                signs.append((sign, Q_HEAD_TO_HEAD))
+            elif o is None and sign == 0:
+                o = (0.0, S_FIGURE)  # "no difference" with no number: estimate near 0
+            if sign in h2h:
+                h2h[sign] += 1
+            rec = _study_record(row, o)
+            rec["kind"] = "head-to-head (vs native vesicles)"
         else:
-            c = _vs_control_obs(row)
+            c = _vs_control_obs(row) if math.isfinite(_number(row.bbb_difference)) else None
             o = None if c is None else (c[0] - p_mean, math.sqrt(c[1] ** 2 + p_var))
-        recs.append(_study_record(row, o))
+            rec = _study_record(row, o)
+            rec["kind"] = (
+                "vs control, numeric" if o else "vs control: cannot separate the modification"
+            )
+        recs.append(rec)
         if o is not None:
-            obs.append(o)
-    mechanism_refs = [
-        *mechanism_refs,
-        *(
-            str(r.ref)
-            for r in table
-            if r.level == "mechanism" and modifier in r.modifiers and r.direction == "improved"
-        ),
-    ]
-    used = {str(r.get("ref")) for r in recs}  # a study counts once
-    mech = [r for r in dict.fromkeys(mechanism_refs) if r not in used][:MAX_MECHANISM_REFS]
-    obs += [(Y_MECHANISM, S_MECHANISM)] * len(mech)
-    recs += [{"ref": r, "kind": "in vivo mechanism", "sd": S_MECHANISM} for r in mech]
-    mean, var = _update(0.0, TAU_MODIFIER**2, obs)
-    n_out = len(obs) - len(mech)
-    outcomes = [str(r.outcome) for r, _ in rows]
-    channel = "early" if outcomes and all(is_early(o) for o in outcomes) else "lasting"
-    if not obs:
-        reason = (
-            "no outcome or in vivo mechanism evidence for this modification in the graph: "
-            "prior only (centred on no effect; it may help, do nothing or harm), so the "
-            "median is unchanged and the band widens"
+            numeric.append(o)
+    mech: list[str] = []
+    if channel == "lasting":
+        mechanism_refs = [
+            *mechanism_refs,
+            *(
+                str(r.ref)
+                for r in table
+                if r.level == "mechanism" and modifier in r.modifiers and r.direction == "improved"
+            ),
+        ]
+        used = {str(r.get("ref")) for r in recs}  # a study counts once
+        mech = [r for r in dict.fromkeys(mechanism_refs) if r not in used][:MAX_MECHANISM_REFS]
+        recs += [{"ref": r, "kind": "in vivo mechanism (direction only)"} for r in mech]
+        if not numeric:
+            signs += [(1, Q_MECHANISM)] * len(mech)
+    tau = TAU_MODIFIER
+    prior = f"prior N(0, {tau:g}^2) on the log effect, centred on no effect"
+    part = "early part (how fast function returns; fades)" if channel == "early" else "lasting part"
+    natural_note = (
+        "the source vesicles carry it naturally, so this term is the extra loading/enrichment "
+        "the spec names (the product's own evidence already includes its natural content); "
+        if natural
+        else ""
+    )
+    n_h2h = sum(h2h.values())
+    h2h_text = (
+        f"{n_h2h} head-to-head stud{'y' if n_h2h == 1 else 'ies'} vs native vesicles "
+        f"({h2h[1]} better, {h2h[0]} no difference, {h2h[-1]} worse)"
+    )
+    p_pos: float | None = None
+    if numeric:
+        mean, var = _update(0.0, tau**2, numeric)
+        sd = math.sqrt(var)
+        basis = "numeric"
+        what = (
+            f"{len(numeric)} stud{'y' if len(numeric) == 1 else 'ies'} with a number set size "
+            f"and direction (normal update of the {prior}); {h2h_text}"
+        )
+    elif signs:
+        p_pos, mean, sd = sign_posterior(tau, signs)
+        basis = "direction only"
+        what = (
+            f"direction only: {h2h_text} (each right with probability {Q_HEAD_TO_HEAD:g}, "
+            f"assumption) and {len(mech)} in vivo mechanism reference(s) (each {Q_MECHANISM:g}, "
+            f"assumption) give P(effect > 0) = {p_pos:.2f}; the magnitude is the {prior} "
+            f"conditioned on that sign (a half-normal update), not a number from a study"
         )
     else:
-        direction = "raises" if mean > 0.005 else "lowers" if mean < -0.005 else "leaves"
-        reason = (
-            f"{n_out} outcome stud{'y' if n_out == 1 else 'ies'} and {len(mech)} in vivo "
-            f"mechanism reference(s) for this modification: it {direction} the expected "
-            f"effect (x{math.exp(mean):.2f}); prior centred on no effect (SD {TAU_MODIFIER:g})"
+        mean, sd = 0.0, tau
+        basis = "prior only"
+        what = (
+            "prior only: no head-to-head study, no numeric outcome and no in vivo mechanism "
+            f"evidence for this modification in the knowledge graph; {prior} (it may help, do "
+            "nothing or harm), so the median is unchanged and the band widens"
         )
-    if channel == "early":
-        reason += "; its outcome studies report early recovery only, so it acts on early recovery"
+    ctx = len([r for r in recs if str(r.get("kind", "")).startswith("vs control:")])
+    if ctx:
+        what += (
+            f"; {ctx} stud{'y' if ctx == 1 else 'ies'} of the modified product against untreated "
+            "controls listed (direction only: they cannot separate the modification from its "
+            "parent vesicles)"
+        )
     return EffectTerm(
         label or modifier,
         modifier,
         "modifier",
         mean,
-        math.sqrt(var),
-        TAU_MODIFIER,
+        sd,
+        tau,
         tuple(recs),
-        reason,
+        f"{part}: {natural_note}{what}",
         channel,
+        p_pos,
+        basis,
     )
 
 
-def combine(terms: Sequence[EffectTerm], notes: Sequence[str] = ()) -> DesignEffect:
-    """Potency = exp(sum of lasting terms); independent terms add their variances.
+def modifier_terms(
+    studies: StudyTable | pd.DataFrame | Iterable[Any],
+    modifier: str,
+    *,
+    kind: str = "",
+    **kwargs: Any,
+) -> list[EffectTerm]:
+    """A modification's terms: its lasting part, and for cargo and engineering (or wherever
+    early outcome studies exist) an early part with its own draw."""
+    table = study_table(studies)
+    lasting = modifier_term(table, modifier, channel="lasting", **kwargs)
+    early = modifier_term(table, modifier, channel="early", **kwargs)
+    if kind in ("cargo", "engineering") or early.basis != "prior only":
+        return [lasting, replace(early, name=f"{early.name} (early)")]
+    return [lasting]
 
-    An early-channel term (its evidence is about early recovery only) does not change the
-    lasting potency: its gain over no effect, exp(mean) - 1 when positive, becomes early-only
-    potency (faster return of function that fades by the plateau).
+
+def combine(terms: Sequence[EffectTerm], notes: Sequence[str] = ()) -> DesignEffect:
+    """The design effect: lasting terms add on the log scale (independent draws, variances add).
+
+    An early-channel term does not change the lasting potency: its gain over no effect,
+    exp(value) - 1 when positive, becomes early-only potency (faster return of function that
+    fades by the plateau); ``early_fold`` is that gain at the terms' medians.
     """
     mean = sum(t.mean for t in terms if t.channel != "early")
-    sd = math.sqrt(sum(t.sd**2 for t in terms))
-    early = sum(max(0.0, math.exp(t.mean) - 1.0) for t in terms if t.channel == "early")
+    sd = math.sqrt(sum(t.sd**2 for t in terms if t.channel != "early"))
+    early = sum(max(0.0, math.expm1(t.quantiles()[1])) for t in terms if t.channel == "early")
     return DesignEffect(mean, sd, tuple(terms), tuple(notes), early)
 
 

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from exosci.model.design import AXES, Design
+from exosci.model.design import AXES, SUBJECT_KEY, Design, effect_draws
 from exosci.model.parameters import FloatArray
 
 
@@ -201,7 +201,8 @@ def derive(params: dict[str, Any], design: Design) -> dict[str, Any]:
 
     Besides unit conversions this is where the design enters: route-independent potency
     (``eff``: the design's effect relative to the typical design, drawn per subject from its
-    evidence-based distribution), axis weights (where the design acts; they average 1 over the
+    evidence-based terms, each term with its own draw; ``eff_early``: the early-only part),
+    axis weights (where the design acts; they average 1 over the
     five axes, so the profile moves effects between axes but cannot inflate them), lesion
     retention by a carrier (local depots only: slower washout of the vesicles it holds), severity and the animal's own
     functional threshold (between-animal random effect).
@@ -234,14 +235,17 @@ def derive(params: dict[str, Any], design: Design) -> dict[str, Any]:
     depot = design.release is not None and design.route == "local"
     retention = np.asarray(p["carrier_retention"]) if depot else zero
     p["k_wash_les"] = np.asarray(p["k_wash"]) * (1.0 - retention)
-    z = np.asarray(p.get("z_effect", 0.0))
-    p["eff"] = design.potency * np.exp(design.potency_sd * z) + zero
+    # the design's effect: each term (product, each modification) with its own per-subject
+    # draw keyed by the term's entity, so different products never share a deviation
+    subject = np.asarray(p.get(SUBJECT_KEY, 0.0), float) + zero
+    lasting, early = effect_draws(design.effect, subject, design.potency)
+    p["eff"] = lasting + zero
     # the design's ceiling: e_cap for the typical design (eff = 1), lower for weaker products,
     # below 1 for any, 0 without vesicles - potency scales how far a saturating dose can go too
     p["emax_d"] = 1.0 - (1.0 - np.asarray(p["e_cap"])) ** p["eff"]
-    # an early-only effect (a modification whose evidence is about acute recovery) speeds the
-    # return of function from the tissue that survived without adding tissue, so it fades
-    p["eff_early"] = design.early_potency * np.exp(design.potency_sd * z) + zero
+    # an early-channel term speeds the return of function from the tissue that survived
+    # without adding tissue, so its advantage fades
+    p["eff_early"] = early + zero
     floor = np.asarray(p["profile_floor"])
     raw = {
         axis: floor

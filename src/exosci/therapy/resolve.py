@@ -376,12 +376,12 @@ def resolve_spec(
         axis_scores=scores,
         targeted=bool(engineered & TARGETING),
         potency=effect.potency,
-        potency_sd=effect.log_sd,
-        early_potency=effect.early_potency,
+        effect=effect.draws(),
         horizon_days=spec.horizon_days,
         label=spec.name,
     )
     notes += [t.name + ": " + t.reason for t in effect.terms if t.kind == "modifier"]
+    notes += list(effect.notes)
     return ResolvedTherapy(spec, ents, product, profile, design, notes, effect, warnings)
 
 
@@ -410,7 +410,7 @@ def _effect(
     from exosci.model.effect import (
         NO_VESICLES,
         combine,
-        modifier_term,
+        modifier_terms,
         outcome_records,
         product_term,
     )
@@ -423,6 +423,7 @@ def _effect(
     base = _base_product(kb, product, source)
     terms = [product_term(studies, base, source=src_id, name=f"product {kb_name(kb, base)}")]
     modified = [product.id] if product is not None and product.id != base else []
+    notes: list[str] = []
     carried = {o for s, o in _statements(kb, "carries") if s == base}
     for key in ("preconditioning", "engineering", "cargo", "co_therapies"):
         for ent in ents.get(f"exosome.{key}", []):
@@ -431,22 +432,26 @@ def _effect(
             natural = ent.id in carried or (
                 _carried_by(kb, modified, ent.id) and not set(modified) & _loaded(kb)
             )
-            if key == "cargo" and natural:
-                continue  # the vesicles carry it already: part of the product, not a loading
+            natural = key == "cargo" and natural  # a natural cargo named in the spec: enriched
+            if natural:
+                notes.append(
+                    f"cargo {ent.name}: the source vesicles carry it naturally; named in the spec "
+                    "it is modelled as an enrichment with its own term (not dropped)"
+                )
             prods = modified + _products_with(kb, ent.id)
             mech = _mechanism_refs(kb, ent.id)
-            terms.append(
-                modifier_term(
-                    studies,
-                    ent.id,
-                    label=f"{key.replace('_', ' ')}: {ent.name}",
-                    modified_products=list(dict.fromkeys(prods)),
-                    parent=terms[0],
-                    mechanism_refs=mech,
-                    cargo=key == "cargo",
-                )
+            terms += modifier_terms(
+                studies,
+                ent.id,
+                kind=key,
+                label=f"{key.replace('_', ' ')}: {ent.name}",
+                modified_products=list(dict.fromkeys(prods)),
+                parent=terms[0],
+                mechanism_refs=mech,
+                cargo=key == "cargo",
+                natural=natural,
             )
-    return combine(terms)
+    return combine(terms, notes)
 
 
 def kb_name(kb: Any, ent_id: str) -> str:

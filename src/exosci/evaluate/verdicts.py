@@ -1,0 +1,159 @@
+"""Three verdicts for a paired difference between two designs, and the evidence beside it.
+
+* **better / worse**: the model's paired 90 % interval excludes 0 *and* |median| is at least
+  one BBB point (or its BMS equivalent);
+* **equivalent**: only where a cited finding says the two designs do not differ
+  (:data:`EQUIVALENCE_FINDINGS`; the finding is named in the verdict, it never sets a prior);
+* **not separable with current evidence**: everything else, with the reason (prior only,
+  direction-only evidence, assumed pharmacokinetics, no head-to-head study, a difference below
+  the margin).
+
+The head-to-head studies for a change (modified against native vesicles, from the outcome
+table) are listed beside the model's difference: count, direction, grade and references.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+Verdict = Literal["better", "worse", "equivalent", "not separable", "current"]
+NOT_SEPARABLE = "not separable"
+ORDER = {"better": 0, "current": 1, "equivalent": 1, NOT_SEPARABLE: 1, "worse": 2}
+
+
+@dataclass(frozen=True)
+class EquivalenceFinding:
+    """A cited finding that two designs differing only in ``kind`` do not differ."""
+
+    id: str
+    kind: str  # the element the designs differ in ("source")
+    members: frozenset[str]  # entity ids (cell sources) the finding covers
+    species: str
+    citation: str
+    finding: str
+
+
+EQUIVALENCE_FINDINGS: tuple[EquivalenceFinding, ...] = (
+    EquivalenceFinding(
+        id="nma40-sources",
+        kind="source",
+        members=frozenset({"src:bmsc", "src:admsc", "src:ucmsc", "src:nsc"}),
+        species="rat",
+        citation="network meta-analysis of 40 rat studies, Cytotherapy 2024;26(1):1-10",
+        finding="no significant difference among BMSC-, AD-MSC-, UC-MSC- and NSC-derived "
+        "exosomes at any week 1-4 (pooled week-4 effect 4.54 BBB, 95 % CI 3.42-5.66; NSC "
+        "ranked first): absence of a detected difference, cited as the equivalence source, "
+        "never as a prior",
+    ),
+)
+
+PK_ASSUMPTIONS = {
+    "route": "assumed pharmacokinetics (barrier crossing k_cross, nasal and CSF transfer, "
+    "lesion washout are assumptions)",
+    "carrier": "assumed pharmacokinetics (carrier retention and lesion washout are "
+    "assumptions; release curves from in vitro data)",
+    "timing": "assumed pharmacokinetics and lesion kinetics (the pooled studies span 30 min-24 h "
+    "with no data on timing within that window)",
+}
+
+
+def find_equivalence(
+    kind: str, a: str | None, b: str | None, species: str
+) -> EquivalenceFinding | None:
+    """The cited finding that designs with elements ``a`` and ``b`` are equivalent, if any."""
+    for f in EQUIVALENCE_FINDINGS:
+        if f.kind == kind and f.species == species and a in f.members and b in f.members:
+            return f
+    return None
+
+
+def model_separates(delta: Mapping[str, float], threshold: float) -> bool:
+    """The model's own test: the 90 % interval excludes 0 and |median| >= threshold."""
+    excludes = delta["p05"] > 0.0 or delta["p95"] < 0.0
+    return excludes and abs(delta["median"]) >= threshold
+
+
+def judge(
+    delta: Mapping[str, float],
+    threshold: float,
+    *,
+    equivalence: EquivalenceFinding | None = None,
+    reasons: Sequence[str] = (),
+) -> dict[str, Any]:
+    """The verdict on a paired difference with its reason (``verdict``, ``verdict_reason`` and,
+    for an equivalence, ``equivalence_source``)."""
+    if model_separates(delta, threshold):
+        v: Verdict = "better" if delta["median"] > 0 else "worse"
+        out: dict[str, Any] = {
+            "verdict": v,
+            "verdict_reason": f"the paired 90 % interval excludes 0 and |median| >= {threshold:.2g}"
+            + "".join(f"; basis: {r}" for r in reasons),
+        }
+        if equivalence is not None:
+            out["verdict_reason"] += (
+                f"; note: a cited finding reports no difference ({equivalence.citation})"
+            )
+        return out
+    if equivalence is not None:
+        return {
+            "verdict": "equivalent",
+            "verdict_reason": f"cited finding: {equivalence.finding} ({equivalence.citation}); "
+            "the model's interval is shown beside it",
+            "equivalence_source": {"id": equivalence.id, "citation": equivalence.citation},
+        }
+    why = list(reasons)
+    excludes = delta["p05"] > 0.0 or delta["p95"] < 0.0
+    if excludes:
+        why.insert(
+            0,
+            f"the interval excludes 0 but |median| < {threshold:.2g} (below what a study "
+            "could see)",
+        )
+    else:
+        why.insert(0, "the paired 90 % interval includes 0")
+    return {"verdict": NOT_SEPARABLE, "verdict_reason": "; ".join(why)}
+
+
+def head_to_heads(terms: Iterable[Any], new_entities: set[str]) -> dict[str, Any]:
+    """Head-to-head studies (modified vs native vesicles) behind the effect terms of the
+    entities a change adds: count, direction, grade, refs."""
+    studies = []
+    seen: set[tuple[str, str]] = set()
+    for t in terms:
+        if t.entity not in new_entities:
+            continue
+        for s in t.studies:
+            if str(s.get("kind", "")).startswith("head-to-head"):
+                key = (t.entity, str(s.get("ref")))
+                if key not in seen:
+                    seen.add(key)
+                    studies.append(
+                        {
+                            "ref": s.get("ref"),
+                            "product": s.get("product"),
+                            "comparator": s.get("comparator"),
+                            "direction": s.get("direction"),
+                            "species": s.get("species"),
+                            "grade": s.get("grade", "in vivo"),
+                        }
+                    )
+    dirs = [s["direction"] for s in studies]
+    return {
+        "count": len(studies),
+        "better": dirs.count("improved"),
+        "no_difference": dirs.count("no_difference"),
+        "worse": dirs.count("worse"),
+        "refs": [s["ref"] for s in studies],
+        "studies": studies,
+    }
+
+
+def term_reasons(terms: Iterable[Any], new_entities: set[str]) -> list[str]:
+    """Why the terms a change adds cannot separate it: each term's evidence basis."""
+    out = []
+    for t in terms:
+        if t.entity in new_entities:
+            out.append(f"{t.name}: {t.basis}")
+    return out
