@@ -276,21 +276,6 @@ def judge_change(
     return out
 
 
-def domain_flags(spec: TherapySpec) -> list[Any] | None:
-    """Features of ``spec`` outside the model's applicability domain, or None when the domain
-    module (``exosci.therapy.domain``) is not available. Hook for the applicability domain."""
-    import importlib
-
-    try:
-        domain = importlib.import_module("exosci.therapy.domain")
-    except ImportError:
-        return None
-    fn = getattr(domain, "outside_domain", None)
-    if fn is None:
-        return None
-    return list(fn(spec))
-
-
 def rank_alternatives(
     *,
     spec: TherapySpec,
@@ -392,9 +377,6 @@ def rank_alternatives(
             "is_current": False,
             "spec": v.spec.model_dump(mode="json", exclude_defaults=True),
         }
-        flags = domain_flags(r.spec)
-        if flags is not None:
-            row["outside_domain"] = flags
         if r.design.route == "local" and doses > 1:
             row["repeated_surgery"] = doses
             row["change"] += f" — needs {doses} surgeries (one per implantation)"

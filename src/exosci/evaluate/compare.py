@@ -23,6 +23,7 @@ from exosci.evaluate.alternatives import judge_change, min_difference, quantiles
 from exosci.kb.store import KnowledgeBase, default_kb
 from exosci.model.simulate import LABEL, ensemble
 from exosci.therapy import ResolvedTherapy, TherapySpec, resolve_spec
+from exosci.therapy.domain import assess
 
 Curve = tuple[str, str, str, float, np.ndarray, np.ndarray, np.ndarray]
 
@@ -77,6 +78,7 @@ def compare_specs(
                 "gain": quantiles(tr[-1] - ct[-1]),
                 "lesion_auc_ug_day": float(np.median(sim.treated["lesion_auc"][-1])),
                 "mechanisms": {} if res.profile is None else res.profile.scores(),
+                "outside_domain": list(assess(res).outside),
                 "evidence_statements": sum(
                     1 for s in kb.curated.statements if s.subject in ids or s.object in ids
                 ),
