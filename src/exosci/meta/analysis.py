@@ -9,6 +9,7 @@ from typing import Any
 
 import pandas as pd
 
+from exosci.errors import UserInputError
 from exosci.meta.bias import EggerResult, TrimFillResult, egger, trimfill
 from exosci.meta.effects import MEASURES, escalc
 from exosci.meta.metareg import MetaRegResult, SubgroupResult, metareg, subgroups
@@ -93,8 +94,11 @@ def analyze(
     if pooled.k >= 3 and float(se.max() - se.min()) <= 1e-12 * float(se.max()):
         notes.append("all studies have the same precision: no Egger test or trim and fill.")
     elif pooled.k >= 3:
-        eg = egger(table)
-        tf = trimfill(table, method=method)
+        try:  # optional checks: a degenerate table gets a note, not a failed analysis
+            eg = egger(table)
+            tf = trimfill(table, method=method)
+        except UserInputError as exc:
+            notes.append(f"small-study checks skipped: {exc}")
         if pooled.k < 10:
             notes.append(
                 f"k = {pooled.k}: small-study tests have little power below 10 studies "

@@ -76,6 +76,11 @@ def egger(
         b = np.asarray(res.params)
         se = np.asarray(res.bse)
         crit = float(stats.t.ppf(1 - (1 - level) / 2, k - 2))
+        if not se[1] > 0:
+            raise UserInputError(
+                "Egger's test is undefined here: the effects lie exactly on a line in SE "
+                "(no residual spread)."
+            )
         stat = float(b[1] / se[1])
         pval = float(2 * stats.t.sf(abs(stat), k - 2))
     elif model == "rma":

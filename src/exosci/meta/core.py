@@ -153,6 +153,11 @@ def fit(
     if knha:
         resid = y - X @ beta
         s2 = float(np.sum(w * resid**2)) / (k - p)
+        if s2 <= 0:
+            raise UserInputError(
+                "Hartung–Knapp intervals are undefined here: the studies fit the model exactly "
+                "(no residual spread to scale by); drop --knha for z intervals."
+            )
         vb = vb * s2
         dfs = k - p
     w_fe = 1.0 / v

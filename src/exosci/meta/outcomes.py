@@ -21,6 +21,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from exosci.errors import FileFormatError
+from exosci.meta.table import read_text_table
 
 SCALE_MAX = {"BBB": 21.0, "BMS": 9.0}
 YesNo = Literal["yes", "no", "not reported"]
@@ -126,10 +127,7 @@ def read_outcomes(path: str | Path) -> pd.DataFrame:
     p = Path(path)
     if not p.is_file():
         raise FileFormatError(f"{p}: no such file.")
-    try:
-        frame = pd.read_csv(p, dtype=str, keep_default_na=False)
-    except pd.errors.EmptyDataError:
-        raise FileFormatError(f"{p}: empty; expected the template header.") from None
+    frame = read_text_table(p, what="the template header")
     return _to_frame(_rows_from_frame(frame, str(p), 2))
 
 
@@ -198,8 +196,7 @@ def read_syrf(path: str | Path) -> pd.DataFrame:
     p = Path(path)
     if not p.is_file():
         raise FileFormatError(f"{p}: no such file.")
-    sep = "\t" if p.suffix.lower() in (".tsv", ".txt") else ","
-    frame = pd.read_csv(p, sep=sep, dtype=str, keep_default_na=False)
+    frame = read_text_table(p, what=f"a SyRF-style header: {', '.join(SYRF_REQUIRED)}")
     missing = [c for c in SYRF_REQUIRED if c not in frame.columns]
     if missing:
         raise FileFormatError(

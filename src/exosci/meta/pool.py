@@ -161,11 +161,13 @@ def pool(
     if m in ("DL", "PM") and len(y) > 1:
         from statsmodels.stats.meta_analysis import combine_effects
 
-        res = combine_effects(y, v, method_re={"DL": "chi2", "PM": "iterated"}[m])
+        with np.errstate(divide="ignore", invalid="ignore"):  # its I² divides by Q (0 if equal)
+            res = combine_effects(y, v, method_re={"DL": "chi2", "PM": "iterated"}[m])
         tau2 = float(res.tau2)
         source = f"statsmodels combine_effects(method_re={res.method_re!r})"
-    if len(y) == 1:
+    if len(y) == 1:  # no τ², and no degrees of freedom for Hartung–Knapp
         tau2, source = 0.0, "a single study: τ² not estimable, fixed at 0"
+        knha = False
     f = core.fit(y, v, method=m, knha=knha, tau2=tau2)
     est = float(f.beta[0])
     se = float(np.sqrt(f.vb[0, 0]))

@@ -31,6 +31,21 @@ ACCEPTED = (
 )
 
 
+def read_text_table(path: Path, *, what: str) -> pd.DataFrame:
+    """A CSV (or TSV/TXT by extension) as text cells; unreadable files raise FileFormatError."""
+    sep = "\t" if path.suffix.lower() in (".tsv", ".tab", ".txt") else ","
+    kind = "TSV" if sep == "\t" else "CSV"
+    try:
+        return pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except pd.errors.EmptyDataError:
+        raise FileFormatError(f"{path}: the file is empty; expected {what}.") from None
+    except UnicodeDecodeError:
+        raise FileFormatError(f"{path}: not UTF-8 text; save the table as UTF-8 {kind}.") from None
+    except pd.errors.ParserError as exc:
+        reason = str(exc).splitlines()[0]
+        raise FileFormatError(f"{path}: not a readable {kind} table ({reason}).") from None
+
+
 def _load(source: str | Path | pd.DataFrame) -> tuple[pd.DataFrame, str, int]:
     """The raw table as text cells, its name, and the file line of its first data row."""
     if isinstance(source, pd.DataFrame):
@@ -38,17 +53,7 @@ def _load(source: str | Path | pd.DataFrame) -> tuple[pd.DataFrame, str, int]:
     path = Path(source)
     if not path.is_file():
         raise UserInputError(f"{path}: no such file.")
-    sep = "\t" if path.suffix.lower() in (".tsv", ".tab", ".txt") else ","
-    try:
-        frame = pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False, comment=None)
-    except pd.errors.EmptyDataError:
-        raise FileFormatError(
-            f"{path}: the file is empty; expected a header row: {ACCEPTED}."
-        ) from None
-    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise FileFormatError(
-            f"{path}: not a readable {'TSV' if sep == chr(9) else 'CSV'} table ({exc})."
-        ) from None
+    frame = read_text_table(path, what=f"a header row: {ACCEPTED}")
     frame = frame.replace({"": np.nan, "NA": np.nan, "na": np.nan})
     return frame, str(path), 2
 
