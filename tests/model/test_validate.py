@@ -179,3 +179,14 @@ def test_validate_cli_reports_its_strict_pass_count(tmp_path: Path) -> None:
     for r in doc["targets"]:
         if r["verdict"] == "MISS":
             assert r["if_missed"], r["id"]  # a miss carries its declared reason
+
+
+def test_targets_that_test_an_extrapolation_say_which_feature_is_outside_the_domain() -> None:
+    from exosci.model.validate import resolve_arms
+
+    doc = targets_doc()
+    by_id = {t["id"]: t for t in doc["targets"]}
+    it = resolve_arms(by_id["route_intrathecal_earlier"], doc["base_spec"])
+    assert "route" in dict((a.name, a.outside) for a in it)["it"]
+    ye = resolve_arms(by_id["bmsc_vs_control"], doc["base_spec"])
+    assert all(not a.outside for a in ye)  # the pooled-design target lies inside the domain

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from exosci.model.calibrate import load_setup
-from exosci.model.design import ROUTES, SCORE, reference_design
+from exosci.model.design import reference_design
 from exosci.model.equations import STATES
 from exosci.model.parameters import default_parameters
 from exosci.model.posterior import BANDS, load_posterior, posterior_status
@@ -94,6 +94,19 @@ def _power_lines(power: dict[str, dict[str, Any]] | None, shipped: dict[str, Any
         "the suite has today.",
     ]
     return [*lines, ""]
+
+
+def _domain_lines() -> list[str]:
+    """The applicability domain as the therapy layer defines it (one source for both)."""
+    from exosci.therapy.domain import LABELS, definition
+
+    lines = []
+    for feature, rec in definition()["features"].items():
+        note = " ".join(str(rec.get("out_note") or rec.get("ignored_note") or "").split())
+        note = (note[:1].upper() + note[1:]).rstrip(".") + "." if note else ""
+        read = "" if rec.get("modelled", True) else " (not read by the model)"
+        lines.append(f"- {LABELS.get(feature, feature)}{read}: calibrated on {rec['text']}. {note}")
+    return lines
 
 
 def _bound(err: float) -> str:
@@ -232,15 +245,10 @@ def render_dossier(
         "",
         "## 7. Limits of applicability",
         "",
-        f"- species: {', '.join(f'{s} ({v[0]} 0-{v[1]:g})' for s, v in SCORE.items())};",
-        "  calibrated on rats only, mouse uses the same lesion kinetics with its own score map.",
-        "- injury: thoracic contusion/compression, moderate severity calibrated; mild and severe",
-        "  are extrapolations by a sparing factor.",
-        f"- routes: {', '.join(ROUTES)}; only intravenous is calibrated, the others rest on",
-        "  pharmacokinetic priors and the validation rows above.",
-        "- dose: calibrated for 100-200 ug protein per dose, 1-24 h after injury; outside that",
-        "  range the dose-response is an extrapolation.",
-        "- horizon: up to 10 weeks after injury; chronic injury is out of scope.",
+        "The calibrated domain, feature by feature (exosci/therapy/domain.yaml; every evaluation",
+        "shows its design against it in the report, the CLI, the JSON and `ev.flags`):",
+        "",
+        *_domain_lines(),
         "",
         "## 8. The ten rules (Erdemir et al. 2020): where each is met",
         "",

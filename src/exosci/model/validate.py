@@ -102,11 +102,13 @@ class Arm:
     name: str
     spec: dict[str, Any]
     design: Design
+    outside: tuple[str, ...] = ()  # features outside the model's calibrated domain
 
 
 def resolve_arms(target: dict[str, Any], base_spec: dict[str, Any]) -> list[Arm]:
     """Therapy specs of a target's arms, resolved to model designs through the product path."""
     from exosci.therapy import parse_spec, resolve_spec
+    from exosci.therapy.domain import assess
 
     base = _merge(base_spec, target.get("base", {}))
     arms = []
@@ -114,7 +116,7 @@ def resolve_arms(target: dict[str, Any], base_spec: dict[str, Any]) -> list[Arm]
         spec = _merge(base, over or {})
         spec.setdefault("name", f"{target['id']}: {name}")
         resolved = resolve_spec(parse_spec(spec, where=f"validation target {target['id']}"))
-        arms.append(Arm(name, spec, resolved.design))
+        arms.append(Arm(name, spec, resolved.design, assess(resolved).outside))
     return arms
 
 
@@ -288,6 +290,7 @@ def validate(
                 "why": why,
                 "if_missed": t.get("if_missed", "") if verdict == "MISS" else "",
                 "arms": {a.name: a.spec for a in arms},
+                "outside_domain": sorted({f for a in arms for f in a.outside}),
             }
         )
         if progress:
@@ -333,15 +336,17 @@ def power(
 def table_markdown(doc: dict[str, Any]) -> str:
     """The validation table as Markdown (README and credibility dossier)."""
     lines = [
-        "| target | published | model (median [5-95 %]) | rule | verdict |",
-        "| --- | --- | --- | --- | --- |",
+        "| target | published | model (median [5-95 %]) | rule | verdict | outside the "
+        "calibrated domain |",
+        "| --- | --- | --- | --- | --- | --- |",
     ]
     for r in doc["targets"]:
         m = r["model"]
+        outside = ", ".join(r.get("outside_domain", [])) or "-"
         lines.append(
             f"| {r['claim']} ({r['source_key']}) | {r['published']} | "
             f"{m['median']:.2f} [{m['p05']:.2f}, {m['p95']:.2f}] {m['unit']} | {r['rule']} | "
-            f"{r['verdict']} |"
+            f"{r['verdict']} | {outside} |"
         )
     lines.append("")
     lines.append(
