@@ -6,34 +6,60 @@ are :func:`effects`, :func:`pool`, :func:`subgroups`, :func:`metareg`, :func:`eg
 :func:`trimfill`, :func:`forest_plot` and :func:`funnel_plot`. The numeric outcome table
 (:func:`shipped_outcomes`, :func:`read_outcomes`, :func:`read_syrf`) feeds :func:`design_prior`,
 the model's design-effect prior, and :func:`loso`, its leave-one-study-out check.
+
+Names load on first use: ``from exosci.meta import design_prior`` imports numpy and pydantic
+only (no pandas or scipy), so the model can read the table on every evaluation.
 """
 
 from __future__ import annotations
 
-from exosci.meta.analysis import MetaAnalysis, analyze, effects
-from exosci.meta.bias import EggerResult, TrimFillResult, egger, trimfill
-from exosci.meta.effects import MEASURES, binary_effects, continuous_effects, escalc
-from exosci.meta.metareg import MetaRegResult, SubgroupResult, metareg, subgroups
-from exosci.meta.outcomes import (
-    OutcomeRow,
-    comparisons,
-    read_outcomes,
-    read_syrf,
-    shipped_outcomes,
-    template_path,
-)
-from exosci.meta.plots import draw_forest, draw_funnel, forest_plot, funnel_plot
-from exosci.meta.pool import PoolResult, pool
-from exosci.meta.prior import DesignPrior, design_prior, loso
-from exosci.meta.table import read_effects
+import importlib
+from typing import Any
+
+_EXPORTS = {
+    "MetaAnalysis": "analysis",
+    "analyze": "analysis",
+    "effects": "analysis",
+    "EggerResult": "bias",
+    "TrimFillResult": "bias",
+    "egger": "bias",
+    "trimfill": "bias",
+    "MEASURES": "effectsize",
+    "binary_effects": "effectsize",
+    "continuous_effects": "effectsize",
+    "escalc": "effectsize",
+    "MetaRegResult": "regression",
+    "SubgroupResult": "regression",
+    "metareg": "regression",
+    "subgroups": "regression",
+    "comparisons": "outcomes",
+    "read_outcomes": "outcomes",
+    "read_syrf": "outcomes",
+    "shipped_outcomes": "outcomes",
+    "template_path": "outcomes",
+    "draw_forest": "plots",
+    "draw_funnel": "plots",
+    "forest_plot": "plots",
+    "funnel_plot": "plots",
+    "PoolResult": "pooling",
+    "pool": "pooling",
+    "DesignPrior": "prior",
+    "design_prior": "prior",
+    "loso": "prior",
+    "OutcomeRow": "records",
+    "effect_records": "records",
+    "read_rows": "records",
+    "shipped_rows": "records",
+    "read_effects": "table",
+}
 
 __all__ = [
-    "MEASURES",
     "DesignPrior",
-    "OutcomeRow",
     "EggerResult",
+    "MEASURES",
     "MetaAnalysis",
     "MetaRegResult",
+    "OutcomeRow",
     "PoolResult",
     "SubgroupResult",
     "TrimFillResult",
@@ -44,6 +70,7 @@ __all__ = [
     "design_prior",
     "draw_forest",
     "draw_funnel",
+    "effect_records",
     "effects",
     "egger",
     "escalc",
@@ -54,9 +81,24 @@ __all__ = [
     "pool",
     "read_effects",
     "read_outcomes",
+    "read_rows",
     "read_syrf",
     "shipped_outcomes",
+    "shipped_rows",
     "subgroups",
     "template_path",
     "trimfill",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'exosci.meta' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"exosci.meta.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_EXPORTS))

@@ -11,9 +11,9 @@ import pandas as pd
 
 from exosci.errors import UserInputError
 from exosci.meta.bias import EggerResult, TrimFillResult, egger, trimfill
-from exosci.meta.effects import MEASURES, escalc
-from exosci.meta.metareg import MetaRegResult, SubgroupResult, metareg, subgroups
-from exosci.meta.pool import PoolResult, pool
+from exosci.meta.effectsize import MEASURES, escalc
+from exosci.meta.pooling import PoolResult, pool
+from exosci.meta.regression import MetaRegResult, SubgroupResult, metareg, subgroups
 from exosci.meta.table import read_effects
 
 

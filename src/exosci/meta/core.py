@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
-from scipy import optimize
 
 from exosci.errors import UserInputError
 
@@ -81,6 +80,8 @@ def tau2_pm(y: np.ndarray, v: np.ndarray, X: np.ndarray) -> float:
     hi = max(1.0, float(np.var(y)) * 10)
     while _q_gen(hi, y, v, X) > target:
         hi *= 10
+    from scipy import optimize  # only Paule–Mandel needs a root finder
+
     return float(optimize.brentq(lambda t: _q_gen(t, y, v, X) - target, 0.0, hi, xtol=1e-12))
 
 

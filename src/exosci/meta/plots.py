@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
-from exosci.meta.pool import PoolResult
+from exosci.meta.pooling import PoolResult
 
 
 def _new_axes(height: float) -> Any:

@@ -11,23 +11,32 @@ prediction shrinks toward the pooled effect, and its SD toward the pooled SE. Wi
 
 This is a model output: a normal–normal hierarchical model conditional on the REML τ² (its
 uncertainty not propagated), linear in numeric covariates (standardised over the rows), one
-effect per level of a text covariate; validation-only rows never enter.
+effect per level of a text covariate; validation-only rows never enter. It needs numpy and
+pydantic only (no pandas or scipy), so the model can call it on every evaluation.
 """
 
 from __future__ import annotations
 
+import math
 import numbers
-from collections.abc import Mapping, Sequence
+import sys
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
 import numpy as np
-import pandas as pd
-from scipy import stats
 
 from exosci.errors import UserInputError
 from exosci.meta import core
-from exosci.meta.outcomes import comparisons, read_outcomes, shipped_outcomes
+from exosci.meta.records import (
+    OutcomeRow,
+    effect_records,
+    read_rows,
+    shipped_rows,
+    validate_records,
+)
+
+Record = dict[str, Any]
 
 
 class DesignPrior(NamedTuple):
@@ -39,30 +48,43 @@ class DesignPrior(NamedTuple):
     notes: list[str]
 
 
-def _effects(table: Any, scale: str) -> pd.DataFrame:
+def _is_frame(obj: Any) -> bool:
+    pd = sys.modules.get("pandas")  # a DataFrame exists only if pandas is already loaded
+    return pd is not None and isinstance(obj, pd.DataFrame)
+
+
+def _effects(table: Any, scale: str) -> list[Record]:
+    """Effect records (``yi``, ``vi``, covariates) of ``table`` on ``scale``, fit-able rows only."""
     if table is None:
-        table = shipped_outcomes()
+        recs = effect_records(shipped_rows())
     elif isinstance(table, str | Path):
-        table = read_outcomes(table)
-    if not isinstance(table, pd.DataFrame):
-        raise UserInputError("design_prior needs an outcome table (DataFrame or CSV path).")
-    if {"kind", "row_id"} <= set(table.columns):
-        eff = comparisons(table)
-    elif {"yi", "vi"} <= set(table.columns):
-        eff = table
-        if "validation_only" in eff.columns:
-            eff = eff[~eff["validation_only"].astype(bool)]
+        recs = effect_records(read_rows(table))
     else:
-        raise UserInputError(
-            "design_prior needs the outcome-table columns (see exosci.meta.outcomes) or yi, vi."
-        )
-    if "scale" in eff.columns:
-        eff = eff[eff["scale"] == scale]
-    return eff.reset_index(drop=True)
+        raw = table.to_dict(orient="records") if _is_frame(table) else list(table)
+        if raw and all(isinstance(r, OutcomeRow) for r in raw):
+            recs = effect_records(raw)
+        elif raw and all(isinstance(r, Mapping) for r in raw) and {"kind", "row_id"} <= set(raw[0]):
+            recs = effect_records(validate_records(raw, "outcome table"))
+        elif all(isinstance(r, Mapping) and {"yi", "vi"} <= set(r) for r in raw):
+            recs = [dict(r) for r in raw if not _truthy(r.get("validation_only"))]
+        else:
+            raise UserInputError(
+                "design_prior needs an outcome table (rows of exosci.meta.records.COLUMNS, a CSV "
+                "path, or a DataFrame of them) or effect rows with yi, vi."
+            )
+    return [r for r in recs if r.get("scale", scale) == scale]
+
+
+def _truthy(v: Any) -> bool:
+    return bool(v) and not (isinstance(v, float) and math.isnan(v))
+
+
+def _blank(v: Any) -> bool:
+    return v is None or (isinstance(v, float) and math.isnan(v))
 
 
 def _columns(
-    eff: pd.DataFrame, covariates: Mapping[str, Any], notes: list[str]
+    recs: list[Record], covariates: Mapping[str, Any], notes: list[str]
 ) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """Moderator columns over the rows and for the new design (no intercept)."""
     cols: list[np.ndarray] = []
@@ -71,19 +93,23 @@ def _columns(
     for name, value in covariates.items():
         if value is None:
             continue
-        if name not in eff.columns or eff[name].isna().all():
+        observed = [r.get(name) for r in recs if not _blank(r.get(name))]
+        if not observed:
             notes.append(f"{name}: no row reports it, so it does not inform the prior")
             continue
-        observed = eff[name].dropna()
-        num = pd.to_numeric(observed, errors="coerce")
-        if isinstance(value, numbers.Real) and not isinstance(value, bool) and num.notna().all():
-            sd = float(num.std(ddof=0))
+        if (
+            isinstance(value, numbers.Real)
+            and not isinstance(value, bool)
+            and _all_numbers(observed)
+        ):
+            num = np.asarray(observed, dtype=float)
+            sd = float(num.std())
             if sd == 0:
-                notes.append(f"{name}: every row has {num.iloc[0]:g}; no gradient to learn")
+                notes.append(f"{name}: every row has {num[0]:g}; no gradient to learn")
                 continue
             centre = float(num.mean())
-            col = (pd.to_numeric(eff[name], errors="coerce") - centre) / sd
-            cols.append(col.fillna(0.0).to_numpy(dtype=float))
+            col = [0.0 if _blank(r.get(name)) else (float(r[name]) - centre) / sd for r in recs]
+            cols.append(np.asarray(col))
             new.append((float(value) - centre) / sd)
             names.append(name)
             if not float(num.min()) <= float(value) <= float(num.max()):
@@ -92,22 +118,29 @@ def _columns(
                     f"{float(num.min()):g}–{float(num.max()):g}: extrapolated linearly"
                 )
             continue
-        levels = sorted(observed.astype(str).unique())
+        levels = sorted({str(v) for v in observed})
         if str(value) not in levels:
             notes.append(
                 f"{name} = {value!r} occurs in no row (rows have: {', '.join(levels)}); "
                 "the prior takes the pooled effect for it"
             )
         for lev in levels:
-            cols.append((eff[name].astype(str) == lev).to_numpy(dtype=float))
+            cols.append(np.asarray([float(str(r.get(name)) == lev) for r in recs]))
             new.append(1.0 if str(value) == lev else 0.0)
             names.append(f"{name}[{lev}]")
-    X = np.column_stack(cols) if cols else np.zeros((len(eff), 0))
+    X = np.column_stack(cols) if cols else np.zeros((len(recs), 0))
     return X, np.asarray(new, dtype=float), names
 
 
+def _all_numbers(values: Iterable[Any]) -> bool:
+    try:
+        return all(math.isfinite(float(v)) for v in values)
+    except (TypeError, ValueError):
+        return False
+
+
 def design_prior(
-    table: pd.DataFrame | str | Path | None = None,
+    table: Any = None,
     covariates: Mapping[str, Any] | None = None,
     *,
     scale: str = "BBB",
@@ -117,8 +150,9 @@ def design_prior(
     Parameters
     ----------
     table
-        The outcome table (:func:`~exosci.meta.outcomes.read_outcomes` frame or CSV path; None:
-        the shipped table), or an effect table with ``yi, vi`` and covariate columns.
+        The outcome table: None (the shipped one), a CSV path, rows
+        (:class:`~exosci.meta.records.OutcomeRow` or dicts), a DataFrame of them, or effect rows
+        with ``yi, vi`` and covariate fields.
     covariates
         The design, e.g. ``{"route": "intravenous", "source": "bone marrow MSC", "day": 28}``;
         keys are table columns, numbers are numeric covariates.
@@ -132,21 +166,22 @@ def design_prior(
         and the caller keeps its own prior ("prior only").
     """
     notes: list[str] = []
-    eff = _effects(table, scale)
-    k = len(eff)
+    recs = _effects(table, scale)
+    k = len(recs)
     if k == 0:
         return DesignPrior(float("nan"), float("inf"), 0, [f"no numeric {scale} rows: prior only"])
-    y = eff["yi"].to_numpy(dtype=float)
-    v = eff["vi"].to_numpy(dtype=float)
+    y = np.asarray([float(r["yi"]) for r in recs])
+    v = np.asarray([float(r["vi"]) for r in recs])
     tau2 = core.fit(y, v, method="REML").tau2 if k >= 2 else 0.0
     if k < 2:
         notes.append("one row: τ² not estimable, taken as 0")
-    if "study_id" in eff.columns and eff["study_id"].nunique() < k:
+    studies = {str(r.get("study_id", i)) for i, r in enumerate(recs)}
+    if len(studies) < k:
         notes.append(
-            f"{k} rows come from {eff['study_id'].nunique()} studies; rows of one study are "
-            "treated as independent (their correlation is ignored)"
+            f"{k} rows come from {len(studies)} studies; rows of one study are treated as "
+            "independent (their correlation is ignored)"
         )
-    Z, z_new, names = _columns(eff, covariates or {}, notes)
+    Z, z_new, names = _columns(recs, covariates or {}, notes)
     X = np.column_stack([np.ones(k), Z])
     x_new = np.concatenate([[1.0], z_new])
     w = 1.0 / (v + tau2)
@@ -171,7 +206,7 @@ def design_prior(
 
 
 def loso(
-    table: pd.DataFrame | str | Path | None = None,
+    table: Any = None,
     covariates: Sequence[str] = ("day", "route", "source"),
     *,
     scale: str = "BBB",
@@ -183,38 +218,45 @@ def loso(
     (covariates taken from the held-out row); the interval for an observed effect is
     mean ± z·√(sd² + τ² + vi). Reports coverage of the ``level`` interval and Spearman's ρ.
     """
-    eff = _effects(table, scale)
-    studies = sorted(eff["study_id"].astype(str).unique()) if "study_id" in eff else []
+    from scipy import stats
+
+    recs = _effects(table, scale)
+    studies = sorted({str(r.get("study_id")) for r in recs if r.get("study_id") is not None})
     if len(studies) < 3:
         return {
             "studies": len(studies),
-            "rows": len(eff),
+            "rows": len(recs),
             "coverage": None,
             "spearman": None,
             "note": f"leave-one-study-out needs >= 3 studies with {scale} effects (have "
             f"{len(studies)}); validation-only rows are never used",
         }
     z = float(stats.norm.ppf(0.5 + level / 2))
-    preds = []
+    preds: list[dict[str, Any]] = []
     for sid in studies:
-        train = eff[eff["study_id"].astype(str) != sid]
-        tau2 = core.fit(train["yi"].to_numpy(float), train["vi"].to_numpy(float)).tau2
-        for _, row in eff[eff["study_id"].astype(str) == sid].iterrows():
-            cov = {c: row[c] for c in covariates if c in row.index and pd.notna(row[c])}
+        train = [r for r in recs if str(r.get("study_id")) != sid]
+        ty = np.asarray([float(r["yi"]) for r in train])
+        tv = np.asarray([float(r["vi"]) for r in train])
+        tau2 = core.fit(ty, tv).tau2
+        for row in (r for r in recs if str(r.get("study_id")) == sid):
+            cov = {c: row[c] for c in covariates if not _blank(row.get(c))}
             p = design_prior(train, cov, scale=scale)
-            half = z * np.sqrt(p.sd**2 + tau2 + float(row["vi"]))
-            preds.append((sid, float(row["yi"]), p.mean, p.mean - half, p.mean + half))
-    frame = pd.DataFrame(preds, columns=["study_id", "observed", "predicted", "low", "high"])
-    inside = (frame["observed"] >= frame["low"]) & (frame["observed"] <= frame["high"])
-    rho = (
-        stats.spearmanr(frame["observed"], frame["predicted"]).statistic if len(frame) > 2 else None
-    )
+            half = z * math.sqrt(p.sd**2 + tau2 + float(row["vi"]))
+            preds.append(
+                {"study_id": sid, "observed": float(row["yi"]), "predicted": p.mean,
+                 "low": p.mean - half, "high": p.mean + half}
+            )  # fmt: skip
+    inside = [p["low"] <= p["observed"] <= p["high"] for p in preds]
+    rho = None
+    if len(preds) > 2:
+        r = stats.spearmanr([p["observed"] for p in preds], [p["predicted"] for p in preds])
+        rho = float(r.statistic) if np.isfinite(r.statistic) else None
     return {
         "studies": len(studies),
-        "rows": len(frame),
+        "rows": len(preds),
         "level": level,
-        "coverage": float(inside.mean()),
-        "spearman": None if rho is None or not np.isfinite(rho) else float(rho),
-        "predictions": frame.to_dict(orient="records"),
+        "coverage": float(np.mean(inside)),
+        "spearman": rho,
+        "predictions": preds,
         "note": "model output: honest leave-one-study-out; small tables give noisy figures",
     }

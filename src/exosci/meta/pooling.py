@@ -113,7 +113,7 @@ def _arrays(
         if missing:
             raise UserInputError(
                 f"The table has no {', '.join(missing)} column: compute effects first with "
-                "exosci.meta.effects(table, measure=...) or give study, yi, vi."
+                "exosci.meta.effectsize(table, measure=...) or give study, yi, vi."
             )
         studies = (
             data["study"].astype(str).tolist()

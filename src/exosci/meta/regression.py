@@ -17,7 +17,7 @@ from scipy import stats
 
 from exosci.errors import UserInputError
 from exosci.meta import core
-from exosci.meta.pool import PoolResult, _arrays, _check, pool
+from exosci.meta.pooling import PoolResult, _arrays, _check, pool
 
 
 @dataclass(frozen=True)
