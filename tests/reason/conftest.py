@@ -47,6 +47,8 @@ def make_records(edges: Sequence[Edge]) -> tuple[list[Entity], list[Statement]]:
                         model=model,
                         species=species,
                         grade="review_claim" if model == "review" else "experimental",
+                        # the helper's in vivo records stand for SCI contusion studies
+                        injury_model="contusion" if model in ("in_vivo", "clinical") else None,
                         text="test",
                     )
                 ],

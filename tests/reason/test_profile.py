@@ -207,7 +207,14 @@ def test_evidence_flows_up_from_specific_products_never_down() -> None:
         Entity(id="proc:axon-growth", name="axon growth", type="process"),
         Entity(id="mech:axon-regeneration", name="axon regeneration", type="mechanism"),
     ]
-    ev = Evidence(refs=[72], model="in_vivo", species="rat", text="t", grade="experimental")
+    ev = Evidence(
+        refs=[72],
+        model="in_vivo",
+        species="rat",
+        text="t",
+        grade="experimental",
+        injury_model="contusion",
+    )
     sts = [
         Statement(
             id="s1",
@@ -260,26 +267,72 @@ def test_evidence_flows_up_from_specific_products_never_down() -> None:
     )
 
 
-def test_confidence_follows_the_number_and_kind_of_studies(tiny_kb) -> None:
-    def conf(*edges) -> str:
-        return (
-            mechanism_profile(tiny_kb([*edges, *DEFS]), ["exo:a"])
-            .axes["neuroprotection"]
-            .confidence
-        )
+def test_confidence_is_grade_certainty_with_its_reasons(tiny_kb) -> None:
+    # GRADE for animal studies (Hooijmans 2018): an axis starts at its best chain's certainty
+    # and is rated down for imprecision (one study) and inconsistency (strong opposition).
+    def axis(*edges):  # type: ignore[no-untyped-def]
+        return mechanism_profile(tiny_kb([*edges, *DEFS]), ["exo:a"]).axes["neuroprotection"]
 
     e = ("exo:a", "inhibits", "proc:neuronal-apoptosis")
-    assert conf((*e, "review", "unspecified", [51])) == "very low"
-    assert conf((*e, "in_vitro", "rat", [46])) == "low"
-    assert conf((*e, "in_vivo", "rat", [46]), (*e, "in_vivo", "mouse", [47])) == "moderate"
+    claim = axis((*e, "review", "unspecified", [51]))
+    assert claim.confidence == "very low"
+    assert any("imprecision" in r for r in claim.confidence_reasons)
+    # in vitro: high - 2 (no injured animal) - 1 (a single study)
+    assert axis((*e, "in_vitro", "rat", [46])).confidence == "very low"
+    # two in vivo SCI studies: high - 1 (randomisation and blinding not reported)
+    two = axis((*e, "in_vivo", "rat", [46]), (*e, "in_vivo", "mouse", [47]))
+    assert two.confidence == "moderate"
+    assert any("risk of bias (SYRCLE)" in r for r in two.confidence_reasons)
     three = [(*e, "in_vivo", "rat", [n]) for n in (46, 47, 59)]
-    assert conf(*three) == "high"
+    assert axis(*three).confidence == "moderate"  # more studies do not cure unclear bias
     # strong opposing evidence rates certainty down one level
-    opp = ("exo:a", "promotes", "proc:neuronal-apoptosis", "in_vivo", "rat", [65])
-    assert (
-        conf(*three, opp, ("exo:a", "promotes", "proc:neuronal-apoptosis", "in_vivo", "rat", [64]))
-        == "moderate"
+    opp = [
+        ("exo:a", "promotes", "proc:neuronal-apoptosis", "in_vivo", "rat", [n]) for n in (64, 65)
+    ]
+    mixed = axis(*three, *opp)
+    assert mixed.confidence == "low"
+    assert any("inconsistency" in r for r in mixed.confidence_reasons)
+
+
+def test_reported_randomisation_and_blinding_allow_high_certainty() -> None:
+    def rec(i: int, **rob: str) -> Statement:
+        ev = Evidence(
+            refs=[46 + i],
+            model="in_vivo",
+            species="rat",
+            grade="experimental",
+            injury_model="contusion",
+            text="t",
+            **rob,  # type: ignore[arg-type]
+        )
+        return Statement(
+            id=f"r{i}",
+            subject="exo:a",
+            predicate="inhibits",
+            object="proc:neuronal-apoptosis",
+            evidence=[ev],
+        )
+
+    ents = [
+        Entity(id="exo:a", name="a", type="exosome"),
+        Entity(id="proc:neuronal-apoptosis", name="apoptosis", type="process"),
+        Entity(id="mech:neuroprotection", name="np", type="mechanism"),
+    ]
+    axis_def = Statement(
+        id="d",
+        subject="proc:neuronal-apoptosis",
+        predicate="inhibits",
+        object="mech:neuroprotection",
+        evidence=[Evidence(refs=[51], model="review", text="t")],
     )
+
+    def conf(**rob: str) -> str:
+        kb = kb_from_records(ents, [rec(0, **rob), rec(1, **rob), axis_def], backend="memory")
+        return mechanism_profile(kb, ["exo:a"]).axes["neuroprotection"].confidence
+
+    assert conf(randomised="yes", blinded="yes") == "high"
+    assert conf(randomised="yes") == "moderate"
+    assert conf() == "moderate"
 
 
 def test_non_causal_predicates_are_not_traversed(tiny_kb) -> None:

@@ -49,6 +49,12 @@ def _explain_tree(res: ExplainResult) -> Tree:
             )
         elif path["contexts"]:
             notes.append("[dim]context: " + ", ".join(path["contexts"]) + "[/]")
+        cert = f"certainty {path['certainty']}" + (
+            " · in vivo throughout" if path["in_vivo"] else ""
+        )
+        if path["certainty_reasons"]:
+            cert += " (" + "; ".join(path["certainty_reasons"][:3]) + ")"
+        notes.append(f"[magenta]{cert}[/]")
         branch = root.add(
             f"#{i} {_ARROW[path['sign']]}  score {path['score']:.3f}   "
             + " → ".join(path["nodes"])
@@ -62,7 +68,10 @@ def _explain_tree(res: ExplainResult) -> Tree:
             branch.add(
                 f"{e['source']} [italic]{e['predicate']}[/] ({_EDGE[e['sign']]}) {e['target']}"
                 f"  [dim]{' · '.join(cited)} · {'/'.join(e['models'])} · {'/'.join(e['species'])}"
+                f" · {'/'.join(e['injury_models'])}"
+                + (f" · with {', '.join(e['co_therapy'])}" if e["co_therapy"] else "")
                 + (f" · doi {dois}" if dois else "")
+                + f" · certainty {e['certainty']}"
                 + "[/]"
                 + grade_label(e.get("grades", []))
             )
@@ -173,12 +182,15 @@ def profile(
                     note += "; indirect"
                 if ev["grade"] != "experimental":
                     note += f"; {ev['grade'].replace('_', ' ')}"
+                if ev.get("co_therapy"):
+                    note += f"; with {', '.join(ev['co_therapy'])}"
+                note += f"; certainty {ev['certainty']}"
                 lines.append(f"{mark} {' → '.join(ev['path'])} ({note})")
         table.add_row(
             axis.replace("_", " "),
             f"{ax['score']:.2f}",
             f"{ax['n_support']}/{ax['n_oppose']}",
-            ax["confidence"],
+            ax["confidence"] + "".join(f"\n[dim]- {r}[/]" for r in ax["confidence_reasons"]),
             "\n".join(lines) or "-",
         )
     console.print(table)
@@ -189,8 +201,11 @@ def profile(
         )
     console.print(
         "[dim]score = net/(net+1); net = independent studies for minus against, weighted by "
-        "grade (in vivo 1, in vitro 0.5, review claim 0.3, curator inference 0.15) and species; "
-        "↓ marks evidence against the mechanism. See docs/profile.md.[/]"
+        "grade (in vivo 1, in vitro 0.5, review claim 0.3, curator inference 0.15), species and "
+        "injury model (non-SCI x0.5); ↓ marks evidence against the mechanism. Certainty is "
+        "GRADE's (Hooijmans et al. 2018): a chain is as certain as its weakest link; an axis "
+        "starts at its best chain and is rated down for inconsistency and imprecision. See "
+        "docs/profile.md.[/]"
     )
 
 

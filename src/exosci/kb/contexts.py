@@ -35,6 +35,7 @@ CONTEXTS: dict[str, tuple[str, str | None]] = {
     "CL:0000815": ("regulatory T cell", "CL:0000084"),
     # tissues (UBERON)
     "UBERON:0002240": ("spinal cord", None),
+    "UBERON:0002256": ("dorsal horn of spinal cord", "UBERON:0002240"),
     "UBERON:0000044": ("dorsal root ganglion", None),
     "UBERON:0001322": ("sciatic nerve", None),
     "UBERON:0000955": ("brain", None),

@@ -53,6 +53,11 @@ class ExplainEdge:
     species: tuple[str, ...]
     strength: float
     grades: tuple[str, ...] = ()  # evidence grades behind the step (schema.GRADES)
+    injury_models: tuple[str, ...] = ()  # injury models of its records (schema.INJURY_MODELS)
+    certainty: str = "very low"  # GRADE certainty of the step's best record
+    certainty_reasons: tuple[str, ...] = ()
+    in_vivo: bool = False  # some record is an in vivo or clinical experiment
+    co_therapy: tuple[str, ...] = ()  # co-therapies the step's records were observed with
 
 
 @dataclass(frozen=True)
@@ -76,6 +81,9 @@ class ExplainPath:
     context_breaks: tuple[int, ...] = ()  # edge indices where the context changes
     unknown_context_steps: int = 0
     context_status: str = "consistent"  # consistent | unverified | mixed (see PathContext)
+    certainty: str = "very low"  # the weakest step's (GRADE: a chain is no stronger)
+    certainty_reasons: tuple[str, ...] = ()
+    in_vivo: bool = False  # every step has an in vivo or clinical experiment
 
 
 @dataclass(frozen=True)
@@ -128,6 +136,9 @@ class ExplainResult:
                     "context_status": p.context_status,
                     "context_breaks": list(p.context_breaks),
                     "unknown_context_steps": p.unknown_context_steps,
+                    "certainty": p.certainty,
+                    "certainty_reasons": list(p.certainty_reasons),
+                    "in_vivo": p.in_vivo,
                     "edges": [
                         {
                             "source": nm[e.source],
@@ -142,6 +153,11 @@ class ExplainResult:
                             "models": list(e.models),
                             "species": list(e.species),
                             "grades": list(e.grades),
+                            "injury_models": list(e.injury_models),
+                            "certainty": e.certainty,
+                            "certainty_reasons": list(e.certainty_reasons),
+                            "in_vivo": e.in_vivo,
+                            "co_therapy": list(e.co_therapy),
                         }
                         for e in p.edges
                     ],
@@ -270,27 +286,41 @@ def _search(
 
 
 def _path(sg: SignedGraph, raw: RawPath, *, subject: str, obj: str) -> ExplainPath:
+    from exosci.reason.grading import record_certainty, weakest
+
     edges = []
+    links = []
     for u, v in zip(raw.nodes, raw.nodes[1:], strict=False):
         sup = sg.support(u, v)
         ordered = sorted(sup.statements, key=lambda s: (-len(s.evidence), s.id))
-        edges.append(
-            ExplainEdge(
-                source=u[0],
-                target=v[0],
-                predicate=ordered[0].predicate,
-                predicates=tuple(dict.fromkeys(s.predicate for s in ordered)),
-                sign=ordered[0].sign,
-                refs=sup.refs,
-                dois=tuple(sg.references[n].doi for n in sup.refs if n in sg.references),
-                papers=sup.papers,
-                statements=tuple(s.id for s in ordered),
-                models=sup.models,
-                species=sup.species,
-                strength=sup.strength,
-                grades=sup.grades,
-            )
+        evs = [ev for st in sup.statements for ev in st.evidence]
+        cert = max((record_certainty(ev) for ev in evs), key=lambda c: c.rank)
+        edge = ExplainEdge(
+            source=u[0],
+            target=v[0],
+            predicate=ordered[0].predicate,
+            predicates=tuple(dict.fromkeys(s.predicate for s in ordered)),
+            sign=ordered[0].sign,
+            refs=sup.refs,
+            dois=tuple(sg.references[n].doi for n in sup.refs if n in sg.references),
+            papers=sup.papers,
+            statements=tuple(s.id for s in ordered),
+            models=sup.models,
+            species=sup.species,
+            strength=sup.strength,
+            grades=sup.grades,
+            injury_models=tuple(sorted({ev.injury_model or "none (claim)" for ev in evs})),
+            certainty=cert.level,
+            certainty_reasons=cert.reasons,
+            in_vivo=any(
+                ev.grade == "experimental" and ev.model in ("in_vivo", "clinical") for ev in evs
+            ),
+            co_therapy=tuple(sorted({c for ev in evs for c in ev.co_therapy})),
         )
+        edges.append(edge)
+        if not all(s.predicate == "secretes" for s in ordered):  # a definition, not evidence
+            links.append((f"{sg.name(u[0])} → {sg.name(v[0])}", cert))
+    path_cert = weakest(links)
     ctx = path_context(sg, raw.nodes)
     start, end = raw.nodes[0][0], raw.nodes[-1][0]
     return ExplainPath(
@@ -305,4 +335,7 @@ def _path(sg: SignedGraph, raw: RawPath, *, subject: str, obj: str) -> ExplainPa
         context_breaks=ctx.breaks,
         unknown_context_steps=ctx.unknown_steps,
         context_status=ctx.status,
+        certainty=path_cert.level,
+        certainty_reasons=path_cert.reasons,
+        in_vivo=bool(edges) and all(e.in_vivo for e in edges),
     )

@@ -19,6 +19,13 @@ from exosci.errors import UnknownNameError
 from exosci.kb.contexts import lineage
 from exosci.kb.schema import Entity, Evidence
 from exosci.reason.explain import SUBJECT_TYPES
+from exosci.reason.grading import (
+    Certainty,
+    body_certainty,
+    indirectness_factor,
+    record_certainty,
+    weakest,
+)
 from exosci.reason.graph import HasCurated, Node, SignedGraph, signed_graph
 from exosci.reason.paths import RawPath, distances_to, find_paths
 from exosci.vocabulary import REPAIR_AXES as AXES
@@ -60,6 +67,7 @@ GRADE_WEIGHT: dict[str, float] = {
     "experimental": 1.0,
     "review_claim": 0.3,
     "curator_inferred": 0.15,
+    "not_graded": 0.15,
 }
 MODEL_WEIGHT: dict[str, float] = {
     "clinical": 1.0,
@@ -87,24 +95,32 @@ CONFIDENCE_VALUE: dict[str, float] = {
     "very low": 0.15,
     "none": 0.0,
 }
-_LEVELS = ("none", "very low", "low", "moderate", "high")
 
 FORMULA = (
     "score = net / (net + 1), net = max(0, S+ - S-); S+ (S-) = sum over independent studies "
     "(distinct references observing the design's own link; a design link that is only a claim "
     "counts once per claim) of the weakest-edge weight of their best chain; weight = model x "
     "species for experimental records (in vivo 1, in vitro 0.5; primate 1, rodent 0.9), 0.3 for "
-    "review claims, 0.15 for curator inferences; indirect chains (through a process- or "
-    "pathway-level link that is only a claim) count at most as much as the direct evidence."
+    "review claims, 0.15 for curator inferences, times 0.5 for a non-SCI or unreported injury "
+    "model (GRADE indirectness); a record made with a co-therapy counts only when the profile "
+    "includes it; a source's 'secretes' link defines the product and weighs nothing; indirect "
+    "chains (through a process- or pathway-level link that is only a claim) count at most as "
+    "much as the direct evidence. Certainty (GRADE): a chain is as certain as its weakest link."
 )
 
+# the product a source secretes is a definition of the product, not evidence
+DEFINITIONAL = frozenset({"secretes"})
 
-def record_weight(ev: Evidence) -> float:
-    """Weight of one evidence record (see :data:`GRADE_WEIGHT`)."""
+
+def record_weight(ev: Evidence, given: frozenset[str] | None = None) -> float:
+    """Weight of one evidence record (see :data:`FORMULA`); 0 when it credits a combination
+    with a co-therapy that ``given`` (the profiled entities) does not include."""
+    if given is not None and ev.co_therapy and not set(ev.co_therapy) <= given:
+        return 0.0
     w = GRADE_WEIGHT.get(ev.grade, 0.15)
     if ev.grade == "experimental":
         w *= MODEL_WEIGHT.get(ev.model, 0.3) * SPECIES_WEIGHT.get(ev.species, 0.8)
-    return w
+    return w * indirectness_factor(ev)
 
 
 @dataclass(frozen=True)
@@ -114,25 +130,59 @@ class _Edge:
     refs: tuple[int, ...]  # every reference behind the edge
     study_weights: dict[int, float]  # reference -> best experimental record weight
     contexts: frozenset[str]  # cell contexts (CL) its records name
+    certainty: Certainty = Certainty("very low")  # best certainty among credited records
+    study_certainty: dict[int, Certainty] = field(default_factory=dict)  # per experiment
+    vivo_refs: frozenset[int] = frozenset()  # references with in vivo / clinical experiments
+    species: tuple[str, ...] = ()
+    injury_models: tuple[str, ...] = ()
+    definitional: bool = False  # a source secreting its product: a definition, weightless
 
 
-def _edge(sg: SignedGraph, u: Node, v: Node) -> _Edge:
+def _edge(sg: SignedGraph, u: Node, v: Node, given: frozenset[str] | None = None) -> _Edge:
     sup = sg.support(u, v)
     best: tuple[float, str] = (0.0, "curator_inferred")
     studies: dict[int, float] = {}
+    certs: dict[int, Certainty] = {}
+    top: Certainty | None = None
+    vivo: set[int] = set()
     contexts: set[str] = set()
+    species: set[str] = set()
+    injuries: set[str] = set()
     for st in sup.statements:
         for ev in st.evidence:
-            w = record_weight(ev)
+            w = record_weight(ev, given)
+            if w <= 0:
+                continue
+            c = record_certainty(ev)
+            if top is None or c.rank > top.rank:
+                top = c
+            species.add(ev.species)
+            injuries.add(ev.injury_model or "none (claim)")
             if w > best[0]:
                 best = (w, ev.grade)
             if ev.grade == "experimental":
                 for r in ev.refs:
                     studies[r] = max(studies.get(r, 0.0), w)
+                    if r not in certs or c.rank > certs[r].rank:
+                        certs[r] = c
+                    if ev.model in ("in_vivo", "clinical"):
+                        vivo.add(r)
             # a vesicle carrying cargo is observed in the donor cell, not where the cargo acts
             if st.predicate != "carries" and ev.context and ev.context.startswith("CL:"):
                 contexts.add(ev.context)
-    return _Edge(best[0], best[1], sup.refs, studies, frozenset(contexts))
+    return _Edge(
+        best[0],
+        best[1],
+        sup.refs,
+        studies,
+        frozenset(contexts),
+        top or Certainty("very low", ("no record credited to this profile",)),
+        certs,
+        frozenset(vivo),
+        tuple(sorted(species)),
+        tuple(sorted(injuries)),
+        all(s.predicate in DEFINITIONAL for s in sup.statements),
+    )
 
 
 @dataclass(frozen=True)
@@ -145,8 +195,9 @@ class AxisScore:
     evidence: list[dict[str, Any]] = field(default_factory=list)  # supporting, then opposing
     n_support: int = 0
     n_oppose: int = 0
-    confidence: str = "none"  # GRADE-style certainty: high, moderate, low, very low, none
+    confidence: str = "none"  # GRADE certainty: high, moderate, low, very low, none
     excluded: list[dict[str, Any]] = field(default_factory=list)  # mixed-context chains
+    confidence_reasons: tuple[str, ...] = ()  # why the certainty is not higher
 
     @property
     def confidence_value(self) -> float:
@@ -171,6 +222,7 @@ class AxisScore:
             "evidence_count": self.n_support + self.n_oppose,
             "confidence": self.confidence,
             "confidence_value": self.confidence_value,
+            "confidence_reasons": list(self.confidence_reasons),
             "best_supporting": sup[0] if sup else None,
             "best_opposing": opp[0] if opp else None,
             "evidence": self.evidence,
@@ -241,10 +293,17 @@ def mechanism_profile(
                     sources[child] = eid
                     gathered.append(child)
     edges: dict[tuple[Node, Node], _Edge] = {}
-    table = _table_items(sg, sources)
+    given_set = frozenset(given)
+    table = _table_items(sg, sources, given_set)
     axes = {
         axis: _axis_score(
-            sg, sources, axis, edges, max_length=max_length, extra=table.get(axis, [])
+            sg,
+            sources,
+            axis,
+            edges,
+            max_length=max_length,
+            extra=table.get(axis, []),
+            given=given_set,
         )
         for axis in AXES
     }
@@ -252,12 +311,14 @@ def mechanism_profile(
 
 
 def _table_items(
-    sg: SignedGraph, sources: dict[str, str]
+    sg: SignedGraph, sources: dict[str, str], given: frozenset[str] = frozenset()
 ) -> dict[str, list[tuple[int, int, float, dict[str, Any]]]]:
     """Outcome-table rows (``kb/outcomes/studies.yaml``) of the profiled products, per axis.
 
     Each row is a study's own in vivo result for the product on a repair axis; it joins the
-    chains of the same study (a study counts once) and adds studies the graph lacks.
+    chains of the same study (a study counts once) and adds studies the graph lacks. A row
+    whose arm had a co-therapy (ref 130's paclitaxel, ref 74's exercise) credits the
+    combination: it counts only when the profile includes every co-therapy.
     """
     from exosci.kb.studies import package_arms
 
@@ -265,9 +326,19 @@ def _table_items(
     for arm in package_arms():
         if arm.product not in sources or arm.product not in sg.entities:
             continue
-        w = GRADE_WEIGHT[arm.grade]
-        if arm.grade == "experimental":
-            w *= SPECIES_WEIGHT.get(arm.species, 0.8)
+        ev = Evidence(
+            refs=[arm.ref],
+            model="in_vivo" if arm.grade == "experimental" else "review",
+            species=arm.species,
+            grade=arm.grade,
+            injury_model=arm.injury_model,
+            co_therapy=list(arm.co_therapy),
+            text=arm.id,
+        )
+        w = record_weight(ev, given | set(sources))
+        if w <= 0:
+            continue
+        cert = record_certainty(ev)
         for o in arm.outcomes:
             if o.axis not in AXIS_MECHANISM or o.direction == 0:
                 continue
@@ -287,7 +358,10 @@ def _table_items(
                 "studies": [arm.ref],
                 "kind": "study" if arm.grade == "experimental" else "claim",
                 "comparator": o.comparator,
+                "co_therapy": list(arm.co_therapy),
                 "from_table": arm.id,
+                "certainty": cert.level,
+                "certainty_reasons": list(cert.reasons),
             }
             out.setdefault(o.axis, []).append((o.direction, arm.ref, w, rec))
     return out
@@ -326,6 +400,7 @@ def _axis_score(
     *,
     max_length: int,
     extra: Sequence[tuple[int, int, float, dict[str, Any]]] = (),
+    given: frozenset[str] = frozenset(),
 ) -> AxisScore:
     mech = AXIS_MECHANISM[axis]
     if mech not in sg.entities:
@@ -339,7 +414,8 @@ def _axis_score(
         if src == mech:
             continue
         for path in find_paths(sg, (src, 1), targets, max_length=max_length, dist=dist):
-            for key, weight, indirect, ev in _path_items(sg, path, axis, edges, src, stands_for):
+            found = _path_items(sg, path, axis, edges, src, stands_for, given)
+            for key, weight, indirect, ev in found:
                 if ev["mixed_context"]:
                     excluded.setdefault(tuple(ev["ids"]), ev)
                     continue
@@ -355,21 +431,27 @@ def _axis_score(
             best[full] = (weight, False, rec)
     totals = {1: {False: 0.0, True: 0.0}, -1: {False: 0.0, True: 0.0}}
     counts = {1: 0, -1: 0}
-    n_vivo = {1: 0, -1: 0}
-    n_exp = {1: 0, -1: 0}
+    studies: set[int] = set()
+    direct: list[Certainty] = []
+    indirect_c: list[Certainty] = []
     items: list[dict[str, Any]] = []
     for (sign, _kind, _refs), (weight, indirect, ev) in best.items():
         totals[sign][indirect] += weight
         counts[sign] += 1
-        if ev["kind"] == "study" and not indirect:
-            n_exp[sign] += 1
-            n_vivo[sign] += int(ev["in_vivo"])
+        if sign > 0:
+            cert = Certainty(ev["certainty"], tuple(ev["certainty_reasons"]))
+            (indirect_c if indirect else direct).append(cert)
+            if ev["kind"] != "claim" and not indirect:
+                studies.update(ev["studies"][:1])  # the study behind the design's own link
         items.append({**ev, "weight": weight, "indirect": indirect})
     # indirect chains may add to direct evidence, never stand in for it
     s_pos = totals[1][False] + min(totals[1][True], totals[1][False])
     s_neg = totals[-1][False] + min(totals[-1][True], totals[-1][False])
     net = max(0.0, s_pos - s_neg)
     items.sort(key=lambda e: (-e["sign"], e["indirect"], -e["weight"], len(e["ids"]), e["ids"]))
+    body = body_certainty(
+        direct, indirect_c, n_studies=len(studies), support=s_pos, opposition=s_neg
+    )
     return AxisScore(
         score=net / (net + HALF_SATURATION),
         support=s_pos,
@@ -377,26 +459,10 @@ def _axis_score(
         evidence=items,
         n_support=counts[1],
         n_oppose=counts[-1],
-        confidence=_confidence(n_vivo[1], n_exp[1], counts[1], s_pos, s_neg),
+        confidence=body.level if body else "none",
         excluded=sorted(excluded.values(), key=lambda e: (len(e["ids"]), e["ids"])),
+        confidence_reasons=body.reasons if body else (),
     )
-
-
-def _confidence(n_vivo: int, n_exp: int, n_any: int, s_pos: float, s_neg: float) -> str:
-    """GRADE-style certainty of the axis' net direction from independent evidence."""
-    if n_any == 0 and s_neg == 0:
-        return "none"
-    if n_vivo >= 3:
-        level = "high"
-    elif n_vivo >= 2 or (n_vivo >= 1 and n_exp >= 3):
-        level = "moderate"
-    elif n_exp >= 1:
-        level = "low"
-    else:
-        level = "very low"
-    if s_pos > 0 and s_neg >= 0.5 * s_pos:  # inconsistency: rate down one level
-        level = _LEVELS[max(1, _LEVELS.index(level) - 1)]
-    return level
 
 
 def _path_items(
@@ -406,26 +472,42 @@ def _path_items(
     edges: dict[tuple[Node, Node], _Edge],
     src: str,
     stands_for: str,
+    given: frozenset[str] = frozenset(),
 ) -> list[tuple[tuple[str, frozenset[int]], float, bool, dict[str, Any]]]:
-    """The independent evidence items one chain contributes: (key, weight, indirect, record)."""
+    """The independent evidence items one chain contributes: (key, weight, indirect, record).
+
+    Every link is graded: the chain weighs as much as its weakest scored link, is in vivo only
+    when every scored link has an in vivo experiment, credits the studies of every link and is
+    as certain as its weakest link. The item is keyed by the study (or claim) behind the
+    design's own link, so one study counts once however many chains start from it.
+    """
     pairs = list(zip(path.nodes, path.nodes[1:], strict=False))
     info: list[_Edge] = []
     for u, v in pairs:
         if (u, v) not in edges:
-            edges[(u, v)] = _edge(sg, u, v)
+            edges[(u, v)] = _edge(sg, u, v, given)
         info.append(edges[(u, v)])
     ids = [n for n, _ in path.nodes]
     membership = ids[-2] in AXIS_PROCESSES[axis]  # the last edge is the axis definition
-    scored = info[:-1] if membership else info
-    scored_pairs = pairs[:-1] if membership else pairs
-    weakest = min((e.weight for e in scored), default=1.0)
-    claims = [p for p, e in zip(scored_pairs, scored, strict=True) if e.grade != "experimental"]
+    scored_idx = [
+        i
+        for i, e in enumerate(info)
+        if not (membership and i == len(info) - 1) and not e.definitional
+    ]
+    if not scored_idx:
+        return []
+    scored = [info[i] for i in scored_idx]
+    weakest_w = min(e.weight for e in scored)
+    if weakest_w <= 0:  # a link only a combination the profile lacks supports
+        return []
+    claims = [pairs[i] for i in scored_idx if info[i].grade != "experimental"]
     indirect = any(_generic(sg, u[0]) for u, _v in claims)
     ctx = [
         e.contexts
         for (u, v), e in zip(pairs, info, strict=True)
         if _molecular(sg, u[0]) or _molecular(sg, v[0])
     ]
+    label = [f"{sg.name(u[0])} → {sg.name(v[0])}" for u, v in pairs]
     record: dict[str, Any] = {
         "path": [sg.name(n) for n in ids],
         "ids": ids,
@@ -442,7 +524,13 @@ def _path_items(
                 "grade": e.grade,
                 "weight": round(e.weight, 4),
                 "refs": list(e.refs),
+                "studies": sorted(e.study_weights),
+                "species": list(e.species),
+                "injury_models": list(e.injury_models),
+                "certainty": e.certainty.level,
+                "certainty_reasons": list(e.certainty.reasons),
                 "axis_definition": membership and i == len(pairs) - 1,
+                "definitional": e.definitional,
             }
             for i, ((u, v), e) in enumerate(zip(pairs, info, strict=True))
         ],
@@ -452,36 +540,46 @@ def _path_items(
         "in_vivo": False,
         "mixed_context": not _contexts_compatible(ctx),
     }
-    first = info[0]
+    first_i = scored_idx[0]
+    first = info[first_i]
+    rest = scored_idx[1:]
+    rest_vivo = all(info[i].vivo_refs for i in rest)
+    later_studies = {r for i in rest for r in info[i].study_weights}
+
+    def certainty(first_cert: Certainty) -> Certainty:
+        links = [(label[first_i], first_cert)] + [(label[i], info[i].certainty) for i in rest]
+        return weakest(links)
+
     if not first.study_weights:  # the design's own link is a claim: one item per claim
         refs = frozenset(first.refs)
+        cert = certainty(first.certainty)
         return [
             (
                 ("claim", refs),
-                weakest,
+                weakest_w,
                 indirect,
-                {**record, "studies": sorted(refs), "kind": "claim"},
+                {
+                    **record,
+                    "studies": sorted(refs | later_studies),
+                    "kind": "claim",
+                    "certainty": cert.level,
+                    "certainty_reasons": list(cert.reasons),
+                },
             )
         ]
     out = []  # one item per study that observed the design's own link, as strong as the chain
     for ref, w in sorted(first.study_weights.items()):
+        cert = certainty(first.study_certainty[ref])
         rec = {
             **record,
-            "studies": [ref],
+            "studies": [ref, *sorted(later_studies - {ref})],
             "kind": "study" if not claims else "study+claim",
-            "in_vivo": _in_vivo(sg, pairs[0], ref),
+            "in_vivo": ref in first.vivo_refs and rest_vivo,
+            "certainty": cert.level,
+            "certainty_reasons": list(cert.reasons),
         }
-        out.append((("study", frozenset({ref})), min(w, weakest), indirect, rec))
+        out.append((("study", frozenset({ref})), min(w, weakest_w), indirect, rec))
     return out
-
-
-def _in_vivo(sg: SignedGraph, pair: tuple[Node, Node], ref: int) -> bool:
-    sup = sg.support(*pair)
-    return any(
-        ev.model in ("in_vivo", "clinical") and ev.grade == "experimental" and ref in ev.refs
-        for st in sup.statements
-        for ev in st.evidence
-    )
 
 
 def _molecular(sg: SignedGraph, entity_id: str) -> bool:

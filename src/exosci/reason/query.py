@@ -16,6 +16,12 @@ _COLUMNS = [
     "observed_for",
     "context_status",
     "grades",
+    "certainty",
+    "certainty_reasons",
+    "in_vivo",
+    "species",
+    "injury_models",
+    "steps",
 ]
 
 
@@ -47,7 +53,10 @@ def explain_frame(
         ``rank``, ``sign`` (+1 the object goes up, -1 down), ``path`` (→ keeps the sign,
         ⊣ flips it), ``length``, ``score``, ``refs`` (review reference numbers of every
         step), ``observed_for`` (the more specific entity the evidence was observed for),
-        ``context_status`` and ``grades``. ``.attrs`` holds the result code (``PATHS_FOUND``,
+        ``context_status``, ``grades``, ``certainty`` (GRADE: the weakest step's) with its
+        ``certainty_reasons``, ``in_vivo`` (every step has an in vivo experiment), the
+        ``species`` and ``injury_models`` of all steps, and ``steps`` (per step: refs,
+        species, injury models, grades, certainty). ``.attrs`` holds the result code (``PATHS_FOUND``,
         ``NO_PATHS_FOUND``, ...), resolved names and the full JSON document
         (``attrs["document"]``, as ``exosci explain --json`` prints it).
 
@@ -87,6 +96,22 @@ def explain_frame(
                 "observed_for": p.get("observed_for") or "",
                 "context_status": p.get("context_status"),
                 "grades": sorted({g for e in p["edges"] for g in e.get("grades", [])}),
+                "certainty": p["certainty"],
+                "certainty_reasons": p["certainty_reasons"],
+                "in_vivo": p["in_vivo"],
+                "species": sorted({x for e in p["edges"] for x in e["species"]}),
+                "injury_models": sorted({x for e in p["edges"] for x in e["injury_models"]}),
+                "steps": [
+                    {
+                        "step": f"{e['source']} → {e['target']}",
+                        "refs": e["refs"],
+                        "species": e["species"],
+                        "injury_models": e["injury_models"],
+                        "grades": e["grades"],
+                        "certainty": e["certainty"],
+                    }
+                    for e in p["edges"]
+                ],
             }
         )
     frame = pd.DataFrame(rows, columns=_COLUMNS)
