@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from exosci.meta import design_prior, loso, pool
+from exosci.meta import design_deviation, design_prior, loso, pool
 from exosci.meta.outcomes import comparisons, shipped_outcomes
 
 
@@ -83,3 +83,20 @@ def test_loso_covers_held_out_studies_of_a_well_specified_table(rng):
 def test_loso_says_so_when_the_table_is_too_small():
     out = loso()  # the shipped table: one fit-able study today
     assert out["coverage"] is None and "needs >= 3 studies" in out["note"]
+
+
+def test_design_deviation_is_nothing_when_no_row_speaks_to_the_design():
+    d = design_deviation(covariates={"route": "intravenous"})  # shipped rows carry no route
+    assert (d.mean, d.sd, d.informative) == (0.0, 0.0, False)
+
+
+def test_design_deviation_learns_a_feature_the_table_covers(rng):
+    eff = _effects(15, 15, rng=rng)
+    it = design_deviation(eff, {"route": "intrathecal"})
+    iv = design_deviation(eff, {"route": "intravenous"})
+    assert it.informative and it.sd < it.prior_sd
+    # intrathecal 5 vs intravenous 2: the two deviations sit about 3 points apart
+    assert it.mean - iv.mean == pytest.approx(3.0, abs=0.8)
+    # and design_prior is the pooled (typical) effect plus the deviation
+    p = design_prior(eff, {"route": "intrathecal"})
+    assert p.mean == pytest.approx(design_prior(eff, {}).mean + it.mean, abs=0.3)

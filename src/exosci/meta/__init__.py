@@ -45,6 +45,8 @@ _EXPORTS = {
     "pool": "pooling",
     "DesignPrior": "prior",
     "design_prior": "prior",
+    "DesignDeviation": "prior",
+    "design_deviation": "prior",
     "loso": "prior",
     "OutcomeRow": "records",
     "effect_records": "records",
@@ -54,6 +56,7 @@ _EXPORTS = {
 }
 
 __all__ = [
+    "DesignDeviation",
     "DesignPrior",
     "EggerResult",
     "MEASURES",
@@ -67,6 +70,7 @@ __all__ = [
     "binary_effects",
     "comparisons",
     "continuous_effects",
+    "design_deviation",
     "design_prior",
     "draw_forest",
     "draw_funnel",

@@ -165,11 +165,31 @@ def design_prior(
         ``(mean, sd, k, notes)``; ``k == 0`` means no numeric row: ``mean`` is NaN, ``sd`` inf
         and the caller keeps its own prior ("prior only").
     """
+    f = _fit(table, covariates, scale)
+    if f is None:
+        return DesignPrior(float("nan"), float("inf"), 0, [f"no numeric {scale} rows: prior only"])
+    mean = float(f.x_new @ f.b)
+    sd = float(np.sqrt(f.x_new @ f.V @ f.x_new))
+    return DesignPrior(mean, sd, f.k, f.notes)
+
+
+class _Fit(NamedTuple):
+    b: np.ndarray
+    V: np.ndarray
+    x_new: np.ndarray
+    names: list[str]
+    tau2: float
+    k: int
+    notes: list[str]
+
+
+def _fit(table: Any, covariates: Mapping[str, Any] | None, scale: str) -> _Fit | None:
+    """Posterior of (intercept, moderator coefficients) given the REML τ²; None without rows."""
     notes: list[str] = []
     recs = _effects(table, scale)
     k = len(recs)
     if k == 0:
-        return DesignPrior(float("nan"), float("inf"), 0, [f"no numeric {scale} rows: prior only"])
+        return None
     y = np.asarray([float(r["yi"]) for r in recs])
     v = np.asarray([float(r["vi"]) for r in recs])
     tau2 = core.fit(y, v, method="REML").tau2 if k >= 2 else 0.0
@@ -194,15 +214,54 @@ def design_prior(
             notes.append("τ² = 0: design features are shrunk fully to the pooled effect")
     V = np.linalg.inv((X.T * w) @ X + np.diag(prior_prec))
     b = V @ ((X.T * w) @ y)
-    mean = float(x_new @ b)
-    sd = float(np.sqrt(x_new @ V @ x_new))
     pooled = float(np.sum(w * y) / np.sum(w))
     notes.insert(
         0,
         f"model output: empirical-Bayes meta-regression on {k} {scale} row(s) "
         f"(τ² = {tau2:.3g}, pooled {pooled:.3g}); moderators: {', '.join(names) or 'none'}",
     )
-    return DesignPrior(mean, sd, k, notes)
+    return _Fit(b, V, x_new, names, tau2, k, notes)
+
+
+class DesignDeviation(NamedTuple):
+    """The design's deviation from the typical (pooled) design, in scale points.
+
+    ``mean``/``sd``: its posterior; ``prior_sd``: its prior SD (τ of the table over the design's
+    features); ``informative``: False when no row speaks to any of the design's features (then
+    mean 0 and sd = prior_sd = 0: nothing to add to the pooled effect).
+    """
+
+    mean: float
+    sd: float
+    prior_sd: float
+    informative: bool
+    k: int
+    notes: list[str]
+
+
+def design_deviation(
+    table: Any = None,
+    covariates: Mapping[str, Any] | None = None,
+    *,
+    scale: str = "BBB",
+) -> DesignDeviation:
+    """How far the table puts a design from the typical design (the part a product prior lacks).
+
+    The same model as :func:`design_prior`; the intercept (the pooled, typical design) is left
+    out, so the result is only what the design's own features add. A caller with its own prior
+    for the deviation can turn the posterior into an approximate likelihood by precision
+    subtraction: ``1/sd² − 1/prior_sd²``.
+    """
+    f = _fit(table, covariates, scale)
+    if f is None:
+        return DesignDeviation(0.0, 0.0, 0.0, False, 0, [f"no numeric {scale} rows: prior only"])
+    z = f.x_new[1:]
+    if not f.names or not np.any(z):
+        return DesignDeviation(0.0, 0.0, 0.0, False, f.k, f.notes)
+    mean = float(z @ f.b[1:])
+    sd = float(np.sqrt(z @ f.V[1:, 1:] @ z))
+    prior_sd = float(np.sqrt(f.tau2 * (z @ z)))
+    return DesignDeviation(mean, sd, prior_sd, True, f.k, f.notes)
 
 
 def loso(
