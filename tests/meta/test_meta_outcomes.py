@@ -77,6 +77,7 @@ def test_arm_pairs_become_mean_differences_with_sem_converted(tmp_path):
         ({"dispersion_type": "SE"}, r"column 'dispersion_type'.*'SD', 'SEM' or 'unclear'"),
         ({"role": "treated"}, r"needs its comparator"),
         ({"dose_amount": "100"}, r"dose_amount needs dose_unit"),
+        ({"product": "BMSC exosomes"}, r"column 'product'.*should match pattern"),
     ],
 )
 def test_bad_rows_are_refused_by_line_and_column(tmp_path, change, message):

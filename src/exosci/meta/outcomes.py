@@ -73,6 +73,7 @@ SYRF_COLUMNS = {
     "Error": "dispersion",
     "ErrorType": "dispersion_type",
     "TreatmentLabel": "source",
+    "ProductId": "product",
     "Route": "route",
     "Dose": "dose_amount",
     "DoseUnit": "dose_unit",

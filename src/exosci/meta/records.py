@@ -51,6 +51,7 @@ class OutcomeRow(BaseModel):
     ci_high: float | None = None
     n_studies: int | None = Field(default=None, ge=1)
     source: str | None = None
+    product: str | None = Field(default=None, pattern=r"^[a-z]+:[a-z0-9][a-z0-9.+-]*$")
     preconditioning: str | None = None
     engineering: str | None = None
     cargo: str | None = None
@@ -95,7 +96,7 @@ COLUMNS = list(OutcomeRow.model_fields)
 
 
 #: Design fields an effect record carries over from its treated arm (or pooled row).
-DESIGN_FIELDS = ("species", "injury_model", "injury_severity", "source", "preconditioning",
+DESIGN_FIELDS = ("species", "injury_model", "injury_severity", "source", "product", "preconditioning",
                  "engineering", "cargo", "carrier", "route", "dose_amount", "dose_unit",
                  "timing_hours", "doses", "randomised", "blinded")  # fmt: skip
 Z95 = 1.959964
