@@ -237,6 +237,11 @@ def derive(params: dict[str, Any], design: Design) -> dict[str, Any]:
     p["k_wash_les"] = np.asarray(p["k_wash"]) * (1.0 - retention)
     # the design's effect: each term (product, each modification) with its own per-subject
     # draw keyed by the term's entity, so different products never share a deviation
+    if design.effect and SUBJECT_KEY not in p:
+        raise ValueError(
+            f"derive: the parameters lack {SUBJECT_KEY!r}, the per-subject key of the design's "
+            "effect draws; without it every effect term would sit at its median (no band)"
+        )
     subject = np.asarray(p.get(SUBJECT_KEY, 0.0), float) + zero
     lasting, early = effect_draws(design.effect, subject, design.potency)
     p["eff"] = lasting + zero

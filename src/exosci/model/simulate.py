@@ -132,6 +132,8 @@ def design_dict(d: Design) -> dict[str, Any]:
         "axis_scores": d.axis_scores,
         "targeted": d.targeted,
         "severity": d.severity,
+        "potency": d.potency,
+        "effect": [vars(t) for t in d.effect],  # each term with its own draw (model.effect)
     }
 
 
