@@ -144,3 +144,10 @@ def test_validate_loso_reports_honestly_on_the_shipped_table():
     assert result.exit_code == 0, result.output
     doc = json.loads(result.stdout)
     assert doc["coverage"] is None and "needs >= 3 studies" in doc["note"]
+
+
+def test_rows_of_one_study_are_flagged_when_pooled_as_independent():
+    doc = _json(["--outcomes"])
+    assert any("4 rows come from 1 studies" in n for n in doc["notes"])
+    human = runner.invoke(app, ["meta", "--outcomes"])
+    assert human.exit_code == 0 and "nma2024-w4" in human.output

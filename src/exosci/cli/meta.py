@@ -138,6 +138,16 @@ def _render(doc: dict[str, Any]) -> None:
         f"heterogeneity: τ² = {doc['tau2']:.4g}, I² = {doc['i2']:.1f} %, "
         f"Q = {doc['q']:.4g} (df {doc['q_df']}, p = {doc['q_pval']:.3g})"
     )
+    studies = Table(
+        title=f"studies ({doc['measure']}, {doc['level']:.0%} CI from each study's variance)"
+    )
+    for col in ("study", "effect", "SE", "weight %"):
+        studies.add_column(col, justify="left" if col == "study" else "right")
+    for st in doc["studies"]:
+        studies.add_row(
+            st["study"], f"{st['yi']:.4g}", f"{st['vi'] ** 0.5:.3g}", f"{st['weight_pct']:.1f}"
+        )
+    console.print(studies)
     if "subgroups" in doc:
         t = Table(title=f"subgroups by {doc['by']}")
         for col in ("subgroup", "k", "estimate", "CI", "τ²", "I² %"):

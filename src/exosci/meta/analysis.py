@@ -45,6 +45,20 @@ class MetaAnalysis:
         doc["notes"] = self.notes
         return doc
 
+    def to_frame(self) -> pd.DataFrame:
+        """One row per study (effect, CI, weight) and the pooled row."""
+        return self.pooled.to_frame()
+
+    def _repr_html_(self) -> str:
+        return self.pooled._repr_html_()
+
+    def __repr__(self) -> str:
+        extra = [
+            f"by={self.subgroups.by}" if self.subgroups else "",
+            f"mods={len(self.metareg.coefficients) - 1}" if self.metareg else "",
+        ]
+        return f"MetaAnalysis({self.pooled!r}{''.join(', ' + e for e in extra if e)})"
+
     def forest(self, path: str | Path | None = None) -> Any:
         """The forest plot (matplotlib Figure), written as PNG when ``path`` is given."""
         from exosci.meta.plots import forest_plot
@@ -85,6 +99,11 @@ def analyze(
     table = effects(source, measure=measure, sem=sem)
     pooled = pool(table, method=method, knha=knha, level=level)
     notes: list[str] = []
+    if "study_id" in table.columns and table["study_id"].nunique() < len(table):
+        notes.append(
+            f"{len(table)} rows come from {table['study_id'].nunique()} studies (e.g. several time "
+            "points of one study); they are pooled as independent, which overstates precision."
+        )
     if table.attrs.get("sd_from_sem"):
         notes.append("SDs were computed from SEMs as SEM·√n.")
     sub = subgroups(table, by, method=method, knha=knha, level=level) if by else None

@@ -97,6 +97,13 @@ class PoolResult:
 
         return draw_forest(self, ax=ax)
 
+    def _repr_html_(self) -> str:
+        caption = (
+            f"{self.measure}, {self.method} τ², {self.test}: pooled {self.estimate:.4g} "
+            f"[{self.ci_low:.4g}, {self.ci_high:.4g}], τ² {self.tau2:.4g}, I² {self.i2:.1f} %"
+        )
+        return str(self.to_frame().style.set_caption(caption).format(precision=4).to_html())
+
     def __repr__(self) -> str:
         return (
             f"PoolResult(k={self.k}, {self.measure} {self.estimate:.4g} "
