@@ -258,15 +258,22 @@ def judge_change(
     if kind == "source":
         a, b = _source_id(kb, base), _source_id(kb, alt)
         equiv = verdicts.find_equivalence("source", a, b, base.design.species)
+        products = {t.entity for t in changed if t.kind == "product"}
+        evidence = verdicts.design_head_to_heads(kb, "source", products)
+        if not evidence["count"]:
+            reasons.append("no head-to-head study of these sources in the knowledge graph")
         reasons.append(
-            "no head-to-head study of these sources in the knowledge graph; each product has "
-            "its own independent draw ("
+            "each product has its own independent draw ("
             + ", ".join(f"{t.name}: {t.basis}" for t in changed if t.kind == "product")
             + ")"
         )
     elif kind in verdicts.PK_ASSUMPTIONS:
+        field = {"carrier": "carrier", "route": "route"}.get(kind)
+        ids = {e.id for r in (base, alt) for e in (r.entities.get(field, []) if field else [])}
+        evidence = verdicts.design_head_to_heads(kb, kind, ids)
         reasons.append(verdicts.PK_ASSUMPTIONS[kind])
-        reasons.append("no head-to-head study of this change in the knowledge graph")
+        if not evidence["count"]:
+            reasons.append("no head-to-head study of this change in the knowledge graph")
     else:
         if not evidence["count"]:
             reasons.append("no head-to-head study of this change in the knowledge graph")

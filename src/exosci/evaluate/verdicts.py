@@ -150,6 +150,67 @@ def head_to_heads(terms: Iterable[Any], new_entities: set[str]) -> dict[str, Any
     }
 
 
+ROUTE_WORDS = ("intravenous", "tail vein", "intrathecal", "intranasal", "local", "intralesional")
+TIMING_WORDS = ("hour", "day", "delayed", "early", "late", "acute", "chronic")
+
+
+def _names(kb: Any, ent_id: str) -> list[str]:
+    ent = kb.curated.entities.get(ent_id)
+    names = [ent.name, *ent.synonyms] if ent is not None else []
+    return [n.lower() for n in names if len(n) > 2]
+
+
+def design_head_to_heads(kb: Any, kind: str, ids: set[str]) -> dict[str, Any]:
+    """Head-to-head studies for a change of source, carrier, route or timing in the outcome
+    table: SCI arms of one of the two designs' elements (``ids``: product, carrier or route
+    entity ids) compared against the other (the other product named in the comparator; a
+    vesicle comparator for a carrier; another route named for a route; a timing word for
+    timing)."""
+    getter = getattr(kb, "study_rows", None)
+    rows = getter() if callable(getter) else []
+    from exosci.model.effect import _is_native
+
+    found = []
+    for r in rows or []:
+        if not r.get("sci", True):
+            continue
+        comp = str(r.get("comparator", "")).lower()
+        if kind == "source":  # one product's arm against the other product's vesicles
+            others = [i for i in ids if i != r.get("product")]
+            hit = r.get("product") in ids and any(n in comp for o in others for n in _names(kb, o))
+        elif kind == "carrier":
+            hit = r.get("carrier") in ids and _is_native(comp)
+        elif kind == "route":
+            hit = r.get("route") in ids and any(w in comp for w in ROUTE_WORDS)
+        elif kind == "timing":
+            hit = _is_native(comp) and any(w in comp for w in TIMING_WORDS)
+        else:
+            hit = False
+        if hit:
+            d = r.get("direction")
+            found.append(
+                {
+                    "ref": str(r.get("ref")),
+                    "product": r.get("product"),
+                    "comparator": r.get("comparator"),
+                    "direction": {1: "improved", 0: "no_difference", -1: "worse"}.get(
+                        d if isinstance(d, int) else -2, "unknown"
+                    ),
+                    "species": r.get("species"),
+                    "grade": r.get("grade"),
+                }
+            )
+    dirs = [s["direction"] for s in found]
+    return {
+        "count": len({s["ref"] for s in found}),
+        "better": dirs.count("improved"),
+        "no_difference": dirs.count("no_difference"),
+        "worse": dirs.count("worse"),
+        "refs": list(dict.fromkeys(s["ref"] for s in found)),
+        "studies": found,
+    }
+
+
 def term_reasons(terms: Iterable[Any], new_entities: set[str]) -> list[str]:
     """Why the terms a change adds cannot separate it: each term's evidence basis."""
     out = []
