@@ -171,3 +171,26 @@ def test_ref_74_credits_exercise_plus_bmsc_exosomes() -> None:
             ):
                 other = {"exo:bmsc": "int:exercise", "int:exercise": "exo:bmsc"}[st.subject]
                 assert ev.co_therapy == [other], st.id
+
+
+def test_graph_and_study_table_grade_the_same_outcome_alike() -> None:
+    # a product's own link to an axis process, citing a study that the outcome table lists for
+    # that product and axis, carries a grade the table gives that study's arm (ref 59 did not)
+    from exosci.reason.profile import AXIS_MECHANISM, AXIS_PROCESSES
+
+    axis_of = {p: a for a, ps in AXIS_PROCESSES.items() for p in ps}
+    axis_of.update({m: a for a, m in AXIS_MECHANISM.items()})
+    table: dict[tuple[int, str, str], set[str]] = {}
+    for arm in load_arms():
+        for o in arm.outcomes:
+            table.setdefault((arm.ref, arm.product, o.axis), set()).add(arm.grade)
+    checked = 0
+    for st in _cur().statements:
+        axis = axis_of.get(st.object)
+        for ev in st.evidence if axis else ():
+            for ref in ev.refs:
+                grades = table.get((ref, st.subject, axis))  # type: ignore[arg-type]
+                if grades:
+                    checked += 1
+                    assert ev.grade in grades, (st.id, ref, grades)
+    assert checked >= 20

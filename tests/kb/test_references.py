@@ -59,3 +59,20 @@ def test_a_misprinted_doi_in_the_reference_list_is_refused(tmp_path) -> None:
     (dest / "references.tsv").write_text(src.replace("\tCells\t", "\tCells Journal\t", 1))
     with pytest.raises(CurationError, match="'Cells Journal' has no DOI pattern"):
         load_curated(dest)
+
+
+def test_a_paper_beyond_the_review_has_its_doi_checked_against_a_known_journal() -> None:
+    from pydantic import ValidationError
+
+    from exosci.kb.schema import Paper
+
+    ok = Paper(
+        id="doi:10.1002/jev2.70066", doi="10.1002/jev2.70066", journal="J Extracell Vesicles"
+    )
+    assert ok.doi == "10.1002/jev2.70066"
+    with pytest.raises(ValidationError, match="does not fit the DOIs of J Extracell Vesicles"):
+        Paper(id="pmid:1", doi="10.1002/jev.2.70066", journal="J Extracell Vesicles")
+    # an unlisted journal: the syntax is still checked
+    assert Paper(id="pmid:2", doi="10.1234/x.1", journal="Some Journal").doi == "10.1234/x.1"
+    with pytest.raises(ValidationError, match="not a DOI"):
+        Paper(id="pmid:3", doi="10.12/x", journal="Some Journal")

@@ -233,8 +233,13 @@ class Paper(_Strict):
             raise ValueError(f"paper id must be 'pmid:<digits>' or 'doi:10.<...>', got {self.id!r}")
         if self.pmid is not None and not self.pmid.isdigit():
             raise ValueError(f"PMID must be digits, got {self.pmid!r}")
-        if self.doi is not None and not _DOI.match(self.doi):
-            raise ValueError(f"not a DOI (expected '10.<registrant>/<suffix>'): {self.doi!r}")
+        if self.doi is not None:
+            from exosci.kb.doi import JOURNAL_DOI, doi_problem
+
+            journal = self.journal if self.journal in JOURNAL_DOI else None
+            problem = doi_problem(self.doi, journal)
+            if problem:
+                raise ValueError(f"paper {self.id}: {problem}")
         return self
 
 

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from exosci.errors import CurationError
-from exosci.kb.schema import SCI_INJURY_MODELS, EvidenceGrade, InjuryModel, Species
+from exosci.kb.schema import SCI_INJURY_MODELS, EvidenceGrade, InjuryModel, RobAnswer, Species
 
 if TYPE_CHECKING:  # pandas costs ~0.5 s to import: only the DataFrame functions load it
     import pandas as pd
@@ -125,6 +125,9 @@ class StudyArm(_Strict):
     injury_model: InjuryModel = "not_reported"  # vocabulary of exosci.kb.schema
     level: str | None = None  # e.g. "T10"
     grade: EvidenceGrade  # stated for every arm: never assumed experimental
+    # SYRCLE risk-of-bias items as the review reports them (it reports none for any study)
+    randomised: RobAnswer = "not_reported"
+    blinded: RobAnswer = "not_reported"
     outcomes: list[Outcome] = Field(min_length=1)
     note: str = ""
 

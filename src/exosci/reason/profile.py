@@ -333,6 +333,8 @@ def _table_items(
             grade=arm.grade,
             injury_model=arm.injury_model,
             co_therapy=list(arm.co_therapy),
+            randomised=arm.randomised,
+            blinded=arm.blinded,
             text=arm.id,
         )
         w = record_weight(ev, given | set(sources))
