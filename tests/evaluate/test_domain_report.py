@@ -96,3 +96,30 @@ def test_ev_flags_and_the_one_line_repr_carry_the_domain() -> None:
     for f in OUT:
         assert f"outside_domain:{f}" in line
     assert ev.domain.loc["route", "status"] == "out"
+
+
+def test_transection_fibrin_gel_fgf21_and_mir21a_design_evaluates_with_domain_flags() -> None:
+    """Issue 19's done-when: names the review never uses, evaluated, and said to be outside."""
+    import exosci as ex
+
+    spec = {
+        "name": "open vocabulary",
+        "injury": {"model": "transection", "level": "T10", "severity": "moderate"},
+        "exosome": {"source": "bone marrow MSC", "cargo": ["FGF21", "miR-21a-5p"]},
+        "carrier": "fibrin gel",
+        "route": "local implantation",
+        "dose": {"amount": 150, "unit": "ug"},
+    }
+    ev = ex.evaluate(spec, samples=20, seed=0, alternative_samples=10, sensitivity_trajectories=0)
+    kinds = [f["kind"] for f in ev.flags]
+    for feature in ("injury_model", "route", "carrier"):
+        assert f"outside_domain:{feature}" in kinds
+    assert "open_vocabulary" in kinds
+    doc = ev.to_dict()
+    opened = {o["given"]: o for o in doc["resolved"]["open_names"]}
+    assert opened["fibrin gel"]["entity"] == "mat:hydrogel"
+    assert opened["miR-21a-5p"]["entity"] == "mir:mir-21"
+    assert "prior only" in opened["FGF21"]["note"]
+    assert doc["domain"]["features"][1]["note"].startswith("ignored by the model")
+    assert ev.gain["p05"] <= ev.gain["median"] <= ev.gain["p95"]
+    assert "outside_domain:injury_model" in repr(ev)

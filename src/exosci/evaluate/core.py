@@ -225,6 +225,7 @@ def _design_rows(res: ResolvedTherapy) -> list[tuple[str, str]]:
                 rows.append((key.replace("_", "-"), ", ".join(vals)))
     else:
         rows.append(("vesicles", "none (cell-free / vehicle control)"))
+    rows += [(f"read as ({o.field})", o.note) for o in res.open_names]
     rows += [
         ("carrier", spec.carrier_name or "none"),
         ("route", spec.route),
@@ -310,7 +311,7 @@ def evaluate(
         cache=cache,
     )
     domain = assess(spec, kb=kb)  # the spec as given: a human design is outside on species
-    prediction["flags"] = domain.flags() + summary_flags(res, prediction)
+    prediction["flags"] = domain.flags() + open_name_flags(res) + summary_flags(res, prediction)
     rows = _mark_domain(alts["rows"] + alts["not_offered"] + alts["skipped"], domain, kb)
     if progress:
         progress("sensitivity", 0, 1)
@@ -324,6 +325,7 @@ def evaluate(
         "resolved": {
             "product": res.product.id if res.product else None,
             "entities": {k: [e.id for e in v] for k, v in res.entities.items()},
+            "open_names": [o.to_dict() for o in res.open_names],
             "notes": res.notes,
         },
         "mechanisms": mechanisms,
@@ -364,6 +366,32 @@ def evaluate(
     doc["references"] = _references(kb, doc)
     doc["design_rows"] = _design_rows(res)
     return doc
+
+
+def open_name_flags(res: ResolvedTherapy) -> list[dict[str, Any]]:
+    """One note for the names read beyond the knowledge graph (open vocabulary), saying how
+    each was read; those without evidence in the graph carry only their wide prior."""
+    if not res.open_names:
+        return []
+    prior_only = [o.given for o in res.open_names if not o.in_graph]
+    text = (
+        "Names read beyond the knowledge graph: " + "; ".join(o.note for o in res.open_names) + "."
+    )
+    if prior_only:
+        text += (
+            f" {', '.join(prior_only)}: no evidence in the knowledge graph, so each acts through "
+            "its prior alone (centred on no effect, wide): the design's potency band widens and "
+            "its median does not move (near the model's score ceiling the score band may not "
+            "widen with it)."
+        )
+    return [
+        {
+            "kind": "open_vocabulary",
+            "severity": "info",
+            "text": text,
+            "names": [o.to_dict() for o in res.open_names],
+        }
+    ]
 
 
 def _mark_domain(

@@ -9,6 +9,7 @@ from exosci.errors import UnknownNameError, UserInputError
 from exosci.kb.schema import Entity
 from exosci.model.design import AXES, Design, Release, Route
 from exosci.model.parameters import default_parameters
+from exosci.therapy.open_names import OpenName, open_name
 from exosci.therapy.spec import TherapySpec
 
 ROUTES: dict[str, Route] = {
@@ -29,6 +30,9 @@ FIELD_TYPES: dict[str, tuple[str, ...]] = {
     "route": ("route",),
     "species": ("species",),
 }
+# Fields whose names may come from the open vocabulary (exosci.therapy.open_names); species and
+# route stay closed: the model has nothing to say about a route or species it does not know.
+OPEN_FIELDS = frozenset(k for k in FIELD_TYPES if k.startswith("exosome.") or k == "carrier")
 
 
 @dataclass(frozen=True)
@@ -43,6 +47,7 @@ class ResolvedTherapy:
     notes: list[str] = field(default_factory=list)
     effect: Any = None  # exosci.model.effect.DesignEffect (None before the effect is computed)
     warnings: list[str] = field(default_factory=list)
+    open_names: list[OpenName] = field(default_factory=list)  # names beyond the graph
 
     def evidence_entities(self) -> list[str]:
         """Entities whose evidence the design draws on (the profile's, when there is one)."""
@@ -69,7 +74,7 @@ class ResolveCache:
 
     def __init__(self, kb: Any) -> None:
         self.kb = kb
-        self.names: dict[tuple[str, str], Entity] = {}
+        self.names: dict[tuple[str, str, str], tuple[Entity, OpenName | None]] = {}
         self.profiles: dict[tuple[str, ...], Any] = {}
         self.effects: dict[tuple[Any, ...], Any] = {}
         self._studies: Any = None
@@ -83,27 +88,43 @@ class ResolveCache:
         return self._studies
 
 
-def _cached_resolve(kb: Any, field_name: str, value: str, cache: ResolveCache | None) -> Entity:
-    if cache is None:
-        return _resolve(kb, field_name, value)
-    key = (field_name, value)
-    if key not in cache.names:
-        cache.names[key] = _resolve(kb, field_name, value)
-    return cache.names[key]
+def _cached_resolve(
+    kb: Any,
+    field_name: str,
+    value: str,
+    cache: ResolveCache | None,
+    opened: list[OpenName] | None = None,
+    species: str = "rat",
+) -> Entity:
+    """The entity ``value`` names in ``field_name``; a name accepted by the open vocabulary
+    (:mod:`exosci.therapy.open_names`) is appended to ``opened``."""
+    key = (field_name, value, species)
+    if cache is not None and key in cache.names:
+        ent, open_ = cache.names[key]
+    else:
+        ent, open_ = _resolve(kb, field_name, value, species)
+        if cache is not None:
+            cache.names[key] = (ent, open_)
+    if open_ is not None and opened is not None:
+        opened.append(open_)
+    return ent
 
 
-def _resolve(kb: Any, field_name: str, value: str) -> Entity:
+def _resolve(kb: Any, field_name: str, value: str, species: str) -> tuple[Entity, OpenName | None]:
     types = FIELD_TYPES[field_name]
     try:
-        return kb.resolve(value, types=types)  # type: ignore[no-any-return]
+        return kb.resolve(value, types=types), None
     except UnknownNameError as exc:
-        accepted = "/".join(t.replace("_", " ") for t in types)
-        raise UnknownNameError(
-            value,
-            f"{accepted} in field `{field_name}` (any {accepted} of the knowledge graph; "
-            "try `exosci kb search`)",
-            exc.suggestions,
-        ) from None
+        if field_name not in OPEN_FIELDS:
+            accepted = "/".join(t.replace("_", " ") for t in types)
+            raise UnknownNameError(
+                value,
+                f"{accepted} in field `{field_name}` (any {accepted} of the knowledge graph; "
+                "try `exosci kb search`)",
+                exc.suggestions,
+            ) from None
+        open_ = open_name(kb, field_name, value, types, exc, species)
+        return open_.entity, open_
 
 
 def _statements(kb: Any, predicate: str) -> list[tuple[str, str]]:
@@ -255,7 +276,10 @@ def _release(spec: TherapySpec, carrier: Entity | None) -> tuple[Release | None,
 
 
 def _carrier(
-    kb: Any, spec: TherapySpec, cache: ResolveCache | None = None
+    kb: Any,
+    spec: TherapySpec,
+    cache: ResolveCache | None = None,
+    opened: list[OpenName] | None = None,
 ) -> tuple[Entity | None, list[str]]:
     """The carrier entity; a fitted carrier block whose name is not in the graph is accepted.
 
@@ -268,7 +292,7 @@ def _carrier(
     c = spec.carrier
     has_fit = not isinstance(c, str) and c is not None and c.release is not None
     try:
-        return _cached_resolve(kb, "carrier", name, cache), []
+        return _cached_resolve(kb, "carrier", name, cache, opened), []
     except UnknownNameError:
         if not has_fit:
             raise
@@ -314,7 +338,9 @@ def resolve_spec(
             "intravenous, intranasal, intrathecal, local implantation."
         )
     ents: dict[str, list[Entity]] = {"species": [species], "route": [route]}
-    carrier, cnotes = _carrier(kb, spec, cache)
+    sp = "rat" if species.id == "sp:rat" else "mouse"
+    opened: list[OpenName] = []
+    carrier, cnotes = _carrier(kb, spec, cache, opened)
     notes += cnotes
     warnings = check_route_carrier(ROUTES[route.id], carrier, spec.carrier_name or "")
     notes += [f"warning: {w}" for w in warnings]
@@ -322,16 +348,20 @@ def resolve_spec(
     product = None
     ex = spec.exosome
     if ex is not None:
-        ents["exosome.source"] = [_cached_resolve(kb, "exosome.source", ex.source, cache)]
+        ents["exosome.source"] = [
+            _cached_resolve(kb, "exosome.source", ex.source, cache, opened, sp)
+        ]
         for key in ("preconditioning", "engineering", "cargo", "co_therapies"):
             ents[f"exosome.{key}"] = [
-                _cached_resolve(kb, f"exosome.{key}", v, cache) for v in getattr(ex, key)
+                _cached_resolve(kb, f"exosome.{key}", v, cache, opened, sp)
+                for v in getattr(ex, key)
             ]
         mods = {e.id for k in ("preconditioning", "engineering") for e in ents[f"exosome.{k}"]}
         cargo_ids = frozenset(e.id for e in ents["exosome.cargo"])
         product = choose_product(kb, ents["exosome.source"][0], mods, cargo_ids)
         if product is not None and product.id != ents["exosome.source"][0].id:
             notes.append(f"source resolved to the product {product.name} ({product.id})")
+    notes += [f"open vocabulary: {o.note}" for o in opened]
     dose_ug = _dose_ug(spec)
     if ex is None and spec.dose.amount > 0:
         notes.append(
@@ -382,7 +412,7 @@ def resolve_spec(
     )
     notes += [t.name + ": " + t.reason for t in effect.terms if t.kind == "modifier"]
     notes += list(effect.notes)
-    return ResolvedTherapy(spec, ents, product, profile, design, notes, effect, warnings)
+    return ResolvedTherapy(spec, ents, product, profile, design, notes, effect, warnings, opened)
 
 
 def _cached_effect(

@@ -110,7 +110,12 @@ class Timing(_Strict):
 
 
 class TherapySpec(_Strict):
-    """One therapy design, validated field by field (names are checked against the graph later)."""
+    """One therapy design, validated field by field.
+
+    Names are resolved later (:func:`exosci.therapy.resolve_spec`) against the knowledge graph
+    and, for names it lacks, the open vocabulary of :mod:`exosci.therapy.open_names` (miRBase
+    miRNAs, HGNC/RGD genes, biomaterial classes, vesicles by origin, ``novel: NAME``).
+    """
 
     name: Name = "unnamed therapy"
     species: Name = "rat"
