@@ -43,12 +43,14 @@ def test_mirbase_name_absent_from_the_graph_is_accepted_as_prior_only() -> None:
 
 
 def test_gene_cargo_without_evidence_widens_the_potency_band_but_keeps_its_median() -> None:
-    plain = resolve_spec(parse_spec(_spec())).design
+    plain = resolve_spec(parse_spec(_spec())).effect
     res = resolve_spec(parse_spec(_spec(cargo=["FGF21"])))
     (o,) = res.open_names
     assert o.entity.id == "gene:fgf21" and "HGNC:3678" in o.note and NO_EVIDENCE in o.note
-    assert res.design.potency_sd > plain.potency_sd + 0.05
-    assert res.design.potency == pytest.approx(plain.potency)
+    terms = [t for t in res.effect.terms if t.entity == "gene:fgf21"]
+    assert terms and all(t.basis == "prior only" for t in terms)  # passed through, not dropped
+    assert res.effect.log_sd > plain.log_sd + 0.05
+    assert res.effect.median_potency == pytest.approx(plain.median_potency)
     assert any("FGF21" in n and "prior only" in n for n in res.notes)
 
 
