@@ -173,3 +173,20 @@ def test_kb_profile_shows_certainty_with_reasons() -> None:
     doc = json.loads(runner.invoke(app, ["kb", "profile", "ADMSC exosomes", "--json"]).stdout)
     ax = doc["axes"]["axon_regeneration"]
     assert ax["confidence_reasons"] and ax["best_supporting"]["certainty_reasons"]
+
+
+def test_kb_show_gives_each_statement_and_record_its_certainty() -> None:
+    res = runner.invoke(app, ["kb", "show", "ADMSC exosomes", "--json"])
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    autism = [
+        ev
+        for st in doc["statements"]
+        for ev in st["evidence"]
+        if ev.get("injury_model") == "autism_btbr"
+    ]
+    assert autism and all(ev["certainty"] == "low" for ev in autism)
+    assert all(any("autism model" in r for r in ev["certainty_reasons"]) for ev in autism)
+    assert all("certainty" in st for st in doc["statements"])
+    text = runner.invoke(app, ["kb", "show", "ADMSC exosomes"]).stdout
+    assert "certainty low" in text

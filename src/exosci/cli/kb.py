@@ -86,8 +86,11 @@ def show(
     store: Path | None = STORE_OPTION,
     json: bool = JSON_OPTION,
 ) -> None:
-    """One entity with its attributes, cargo and cited statements."""
-    doc = get_kb(store).show(name)
+    """One entity with its attributes, cargo and cited statements (with GRADE certainty)."""
+    from exosci.reason.grading import annotate_show
+
+    kb = get_kb(store)
+    doc = annotate_show(kb.show(name), kb.curated.statements)
     if json:
         emit_json(doc)
         return
@@ -132,7 +135,9 @@ def _statement_line(st: dict[str, Any]) -> str:
     cited += [f"papers {', '.join(papers)}"] if papers else []
     return (
         f"  [{sign}] {st['subject']} [italic]{st['predicate']}[/] {st['object']}"
-        f"  ({'; '.join(cited)})" + grade_label([ev.get("grade", "") for ev in st["evidence"]])
+        f"  ({'; '.join(cited)})"
+        + grade_label([ev.get("grade", "") for ev in st["evidence"]])
+        + (f" [dim]certainty {st['certainty']}[/]" if st.get("certainty") else "")
     )
 
 

@@ -212,3 +212,24 @@ def rule_violations(st: Statement, entities: Mapping[str, Entity]) -> list[str]:
         ):
             out.append(f"{st.id} evidence {i}: {kind} graded {ev.grade!r} with model {ev.model!r}")
     return out
+
+
+def annotate_show(doc: dict[str, Any], statements: Iterable[Statement]) -> dict[str, Any]:
+    """Add each evidence record's injury model and certainty (with reasons) to a ``kb show``
+    document, in place; statements are matched by id (records the store lacks are left)."""
+    by_id = {st.id: st for st in statements}
+    for key in ("statements", "inherited_statements"):
+        for row in doc.get(key, []):
+            st = by_id.get(row.get("id", ""))
+            if st is None or len(st.evidence) != len(row.get("evidence", [])):
+                continue
+            for ev_doc, ev in zip(row["evidence"], st.evidence, strict=True):
+                cert = record_certainty(ev)
+                ev_doc["injury_model"] = ev.injury_model
+                ev_doc["co_therapy"] = list(ev.co_therapy)
+                ev_doc["certainty"] = cert.level
+                ev_doc["certainty_reasons"] = list(cert.reasons)
+            row["certainty"] = max(
+                (record_certainty(ev) for ev in st.evidence), key=lambda c: c.rank
+            ).level
+    return doc
