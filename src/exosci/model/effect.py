@@ -46,6 +46,7 @@ generous prior SD for one modification (``TAU_MODIFIER``).
 
 from __future__ import annotations
 
+import functools
 import math
 import sys
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -578,17 +579,50 @@ def _study_record(row: Any, obs: tuple[float, float] | None) -> dict[str, Any]:
     return rec
 
 
+def numeric_observation(dev: Any, *, day: float = 28.0) -> tuple[float, float] | None:
+    """(log potency, SD) of a product's deviation from the typical design in the numeric
+    outcome table, or None when the table says nothing about it.
+
+    ``dev``: :func:`exosci.meta.design_deviation` for the product (BBB points, posterior with a
+    N(0, prior_sd^2) prior). Its prior is removed by precision subtraction (the effect layer has
+    its own), and the deviation in BBB becomes a potency ratio at ``day`` of the pooled course.
+    """
+    if not getattr(dev, "informative", False) or dev.sd <= 0:
+        return None
+    prec = 1.0 / dev.sd**2 - (1.0 / dev.prior_sd**2 if dev.prior_sd > 0 else 0.0)
+    if prec <= 1e-9:
+        return None
+    v = 1.0 / prec
+    y = dev.mean / dev.sd**2 * v
+    base = _pooled_at(day)
+    return math.log(max(base + y, 0.05 * base) / base), math.sqrt(v) / base
+
+
+@functools.cache
+def table_evidence(product: str) -> tuple[float, float] | None:
+    """:func:`numeric_observation` from the shipped numeric outcome table (rat BBB rows that
+    name this product; validation-only rows never enter), cached per product."""
+    try:
+        from exosci.meta import design_deviation
+    except ImportError:  # pragma: no cover - the meta package ships with exosci
+        return None
+    return numeric_observation(design_deviation(None, {"product": product}, scale="BBB"))
+
+
 def product_term(
     studies: StudyTable | pd.DataFrame | Iterable[Any],
     product: str,
     *,
     source: str | None = None,
     name: str = "",
+    numeric: tuple[float, float] | None | bool = True,
 ) -> EffectTerm:
     """The product's log potency: exchangeable prior updated by its own studies vs control.
 
     ``studies``: a :class:`StudyTable` (:func:`outcome_records`), or anything
     :func:`study_table` accepts (a DataFrame such as :func:`outcome_studies` returns).
+    ``numeric``: the product's observation from the numeric outcome table
+    (:func:`numeric_observation`); True looks it up in the shipped table, None/False: none.
     """
     msc = source in MSC_TYPE if source else False
     tau = TAU_PRODUCT if msc else TAU_OTHER_SOURCE
@@ -601,6 +635,18 @@ def product_term(
         recs.append(_study_record(row, o))
         if o is not None:
             obs.append(o)
+    table_obs = table_evidence(product) if numeric is True else numeric or None
+    if table_obs is not None:
+        obs.append(table_obs)
+        recs.append(
+            {
+                "product": product,
+                "ref": "numeric outcome table (exosci.meta.design_deviation)",
+                "kind": "numeric, meta-regression",
+                "log_potency": round(table_obs[0], 3),
+                "sd": round(table_obs[1], 3),
+            }
+        )
     mean, var = _update(0.0, prior_var, obs)
     group = (
         f"a source of the kind the pooled studies used, between-design SD {tau:g} on the log "
@@ -608,13 +654,15 @@ def product_term(
         if msc
         else f"a source unlike those of the pooled studies, SD {tau:g} (assumption: wider)"
     )
-    numeric = sum(1 for r in recs if "log_potency" in r and r["sd"] == S_FIGURE)
+    n_num = sum(1 for r in recs if "log_potency" in r and (r["sd"] == S_FIGURE or "kind" in r))
     reason = (
         f"{len(obs)} outcome stud{'y' if len(obs) == 1 else 'ies'} of this product against "
-        f"control ({numeric} with a number); prior centred on the pooled effect (no source is "
+        f"control ({n_num} with a number"
+        + ("; the numeric outcome table's meta-regression among them" if table_obs else "")
+        + "); prior centred on the pooled effect (no source is "
         f"assumed better or worse): {group}; its own draw, independent of every other product"
     )
-    basis = "prior only" if not obs else "numeric" if numeric else "outcome studies"
+    basis = "prior only" if not obs else "numeric" if n_num else "outcome studies"
     return EffectTerm(
         name or product,
         product,
