@@ -113,3 +113,31 @@ def test_a_real_head_to_head_moves_the_prediction_its_way_and_is_listed_beside_i
     assert up.mean > 0 > down.mean
     assert up.p_positive is not None and down.p_positive is not None
     assert up.p_positive > 0.85 and down.p_positive < 0.15
+
+
+@pytest.mark.slow
+def test_compare_cites_the_equivalence_finding_only_for_a_source_swap_it_covers() -> None:
+    from exosci.evaluate.compare import compare_specs
+
+    base = load_spec(IV)
+
+    def swap(source: str) -> Any:
+        ex = base.exosome.model_copy(update={"source": source})  # type: ignore[union-attr]
+        return base.model_copy(update={"exosome": ex, "name": source})
+
+    out = compare_specs([base, swap("umbilical cord MSC"), swap("M2 macrophage")], samples=30)
+    by_pair = {(d["a"], d["b"]): d for d in out["differences"]}
+    uc = by_pair[(base.name, "umbilical cord MSC")]
+    assert uc["differs_in"] == ["exosome.source"]
+    assert uc["verdict"] == "equivalent" and "Cytotherapy" in uc["equivalence_source"]["citation"]
+    m2 = by_pair[(base.name, "M2 macrophage")]
+    assert m2["verdict"] == NOT_SEPARABLE and "no head-to-head" in m2["verdict_reason"]
+
+
+def test_the_flagship_names_how_its_naturally_carried_cargo_is_treated() -> None:
+    from exosci.therapy import resolve_spec
+
+    res = resolve_spec(load_spec(FLAGSHIP))
+    keys = {t.key for t in res.effect.terms}
+    assert {"mir:mir-146a-5p", "mir:mir-146a-5p#early"} <= keys  # not dropped
+    assert any("miR-146a-5p" in n and "naturally" in n for n in res.notes)
