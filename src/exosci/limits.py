@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import re
 import stat
+from collections.abc import Sequence
 from pathlib import Path
 
 from exosci.errors import UserInputError
@@ -46,8 +47,10 @@ MAX_NAME_CHARS = 200
 MAX_TEXT_CHARS = 2000
 #: Items in one list field of a spec or preparation.
 MAX_LIST_ITEMS = 100
-#: miRNA names in one cargo list.
+#: miRNA names in one cargo list (the API's cap; the CLI's default, see ``--max-names``).
 MAX_MIRNAS = 1000
+#: Most miRNA names ``--max-names`` may allow on the CLI (miRBase lists ~50,000 mature miRNAs).
+MAX_MIRNAS_CEILING = 100_000
 #: Rows printed or returned by ``--top``/``--limit`` style options.
 MAX_TOP = 10_000
 #: Random seeds are 0 .. 2**32 - 1 (numpy's SeedSequence accepts any non-negative int).
@@ -197,3 +200,24 @@ def depth_message(where: str, depth: int | None = None) -> str:
         f"{where}: {found}; the limit is {MAX_NESTING_DEPTH} levels of lists and mappings "
         "inside each other (a therapy spec or preparation needs fewer than 10)."
     )
+
+
+def check_names(
+    names: Sequence[str], lines: Sequence[int], *, source: str, cap: int, flag: str
+) -> None:
+    """Refuse a name list longer than ``cap`` or any name over :data:`MAX_NAME_CHARS`.
+
+    Checked before names are resolved, so neither the work nor the error message grows with
+    a huge input; a refused name is echoed shortened (:func:`short`).
+    """
+    for name, line in zip(names, lines, strict=False):
+        if len(name) > MAX_NAME_CHARS:
+            raise UserInputError(
+                f"{source}, line {line}: the name {short(name)} is longer than "
+                f"{MAX_NAME_CHARS} characters; expected a miRNA name (e.g. hsa-miR-21-5p)."
+            )
+    if len(names) > cap:
+        raise UserInputError(
+            f"{source}: {len(names):,} names, more than the {cap:,} accepted (the web API's cap "
+            f"is {MAX_MIRNAS:,}); pass {flag} N to accept up to {MAX_MIRNAS_CEILING:,}."
+        )

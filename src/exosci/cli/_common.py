@@ -202,9 +202,20 @@ def finite_option(
     return check
 
 
+#: Longest error message printed whole; longer ones (a huge echoed value) are cut.
+MAX_MESSAGE_CHARS = 4000
+
+
+def _clip(text: str) -> str:
+    """``text`` cut to :data:`MAX_MESSAGE_CHARS` (a safety net: messages echo user values)."""
+    if len(text) <= MAX_MESSAGE_CHARS:
+        return text
+    return f"{text[:MAX_MESSAGE_CHARS]}… (message cut: {len(text):,} characters)"
+
+
 def _internal(exc: BaseException) -> NoReturn:
     err_console.print(
-        f"[bold red]internal error:[/] {type(exc).__name__}: {escape(str(exc))}",
+        f"[bold red]internal error:[/] {type(exc).__name__}: {escape(_clip(str(exc)))}",
         highlight=False,
     )
     if "--debug" in sys.argv:
@@ -223,7 +234,7 @@ def cli_errors(fn: Callable[P, R]) -> Callable[P, R]:
             raise
         except UserInputError as exc:
             err_console.print(
-                f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True
+                f"[bold red]error:[/] {escape(_clip(str(exc)))}", highlight=False, soft_wrap=True
             )
             raise typer.Exit(2) from None
         except OSError as exc:
@@ -232,7 +243,7 @@ def cli_errors(fn: Callable[P, R]) -> Callable[P, R]:
             # A path the user gave cannot be read or written (missing folder, a directory,
             # permissions): their input, so exit 2 with the path and the reason.
             err_console.print(
-                f"[bold red]error:[/] {escape(str(exc.filename))}: "
+                f"[bold red]error:[/] {escape(_clip(str(exc.filename)))}: "
                 f"{escape(exc.strerror or type(exc).__name__)}",
                 highlight=False,
                 soft_wrap=True,

@@ -16,7 +16,16 @@ from exosci.cli._common import (
     emit_json,
     finite_option,
 )
-from exosci.limits import MAX_PERMUTATIONS, MAX_SEED, MAX_SET_SIZE, MAX_TOP, check_file_size
+from exosci.limits import (
+    MAX_MIRNAS,
+    MAX_MIRNAS_CEILING,
+    MAX_PERMUTATIONS,
+    MAX_SEED,
+    MAX_SET_SIZE,
+    MAX_TOP,
+    check_file_size,
+    check_names,
+)
 
 app = typer.Typer(help="miRNA cargo: targets and gene-set enrichment.", no_args_is_help=True)
 
@@ -98,6 +107,13 @@ def enrich_cmd(
         20, "--top", min=1, max=MAX_TOP, help="Rows to show (and to put in the JSON)."
     ),
     plot: Path | None = typer.Option(None, "--plot", help="Write a dot plot PNG here."),
+    max_names: int = typer.Option(
+        MAX_MIRNAS,
+        "--max-names",
+        min=1,
+        max=MAX_MIRNAS_CEILING,
+        help=f"Most miRNA names (rows) accepted; default the web API's cap ({MAX_MIRNAS}).",
+    ),
     force: bool = FORCE_OPTION,
     json: bool = JSON_OPTION,
 ) -> None:
@@ -115,6 +131,10 @@ def enrich_cmd(
         if value not in allowed:
             raise UserInputError(f"{opt} {value!r}: expected one of {', '.join(allowed)}")
     check_file_size(file, what="miRNA list or count table")
+    from exosci.cargo.inputs import read_mirnas
+
+    mirnas = read_mirnas(file)
+    check_names(mirnas.names, mirnas.lines, source=str(file), cap=max_names, flag="--max-names")
     if store is not None:
         from exosci.kb.store import check_store
 
@@ -124,7 +144,7 @@ def enrich_cmd(
         {"--plot": plot}, inputs=[file, universe, store, mature_fa, aliases, *named], force=force
     )
     result, per_sample = run_enrich(
-        file,
+        mirnas,
         species=species,
         targets=targets,
         genesets=genesets,

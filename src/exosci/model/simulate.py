@@ -351,6 +351,7 @@ def ensemble_summary(
         for size, ss in plan:
             days, summary = run_summary_batch(design, table, size, ss, tuple(outputs), band=band)
             stream.add(summary)
+            del summary  # folded into the stream: not kept alive through the next batch
             if progress:
                 progress(size)
     else:
