@@ -22,6 +22,9 @@ def test_model_sources_cover_parameters_calibration_code_and_the_graph() -> None
     where = {c.where for c in model_sources()}
     assert {"parameters.yaml", "calibration_targets.yaml", "kb/data/references.tsv"} <= where
     assert "exosci/model/effect.py" in where  # the effect layer's priors cite their papers
+    rows = {w for w in where if w.startswith("meta/data/outcomes.csv")}
+    assert "meta/data/outcomes.csv row nma2024-w1" in rows  # read by the effect layer
+    assert not any("ye2024" in w for w in rows)  # validation-only rows are never read
     ids = set().union(*(c.ids for c in model_sources()))
     assert "doi:10.3390/pharmaceutics11120649" in ids  # Kim 2019, plasma kinetics
 

@@ -3,8 +3,9 @@
 A validation target is evidence only if the model never saw its paper. The model is built from
 the parameter table (``parameters.yaml``: the sources its parameters cite), the calibration
 targets (``calibration_targets.yaml``), the model's code (the effect layer's priors and every
-other module or data file of ``exosci.model``) and the knowledge graph (``kb/data``,
-``kb/outcomes``: the studies behind every product's and modification's own evidence). Papers
+other module or data file of ``exosci.model``), the knowledge graph (``kb/data``,
+``kb/outcomes``: the studies behind every product's and modification's own evidence) and the
+rows of the numeric outcome table the effect layer reads (all but ``validation_only``). Papers
 are compared by identifier, not by number: normalised DOIs, PMIDs, PMC ids, a
 journal-independent citation key (year;volume:first page) and the short source keys the YAML
 files use (``ijms2021``).
@@ -134,6 +135,29 @@ def knowledge_graph_sources() -> list[Cited]:
     return out
 
 
+TRUE = frozenset({"true", "yes", "1", "y"})
+
+
+def outcome_table_sources() -> list[Cited]:
+    """Papers of the numeric outcome table (``exosci/meta/data/outcomes.csv``) that the model
+    may read: the effect layer's product terms take its rows, except those marked
+    ``validation_only`` (kept for the validation suite and never read)."""
+    import csv
+    import io
+
+    f = resources.files("exosci.meta").joinpath("data/outcomes.csv")
+    if not f.is_file():
+        return []
+    out = []
+    for row in csv.DictReader(io.StringIO(f.read_text("utf-8"))):
+        if str(row.get("validation_only", "")).strip().lower() in TRUE:
+            continue
+        ids = identifiers(f"{row.get('doi') or ''} {row.get('citation') or ''}")
+        if ids:
+            out.append(Cited(f"meta/data/outcomes.csv row {row['row_id']}", "", frozenset(ids)))
+    return out
+
+
 @cache
 def model_sources() -> tuple[Cited, ...]:
     return (
@@ -141,6 +165,7 @@ def model_sources() -> tuple[Cited, ...]:
         *calibration_sources(),
         *code_sources(),
         *knowledge_graph_sources(),
+        *outcome_table_sources(),
     )
 
 
