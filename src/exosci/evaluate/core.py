@@ -514,9 +514,24 @@ def sensitivity_block(res: ResolvedTherapy, *, seed: int, n: int) -> dict[str, A
         label = DESIGN_FACTOR_LABELS.get(name) or (
             table[name].description if name in table else name
         )
-        kind = "design choice" if name in DESIGN_FACTOR_LABELS else "parameter prior"
-        top.append({**row, "label": label, "kind": kind})
+        top.append({**row, "label": label, "kind": _factor_kind(name, table)})
     return {**{k: v for k, v in out.items() if k != "indices"}, "trajectories": n, "top": top}
+
+
+RANDOM_EFFECT_ROLES = {
+    "animal": "random-effect draw (which animal)",
+    "design": "random-effect draw (the design's effect)",
+}
+
+
+def _factor_kind(name: str, table: dict[str, Any]) -> str:
+    """A Morris factor as the reader should take it: a design choice, a random-effect draw
+    (which virtual animal, which draw of the design's effect: neither a choice nor a number to
+    measure, only the spread the bands already show) or a parameter prior (a number to measure)."""
+    if name in DESIGN_FACTOR_LABELS:
+        return "design choice"
+    role = getattr(table.get(name), "role", "population")
+    return RANDOM_EFFECT_ROLES.get(role, "parameter prior")
 
 
 def _bands(x: np.ndarray) -> dict[str, list[float]]:

@@ -126,11 +126,22 @@ def plot_sensitivity(doc: dict[str, Any]) -> bytes | None:
     rows = sens["top"][:10]
     fig = new_figure(figsize=(7, 3.4))
     ax = fig.subplots()
-    colors = ["#b54708" if r["kind"] == "design choice" else "#1f6f8b" for r in rows]
+    colors = [
+        "#b54708"
+        if r["kind"] == "design choice"
+        else "#9aa4ae"
+        if r["kind"].startswith("random-effect")
+        else "#1f6f8b"
+        for r in rows
+    ]
     ax.barh([r["label"][:48] for r in rows], [r["mu_star"] for r in rows], color=colors)
     ax.invert_yaxis()
     ax.set_xlabel(f"Morris mu* (mean |elementary effect| on {sens['output']})")
-    ax.set_title("What moves the prediction (orange: design choices) — MODEL")
+    ax.set_title(
+        "What moves the prediction — MODEL\n(orange: design choices; blue: parameter priors; "
+        "grey: random-effect draws)",
+        fontsize=10,
+    )
     ax.tick_params(axis="y", labelsize=8)
     return _png(fig)
 
