@@ -61,6 +61,9 @@ def test_alternatives_use_three_verdicts_and_cite_every_equivalence(
     # a source no cited finding covers is not separable, with its reason
     m2 = next(r for r in iv_rows if r["change"] == "source: M2 macrophage")
     assert m2["verdict"] == NOT_SEPARABLE and "no head-to-head" in m2["verdict_reason"]
+    # beside it, the effect terms only one design has (each its own draw) and their basis
+    assert {t["in"] for t in m2["effect_terms"]} == {"alternative", "this design"}
+    assert all(t["basis"] for t in m2["effect_terms"])
     for r in iv_rows[1:]:
         assert r["verdict_reason"] and "count" in r["evidence"]
 

@@ -280,6 +280,17 @@ def judge_change(
         reasons += verdicts.term_reasons(changed, new | gone)
     out = verdicts.judge(delta, threshold, equivalence=equiv, reasons=reasons)
     out["evidence"] = evidence
+    out["effect_terms"] = [  # the terms only one of the two designs has (own draws)
+        {
+            "name": t.name,
+            "in": "alternative" if t.key in theirs else "this design",
+            "basis": t.basis,
+            "fold_median": d["fold_median"],
+            "fold_90": d["fold_90"],
+        }
+        for t in changed
+        for d in (t.to_dict(),)
+    ]
     return out
 
 

@@ -79,6 +79,7 @@ def compare_specs(
                 "lesion_auc_ug_day": float(np.median(sim.treated["lesion_auc"][-1])),
                 "mechanisms": {} if res.profile is None else res.profile.scores(),
                 "outside_domain": list(assess(res).outside),
+                "effect": None if res.effect is None else res.effect.to_dict(),
                 "evidence_statements": sum(
                     1 for s in kb.curated.statements if s.subject in ids or s.object in ids
                 ),
