@@ -235,7 +235,7 @@ def test_explore_a_path_as_a_network(page: Any, shots: Path) -> None:
     page.fill("#x-subject", "BMSC-HSEV")
     page.fill("#x-object", "NF-kB")
     page.click("#f-explain button[type=submit]")
-    expect(page.locator("#x-out")).to_contain_text("PATHS_FOUND")
+    expect(page.locator("#x-out")).to_contain_text("Paths found")
     expect(page.locator("#x-legend")).to_contain_text("path(s)")
     n = page.evaluate("window.exosciGraph.nodes().length")
     assert n >= 4
@@ -243,13 +243,45 @@ def test_explore_a_path_as_a_network(page: Any, shots: Path) -> None:
         "window.exosciGraph.edges().filter(e => e.data('targetName') === 'IRAK1')[0].emit('tap')"
     )
     card = page.locator("#edge-card")
-    expect(card).to_contain_text("10.4103/1673-5374.391194")  # ref 47's DOI
-    expect(card).to_contain_text("rat")
+    expect(card).to_contain_text("decreases the amount of")
+    # each supporting statement in words with its reference: first author, year, title, DOI
+    expect(card).to_contain_text("represses IRAK1")
+    expect(card).to_contain_text("Liang Z 2024")
+    expect(card).to_contain_text("hypoxia-preconditioned bone marrow mesenchymal stem cells")
+    link = card.locator("a[href='https://doi.org/10.4103/1673-5374.391194']")
+    expect(link).to_have_attribute("target", "_blank")
+    expect(card).to_contain_text("species: rat")
+    expect(card).to_contain_text("model: in vivo")
+    expect(card).to_contain_text("grade: direct experimental evidence")
+    assert page.evaluate("document.querySelector('#edge-card').scrollWidth") <= page.evaluate(
+        "document.querySelector('#edge-card').clientWidth + 1"
+    ), "the evidence overflows the card"
     page.evaluate("window.exosciGraph.nodes('#gene\\\\:irak1')[0].emit('tap')")
     expect(page.locator("#x-card")).to_contain_text("IRAK1")
+    expect(page.locator("#x-card")).to_contain_text("Liang Z 2024")  # node cards: titled refs
     page.screenshot(path=str(shots / "explore.png"), full_page=True)
     page.click("#x-hood")
     expect(page.locator("#x-legend")).to_contain_text("Neighbourhood of")
+    text = page.locator("#tab-explore").inner_text()
+    for raw in ("PATHS_FOUND", "decreases_amount", "st:", "in_vivo", "gene:irak1"):
+        assert raw not in text, f"internal name {raw!r} shown to the reader"
+
+
+def test_graph_content_has_a_keyboard_path(page: Any) -> None:
+    """Issue 23 item 8: the canvas had no keyboard path; the list view holds the same links."""
+    page.click("button[data-tab=explore]")
+    page.fill("#x-subject", "BMSC-HSEV")
+    page.fill("#x-object", "NF-kB")
+    page.press("#x-object", "Enter")
+    links = page.locator("#x-list button[data-edge]")
+    expect(links.first).to_be_visible()
+    edges = page.evaluate("window.exosciGraph.edges().length")
+    assert links.count() == edges
+    irak = page.locator("#x-list button[data-edge]", has_text="IRAK1").first
+    irak.focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#edge-card")).to_contain_text("Liang Z 2024")
+    expect(page.locator("#edge-card")).to_be_focused()
 
 
 _LABEL_BOXES = """() => window.exosciGraph.nodes().map((n) => {
@@ -285,7 +317,7 @@ def test_evidence_network_is_drawn_in_layers_with_readable_labels(
     pg.fill("#x-subject", "BMSC exosomes")
     pg.fill("#x-object", "axon regeneration")
     pg.click("#f-explain button[type=submit]")
-    expect(pg.locator("#x-out")).to_contain_text("PATHS_FOUND", timeout=SLOW)
+    expect(pg.locator("#x-out")).to_contain_text("Paths found", timeout=SLOW)
     boxes = pg.evaluate(_LABEL_BOXES)
     assert len(boxes) >= 5
     ys = {round((b[1] + b[3]) / 2) for b in boxes}
@@ -378,5 +410,29 @@ def test_keyboard_reaches_and_submits_the_design_form(page: Any) -> None:
     page.keyboard.press("ArrowLeft")
     page.focus("#e-source")
     page.fill("#e-source", "bone marow MSC")
-    page.keyboard.press("Enter")  # Enter in a field submits the form
+    page.focus("#e-run")
+    page.keyboard.press("Enter")  # the run button, reached by keyboard, submits
     expect(page.locator(".field-error")).to_be_visible(timeout=30_000)
+
+
+def test_enter_in_a_field_does_not_start_a_run(page: Any) -> None:
+    """Issue 23 item 6: Enter in any field (even "name") started a minutes-long run."""
+    for field in ("#e-name", "#e-dose", "#e-samples"):
+        page.focus(field)
+        page.keyboard.press("Enter")
+    page.wait_for_timeout(800)
+    assert page.locator("#run-progress").count() == 0
+    assert "/run/" not in page.url
+
+
+def test_every_field_error_is_shown_at_once(page: Any) -> None:
+    """Issue 23 item 6: validation showed one bad field per submit."""
+    page.fill("#e-source", "bone marow MSC")
+    page.fill("#e-carrier", "hydrogle")
+    page.fill("#e-route", "intravenus")
+    page.click("#e-run")
+    errors = page.locator(".field-error")
+    expect(errors).to_have_count(3, timeout=30_000)
+    for field in ("#e-source", "#e-carrier", "#e-route"):
+        expect(page.locator(field)).to_have_attribute("aria-invalid", "true")
+    assert "/run/" not in page.url

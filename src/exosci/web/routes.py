@@ -28,6 +28,7 @@ from exosci.limits import (
 )
 from exosci.qc.prep import PrepUpload
 from exosci.therapy.spec import TherapySpec
+from exosci.web.evidence import MAX_IDS, citations, field_errors, statement_cards
 from exosci.web.schemas import CargoEnrichRequest
 
 #: Routes whose body is one uploaded file (raw bytes).
@@ -132,6 +133,34 @@ def mount(app: FastAPI, get_kb: Callable[[], KnowledgeBase]) -> None:
             limit=limit,
             context=context,
         ).to_dict()
+
+    @app.get("/api/session", include_in_schema=False)
+    def session() -> dict[str, Any]:
+        """Whether this server has sign-in (token mode), so the page offers "Sign out"."""
+        paths = {getattr(r, "path", "") for r in app.router.routes}
+        return {"sign_in": "/api/login" in paths}
+
+    @app.get("/api/kb/statements")
+    def kb_statements(
+        id: list[str] = Query(..., min_length=1, max_length=MAX_IDS, description="statement ids"),
+    ) -> dict[str, Any]:
+        """Statements in words: each line of evidence with its titled references."""
+        return {"statements": statement_cards(get_kb(), id)}
+
+    @app.get("/api/kb/citations")
+    def kb_citations(
+        ref: list[int] = Query([], max_length=MAX_IDS, description="review reference numbers"),
+        paper: list[str] = Query([], max_length=MAX_IDS, description="paper ids (pmid:, doi:)"),
+    ) -> dict[str, Any]:
+        """Review references and papers beyond the review with first author, year and title."""
+        return {"citations": citations(get_kb(), ref, paper)}
+
+    @app.post("/api/spec/check", dependencies=JSON)
+    def spec_check(
+        spec: TherapySpec = Body(..., description="A therapy spec (DESIGN.md) as JSON."),
+    ) -> dict[str, Any]:
+        """Every unknown name of the design at once (an empty list: all names are known)."""
+        return {"errors": field_errors(spec, get_kb())}
 
     @app.get("/api/kb/profile")
     def profile(name: str = Query(..., min_length=1, max_length=MAX_NAME_CHARS)) -> dict[str, Any]:

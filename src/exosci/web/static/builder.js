@@ -44,16 +44,10 @@ function clearFieldErrors() {
   $("e-error").textContent = "";
 }
 
-/* Show an API error beside the field it names, with the closest names as buttons. */
-function showSpecError(body) {
-  clearFieldErrors();
-  $("run-view").innerHTML = "";  // the previous design's report must not stay under the error
-  const path = body.field || (body.detail && body.detail[0] && body.detail[0].loc.replace(/^body\.(spec\.)?/, ""));
+/* Put one error beside its field, with the closest names as buttons; false if no field matches. */
+function fieldError(path, text, sugg, bad) {
   const el = FIELDS.find((f) => f.dataset.path === path || (path && path.startsWith(f.dataset.path + ".")));
-  let text = errorText(body);
-  const sugg = body.suggestions || [];
-  if (sugg.length) text = text.replace(/\s*Closest known: .*$/, "");
-  if (!el) { $("e-error").textContent = text + (sugg.length ? " Closest known: " + sugg.join(", ") + "." : ""); return; }
+  if (!el) return false;
   el.setAttribute("aria-invalid", "true");
   const box = document.createElement("div");
   box.className = "field-error"; box.setAttribute("role", "alert");
@@ -64,33 +58,72 @@ function showSpecError(body) {
       const b = document.createElement("button");
       b.type = "button"; b.className = "chip"; b.textContent = s;
       b.addEventListener("click", () => {
-        if (el.dataset.list) {
-          const parts = list(el.value); const bad = (body.error.match(/'([^']+)'/) || [])[1];
-          el.value = parts.map((x) => (x === bad ? s : x)).join(", ");
-        } else el.value = s;
-        clearFieldErrors(); el.focus();
+        if (el.dataset.list) el.value = list(el.value).map((x) => (x === bad ? s : x)).join(", ");
+        else el.value = s;
+        box.remove();
+        if (!el.closest("div").querySelector(".field-error")) el.removeAttribute("aria-invalid");
+        el.focus();
       });
       p.appendChild(b);
     }
     box.appendChild(p);
   }
   el.closest("div").appendChild(box);
-  el.focus();
+  return true;
+}
+
+/* Show every error of an API answer beside the field it names (all at once), the rest above. */
+function showSpecErrors(errors) {
+  clearFieldErrors();
+  const rest = [];
+  for (const e of errors) {
+    let text = e.error;
+    if (e.suggestions.length) text = text.replace(/\s*Closest known: .*$/, "");
+    if (!fieldError(e.field, text, e.suggestions, e.value)) rest.push(e.error);
+  }
+  $("e-error").textContent = rest.join("\n");
+  const first = document.querySelector("#f-design [aria-invalid=true]");
+  if (first) first.focus();
+}
+function showSpecError(body) {
+  if (body.detail && body.detail.length) {  // pydantic: every invalid field in one answer
+    showSpecErrors(body.detail.map((d) => ({field: String(d.loc).replace(/^body\.(spec\.)?/, ""),
+      error: `${String(d.loc).replace(/^body\.(spec\.)?/, "")}: ${d.msg}${d.got ? " (got " + d.got + ")" : ""}`, suggestions: []})));
+    return;
+  }
+  showSpecErrors([{field: body.field, error: errorText(body), suggestions: body.suggestions || [], value: (String(body.error).match(/'([^']+)'/) || [])[1]}]);
+}
+
+/* Every field error at once: names are checked together before a run is queued. */
+async function checkSpec(spec) {
+  try {
+    const d = await api("/api/spec/check", {method: "POST", headers: JSON_HEADERS, body: JSON.stringify(spec)});
+    if (d.errors.length) { showSpecErrors(d.errors); return false; }
+    return true;
+  } catch (e) {
+    if (e.body) showSpecError(e.body); else $("e-error").textContent = "The server is not answering: " + String(e.message || e);
+    return false;
+  }
 }
 
 async function submitRun(kind) {
   clearFieldErrors();
-  $("run-view").innerHTML = "";
-  const body = {kind, spec: collectSpec(), samples: Number($("e-samples").value), seed: Number($("e-seed").value || 0)};
+  const spec = collectSpec();
+  if (!(await checkSpec(spec))) return;  // a run already shown stays shown
+  const body = {kind, spec, samples: Number($("e-samples").value), seed: Number($("e-seed").value || 0)};
   try {
     const r = await api("/api/runs", {method: "POST", headers: JSON_HEADERS, body: JSON.stringify(body)});
     history.pushState({run: r.id}, "", r.url);
     showRun(r.id, $("run-view"));
   } catch (e) {
-    if (e.body) showSpecError(e.body); else $("e-error").textContent = String(e);
+    if (e.body) showSpecError(e.body); else $("e-error").textContent = "The server is not answering: " + String(e.message || e);
   }
 }
 
+/* Enter in a field does not start a run (a run takes minutes): only the buttons do. */
+$("f-design").addEventListener("keydown", (ev) => {
+  if (ev.key === "Enter" && ev.target.tagName === "INPUT" && ev.target.type !== "submit") ev.preventDefault();
+});
 $("f-design").addEventListener("submit", (ev) => { ev.preventDefault(); submitRun("evaluate"); });
 $("e-simulate").addEventListener("click", () => submitRun("simulate"));
 $("e-export").addEventListener("click", async () => {
@@ -102,7 +135,8 @@ $("e-export").addEventListener("click", async () => {
 $("e-save").addEventListener("click", async () => {
   try {
     const r = await api("/api/designs", {method: "POST", headers: JSON_HEADERS, body: JSON.stringify({spec: collectSpec()})});
-    $("e-error").textContent = ""; $("run-view").innerHTML = `<p class="muted">design saved (${esc(r.id)})</p>`;
+    $("e-error").textContent = ""; $("d-status").textContent = `design “${$("e-name").value}” saved; find it under Saved designs`;
+    if ($("d-panel").open) loadDesigns();
   } catch (e) { if (e.body) showSpecError(e.body); }
 });
 $("e-import").addEventListener("change", async () => {

@@ -3,7 +3,12 @@
 const $ = (id) => document.getElementById(id);
 const esc = (s) => String(s ?? "").replace(/[&<>"']/g, (c) => ({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\"": "&quot;", "'": "&#39;"}[c]));
 const list = (s) => s.split(",").map((x) => x.trim()).filter(Boolean);
-const num = (x, d = 3) => (x === null || x === undefined || Number.isNaN(Number(x))) ? "—" : Number(x).toPrecision(d);
+/* A number to d significant digits, in plain notation from 0.001 to a million (1500, not 1.50e+3). */
+const num = (x, d = 3) => {
+  if (x === null || x === undefined || x === "" || !Number.isFinite(Number(x))) return "—";
+  const v = Number(x), a = Math.abs(v);
+  return a !== 0 && (a >= 1e6 || a < 1e-3) ? v.toExponential(d - 1) : String(Number(v.toPrecision(d)));
+};
 const JSON_HEADERS = {"content-type": "application/json"};
 
 class ApiError extends Error {
@@ -33,10 +38,26 @@ async function call(url, opts, errBox) {
   }
 }
 
+/* Predicates, result codes and evidence fields as a reader says them (exosci.web.evidence). */
+const PREDICATE_WORDS = {increases_amount: "increases the amount of", decreases_amount: "decreases the amount of",
+  derived_from: "is derived from", part_of: "is part of", delivered_by: "is delivered by", combined_with: "is combined with",
+  has_marker: "has the marker", preconditioned_by: "is preconditioned by", engineered_with: "is engineered with",
+  administered_by: "is administered by", acts_via: "acts via"};
+const RESULT_WORDS = {PATHS_FOUND: "Paths found", NO_PATHS_FOUND: "No path found", SUBJECT_NOT_FOUND: "Subject not found",
+  OBJECT_NOT_FOUND: "Object not found", MAX_PATH_LENGTH_EXCEEDED: "Path length limit exceeded"};
+const predicateWords = (p) => PREDICATE_WORDS[p] || String(p).replace(/_/g, " ");
+
+/* One reference: first author, year, title, journal, DOI link (opens a new tab). */
+function citation(c) {
+  const doi = c.doi ? ` <a href="https://doi.org/${esc(c.doi)}" target="_blank" rel="noopener noreferrer">doi:${esc(c.doi)}</a>` : "";
+  const who = [c.first_author, c.year].filter(Boolean).join(" ");
+  const where = c.ref ? ` <span class="muted">(review ref. ${esc(c.ref)})</span>` : (c.pmid ? ` <span class="muted">(PMID ${esc(c.pmid)})</span>` : "");
+  return `${esc(who || "unpublished record")}${c.title ? ". " + esc(c.title) : ""}${c.journal ? ". <i>" + esc(c.journal) + "</i>" : ""}.${doi}${where}`;
+}
 function table(rows, cols, attrs = "") {
-  return `<table ${attrs}><thead><tr>` + cols.map((c) => `<th scope="col">${esc(c[0])}</th>`).join("") + "</tr></thead><tbody>" +
+  return `<div class="table-wrap"><table ${attrs}><thead><tr>` + cols.map((c) => `<th scope="col">${esc(c[0])}</th>`).join("") + "</tr></thead><tbody>" +
     rows.map((r) => "<tr>" + cols.map((c) => `<td>${c[1](r)}</td>`).join("") + "</tr>").join("") +
-    "</tbody></table>";
+    "</tbody></table></div>";
 }
 
 function showTab(name) {
@@ -54,6 +75,16 @@ document.querySelector("nav").addEventListener("keydown", (ev) => {
   const next = tabs[(i + (ev.key === "ArrowRight" ? 1 : tabs.length - 1)) % tabs.length];
   next.focus(); showTab(next.dataset.tab);
 });
+
+/* Sign out (lab server mode only: the button shows when the server has sign-in). */
+api("/api/session").then((d) => {
+  if (!d.sign_in) return;
+  $("logout").hidden = false;
+  $("logout").addEventListener("click", async () => {
+    try { await api("/api/logout", {method: "POST"}); } catch (e) { /* the session may have ended already */ }
+    location.href = "/login";
+  });
+}).catch(() => {});
 
 fetch("/api/health").then((r) => r.json()).then((d) => {
   $("status").textContent = `v${d.version} · knowledge data ${d.data_hash} · runs offline on this machine`;

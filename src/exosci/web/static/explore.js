@@ -30,15 +30,39 @@ function graph(elements, legend) {
   window.exosciGraph = cy;  // for scripting and tests
   cy.on("tap", "node", (ev) => showEntity(ev.target.data("name"), "x-card", "x-error").catch(() => {}));
   cy.on("tap", "edge", (ev) => edgeCard(ev.target.data()));
+  graphList(elements);
 }
 
-function evidenceRows(ev) {
-  return table(ev, [["refs", (e) => esc(e.refs.join(", "))], ["DOI", (e) => e.dois.map((d) => `<a href="https://doi.org/${esc(d)}" rel="noreferrer" target="_blank">${esc(d)}</a>`).join("<br>")],
-    ["species", (e) => esc(e.species)], ["model", (e) => esc(String(e.model).replace("_", " "))], ["evidence", (e) => esc(e.text || "")]]);
+/* Statements in words, each line of evidence with species, model, grade and its references. */
+function statementList(sts) {
+  return `<ol class="evidence">` + sts.map((s) => s.evidence.map((e) =>
+    `<li><p>${esc(e.text)}</p><p class="muted">${esc(s.subject)} ${esc(s.predicate)} ${esc(s.object)} · species: ${esc(e.species)} · ` +
+    `model: ${esc(e.model)} · grade: ${esc(e.grade)}${e.route ? " · route: " + esc(e.route) : ""}</p>` +
+    `<ul class="refs">${e.references.map((c) => `<li>${citation(c)}</li>`).join("")}</ul></li>`).join("")).join("") + "</ol>";
 }
-function edgeCard(d) {
-  $("x-card").innerHTML = `<div class="card" id="edge-card"><h3>${esc(d.sourceName)} <i>${esc(d.label)}</i> ${esc(d.targetName)}</h3>` +
-    `<p class="muted">sign ${d.sign > 0 ? "+ (increases)" : "− (decreases)"}${d.pathSigns ? " · on paths that " + esc(d.pathSigns) : ""}</p>` + evidenceRows(d.evidence) + "</div>";
+async function edgeCard(d) {
+  const head = `<div class="card" id="edge-card" tabindex="-1"><h3>${esc(d.sourceName)} <i>${esc(d.label)}</i> ${esc(d.targetName)}</h3>` +
+    `<p class="muted">${d.sign > 0 ? "increases (+)" : (d.sign < 0 ? "decreases (−)" : "no direction")}${d.pathSigns ? " · on paths that " + esc(d.pathSigns) : ""}</p>`;
+  $("x-card").innerHTML = head + `<p class="muted">loading the evidence…</p></div>`;
+  try {
+    const r = await call("/api/kb/statements?" + new URLSearchParams(d.statements.map((i) => ["id", i])), {}, "x-error");
+    $("x-card").innerHTML = head + `<h4>Supporting evidence (${r.statements.reduce((n, s) => n + s.evidence.length, 0)})</h4>` + statementList(r.statements) + "</div>";
+  } catch (e) { $("x-card").innerHTML = head + "</div>"; }
+}
+window.edgeCard = edgeCard;
+
+/* The network as a list (the same nodes, edges and cards, reachable by keyboard and screen reader). */
+function graphList(elements) {
+  const nodes = elements.filter((e) => !e.data.source), edges = elements.filter((e) => e.data.source);
+  const name = new Map(nodes.map((n) => [n.data.id, n.data.label]));
+  $("x-list").innerHTML = `<h3>The network as a list</h3><p class="muted">${nodes.length} entities, ${edges.length} links; ` +
+    `each opens the same card as a click on the picture.</p><h4>Links</h4><ul>` + edges.map((e) =>
+      `<li><button type="button" class="linkish" data-edge="${esc(e.data.id)}">${esc(name.get(e.data.source))} <i>${esc(e.data.label)}</i> ` +
+      `${esc(name.get(e.data.target))}</button> <span class="muted">(${e.data.statements.length} statement${e.data.statements.length === 1 ? "" : "s"})</span></li>`).join("") +
+    `</ul><h4>Entities</h4><ul class="inline">` + nodes.map((n) => `<li><button type="button" class="linkish" data-node="${esc(n.data.name)}">${esc(n.data.label)}</button></li>`).join("") + "</ul>";
+  const byId = new Map(edges.map((e) => [e.data.id, e.data]));
+  $("x-list").querySelectorAll("button[data-edge]").forEach((b) => b.addEventListener("click", () => edgeCard(byId.get(b.dataset.edge)).then(() => $("edge-card") && $("edge-card").focus())));
+  $("x-list").querySelectorAll("button[data-node]").forEach((b) => b.addEventListener("click", () => showEntity(b.dataset.node, "x-card", "x-error").catch(() => {})));
 }
 
 function explainElements(d) {
@@ -50,10 +74,9 @@ function explainElements(d) {
       const old = edges.get(key);
       if (old) { old.data.paths.push(pi + 1); return; }
       const st = SIGN_STYLE[String(p.sign)] || SIGN_STYLE["1"];
-      edges.set(key, {data: {id: "e" + edges.size, source: p.ids[i], target: p.ids[i + 1], label: e.predicate.replace(/_/g, " "),
+      edges.set(key, {data: {id: "e" + edges.size, source: p.ids[i], target: p.ids[i + 1], label: predicateWords(e.predicate),
         sign: e.sign, color: st.color, style: st.style, sourceName: e.source, targetName: e.target, paths: [pi + 1],
-        pathSigns: p.sign > 0 ? `increase ${d.object}` : `decrease ${d.object}`,
-        evidence: [{refs: e.refs, dois: e.dois || [], species: (e.species || []).join(", "), model: (e.models || []).join(", "), text: (e.statements || []).join(", ")}]},
+        pathSigns: p.sign > 0 ? `increase ${d.object}` : `decrease ${d.object}`, statements: e.statements || []},
         classes: e.sign < 0 ? "inhibits" : ""});
     });
   });
@@ -66,10 +89,11 @@ $("f-explain").addEventListener("submit", async (ev) => {
   const q = new URLSearchParams({subject: $("x-subject").value, object: $("x-object").value, max_length: $("x-max").value});
   try {
     const d = await call("/api/explain?" + q, {}, "x-error");
-    let html = `<p><b>${esc(d.result)}</b> — ${esc(d.subject)} → ${esc(d.object)}${d.message ? ": " + esc(d.message) : ""}</p>`;
+    let html = `<p><b>${esc(RESULT_WORDS[d.result] || d.result)}</b> — ${esc(d.subject)} → ${esc(d.object)}${d.message ? ": " + esc(d.message) : ""}</p>`;
     if (d.suggestions && d.suggestions.length) html += `<p class="muted">closest known: ${esc(d.suggestions.join(", "))}</p>`;
     html += (d.paths || []).map((p, i) => `<p class="path">${i + 1}. [${p.sign > 0 ? "+" : "−"}] ` +
-      p.edges.map((e) => `${esc(e.source)} <i>${esc(e.predicate)}</i> ${esc(e.target)} (refs ${e.refs.join(", ")})`).join(" ; ") +
+      p.edges.map((e) => `${esc(e.source)} <i>${esc(predicateWords(e.predicate))}</i> ${esc(e.target)}` +
+        (e.refs.length ? ` <span class="muted">(review ref. ${esc(e.refs.join(", "))})</span>` : "")).join(" ; ") +
       ` <span class="muted">score ${num(p.score)}</span></p>`).join("");
     $("x-out").innerHTML = html;
     if (d.paths && d.paths.length) {
@@ -77,7 +101,7 @@ $("f-explain").addEventListener("submit", async (ev) => {
       graph(explainElements(d), `${d.paths.length} path(s). <span class="legend-swatch" style="border-top-color:#1f6f8b"></span>paths that increase the object` +
         `<span class="legend-swatch" style="border-top-color:#c2410c;border-top-style:dashed"></span>paths that decrease it` +
         (signs.size > 1 ? " — <b>opposing paths present</b>" : "") + ". Click a node for its card, an edge for its evidence.");
-    } else if (cy) { cy.destroy(); cy = null; $("x-legend").textContent = ""; }
+    } else if (cy) { cy.destroy(); cy = null; $("x-legend").textContent = ""; $("x-list").innerHTML = ""; }
   } catch (e) { $("x-out").innerHTML = ""; }
 });
 
@@ -90,9 +114,8 @@ $("x-hood").addEventListener("click", async () => {
     const nid = (name) => { if (!nodes.has(name)) nodes.set(name, {data: {id: "n" + nodes.size, label: name, name}}); return nodes.get(name).data.id; };
     d.statements.slice(0, 80).forEach((s, i) => {
       const st = SIGN_STYLE[String(s.sign < 0 ? -1 : 1)];
-      edges.push({data: {id: "s" + i, source: nid(s.subject), target: nid(s.object), label: s.predicate.replace(/_/g, " "), sign: s.sign,
-        color: st.color, style: st.style, sourceName: s.subject, targetName: s.object,
-        evidence: s.evidence.map((e) => ({refs: e.ref, dois: e.doi || [], species: e.species, model: e.model, text: e.text}))}, classes: s.sign < 0 ? "inhibits" : ""});
+      edges.push({data: {id: "s" + i, source: nid(s.subject), target: nid(s.object), label: predicateWords(s.predicate), sign: s.sign,
+        color: st.color, style: st.style, sourceName: s.subject, targetName: s.object, statements: [s.id]}, classes: s.sign < 0 ? "inhibits" : ""});
     });
     graph([...nodes.values(), ...edges], `Neighbourhood of <b>${esc(d.name)}</b>: ${edges.length} statement(s)` +
       (d.statements.length > 80 ? ` (first 80 of ${d.statements.length})` : "") + `. <span class="legend-swatch" style="border-top-color:#1f6f8b"></span>increases` +

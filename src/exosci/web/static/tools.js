@@ -4,7 +4,7 @@ const OCTET = {"content-type": "application/octet-stream"};
 
 /* A small SVG line/point plot (no library): series = [{name, x:[], y:[], color, points?, dash?}]. */
 function svgPlot(series, {xlabel, ylabel, width = 640, height = 300, id = ""} = {}) {
-  const pad = {l: 56, r: 12, t: 12, b: 40};
+  const pad = {l: 78, r: 16, t: 12, b: 40};
   const xs = series.flatMap((s) => s.x), ys = series.flatMap((s) => s.y).filter(Number.isFinite);
   if (!xs.length || !ys.length) return "";
   const x0 = Math.min(...xs), x1 = Math.max(...xs), y0 = Math.min(0, ...ys), y1 = Math.max(...ys) * 1.05 || 1;
@@ -14,11 +14,11 @@ function svgPlot(series, {xlabel, ylabel, width = 640, height = 300, id = ""} = 
   for (let i = 0; i <= 4; i++) {
     const yv = y0 + (y1 - y0) * i / 4, xv = x0 + (x1 - x0) * i / 4;
     out += `<line x1="${pad.l}" x2="${width - pad.r}" y1="${Y(yv)}" y2="${Y(yv)}" stroke="#e5e9ee"/>`;
-    out += `<text x="${pad.l - 6}" y="${Y(yv) + 4}" text-anchor="end">${esc(num(yv, 3))}</text>`;
-    out += `<text x="${X(xv)}" y="${height - pad.b + 16}" text-anchor="middle">${esc(num(xv, 3))}</text>`;
+    out += `<text x="${pad.l - 6}" y="${Y(yv) + 4}" text-anchor="end">${esc(tick(yv))}</text>`;
+    out += `<text x="${X(xv)}" y="${height - pad.b + 16}" text-anchor="middle">${esc(tick(xv))}</text>`;
   }
   out += `<text x="${(width + pad.l) / 2}" y="${height - 6}" text-anchor="middle">${esc(xlabel)}</text>`;
-  out += `<text transform="translate(14 ${(height - pad.b) / 2}) rotate(-90)" text-anchor="middle">${esc(ylabel)}</text>`;
+  out += `<text transform="translate(13 ${(height - pad.b) / 2}) rotate(-90)" text-anchor="middle">${esc(ylabel)}</text>`;
   for (const s of series) {
     if (s.points) out += s.x.map((x, i) => `<circle cx="${X(x)}" cy="${Y(s.y[i])}" r="3.5" fill="${s.color}"><title>${esc(s.name)}: ${num(x)}, ${num(s.y[i])}</title></circle>`).join("");
     else out += `<polyline fill="none" stroke="${s.color}" stroke-width="2" ${s.dash ? 'stroke-dasharray="6 4"' : ""} points="${s.x.map((x, i) => `${X(x)},${Y(s.y[i])}`).join(" ")}"><title>${esc(s.name)}</title></polyline>`;
@@ -27,18 +27,36 @@ function svgPlot(series, {xlabel, ylabel, width = 640, height = 300, id = ""} = 
   out += `<p class="muted">${series.map((s) => `<span class="legend-swatch" style="border-top-color:${s.color};${s.dash ? "border-top-style:dashed" : ""}"></span>${esc(s.name)}`).join("")}</p>`;
   return out;
 }
+/* An axis tick: at most 4 characters of mantissa (1.5e+8 -> "1.5e8"), plain numbers below a million. */
+function tick(v) {
+  const a = Math.abs(v);
+  if (a !== 0 && (a >= 1e6 || a < 1e-3)) return v.toExponential(1).replace("e+", "e");
+  return String(Number(v.toPrecision(3)));
+}
 const PALETTE = ["#1f6f8b", "#c2410c", "#15803d", "#7c3aed", "#b91c1c", "#0e7490", "#a16207", "#475569"];
 
 /* ---- knowledge ---- */
 async function showEntity(name, box = "k-show", errBox = "k-error") {
   const d = await call("/api/kb/show?name=" + encodeURIComponent(name), {}, errBox);
-  let html = `<h3>${esc(d.name)} <span class="muted">${esc(d.type.replace("_", " "))} · ${esc(d.id)} · ${esc(d.curie || "")}</span></h3>`;
+  let html = `<h3>${esc(d.name)} <span class="muted">${esc(d.type.replace(/_/g, " "))}${d.curie ? " · " + esc(d.curie) : ""}</span></h3>`;
   if (d.synonyms.length) html += `<p class="muted">synonyms: ${esc(d.synonyms.join(", "))}</p>`;
   if (d.description) html += `<p>${esc(d.description)}</p>`;
-  html += table(d.statements, [["subject", (s) => esc(s.subject)], ["predicate", (s) => esc(s.predicate.replace(/_/g, " "))],
-    ["object", (s) => esc(s.object)], ["refs", (s) => esc([...new Set(s.evidence.flatMap((e) => e.ref))].join(", "))],
-    ["evidence", (s) => esc(s.evidence.map((e) => `${e.species}, ${e.model}` +
-      (e.grade && e.grade !== "experimental" ? ` [${e.grade.replace("_", " ")}]` : "") + `: ${e.text}`).join(" | "))]]);
+  // references with first author, year and title (the cards never show bare reference numbers)
+  const refs = [...new Set(d.statements.flatMap((s) => s.evidence.flatMap((e) => e.ref)))];
+  const papers = [...new Set(d.statements.flatMap((s) => s.evidence.flatMap((e) => e.papers || [])))];
+  let cites = new Map();
+  if (refs.length || papers.length) {
+    try {
+      const q = new URLSearchParams([...refs.slice(0, 100).map((n) => ["ref", n]), ...papers.slice(0, 100).map((p) => ["paper", p])]);
+      const c = await api("/api/kb/citations?" + q);
+      cites = new Map(c.citations.map((x) => [x.ref ? "r" + x.ref : "p" + x.paper, x]));
+    } catch (e) { /* the statements still show */ }
+  }
+  const refsOf = (e) => [...e.ref.map((n) => cites.get("r" + n) || {ref: n}), ...(e.papers || []).map((p) => cites.get("p" + p) || {paper: p})];
+  html += table(d.statements, [["statement", (s) => `${esc(s.subject)} <i>${esc(predicateWords(s.predicate))}</i> ${esc(s.object)}`],
+    ["evidence", (s) => s.evidence.map((e) => `<p>${esc(e.text)}<br><span class="muted">species: ${esc(e.species)} · model: ${esc(String(e.model).replace(/_/g, " "))} · ` +
+      `grade: ${esc(String(e.grade).replace(/_/g, " "))}</span></p><ul class="refs">${refsOf(e).map((c) => `<li>${citation(c)}</li>`).join("")}</ul>`).join("")]],
+    'class="evidence-table"');
   if (["cell_source", "exosome", "mirna", "rna", "gene", "small_molecule", "material", "delivery_system", "intervention"].includes(d.type)) {
     try {
       const prof = await api("/api/kb/profile?name=" + encodeURIComponent(d.id));
@@ -61,7 +79,7 @@ $("f-kb").addEventListener("submit", async (ev) => {
   try {
     const d = await call("/api/kb/search?q=" + encodeURIComponent($("k-q").value), {}, "k-error");
     $("k-out").innerHTML = table(d.hits, [["name", (h) => `<a href="#" class="hit" data-name="${esc(h.id)}">${esc(h.name)}</a>`],
-      ["type", (h) => esc(h.type.replace("_", " "))], ["id", (h) => esc(h.id)], ["identifier", (h) => esc(h.curie || "")]]);
+      ["type", (h) => esc(h.type.replace(/_/g, " "))], ["identifier", (h) => esc(h.curie || "")]]);
     document.querySelectorAll("a.hit").forEach((a) => a.addEventListener("click", (e) => { e.preventDefault(); showEntity(a.dataset.name).catch(() => {}); }));
   } catch (e) {}
 });
@@ -98,15 +116,50 @@ $("f-cargo").addEventListener("submit", async (ev) => {
 });
 
 /* ---- NTA batch ---- */
-const NTA_LABELS = [["sample", "sample"], ["format", "file format"], ["dilution", "dilution"],
-  ["concentration_per_ml", "particles per mL"], ["mean_nm", "mean size (nm)"], ["mode_nm", "mode (nm)"],
+const NTA_LABELS = [["sample", "sample"], ["format", "file format"],
+  ["mean_nm", "mean size (nm)"], ["mode_nm", "mode (nm)"],
   ["d10_nm", "D10 (nm)"], ["d50_nm", "D50, median (nm)"], ["d90_nm", "D90 (nm)"],
   ["fraction_in_30_150_nm", "share 30–150 nm (small EV range)"], ["fraction_below_200_nm", "share below 200 nm"]];
 const pct = (x) => (x === null || x === undefined) ? "—" : (100 * x).toFixed(1) + " %";
 function ntaValue(k, v) {
   if (k.startsWith("fraction")) return pct(v);
-  if (k === "concentration_per_ml") return v == null ? "—" : Number(v).toExponential(2);
+  if (k.endsWith("_nm")) return v == null ? "—" : esc(Math.round(v).toString());  // whole nanometres, never 1.50e+3
   return typeof v === "number" ? num(v, 4) : esc(v ?? "—");
+}
+/* The concentration and, per sample, whether and by what it was corrected for dilution. */
+function ntaConcentration(d) {
+  if (d.concentration_per_ml == null) return "—";
+  const c = `${esc(Number(d.concentration_per_ml).toExponential(2))}`;
+  if (!d.concentration_corrected_for_dilution)
+    return `${c}<br><span class="status-failed">as measured: NOT corrected for dilution (the file records none; enter it above)</span>`;
+  const by = d.dilution_source === "caller" ? "the dilution you entered" : (d.dilution_source === "inferred" ? "the instrument (inferred)" : "the dilution in the file");
+  return `${c}<br><span class="muted">corrected for dilution ×${esc(num(d.dilution, 4))} (${by})</span>`;
+}
+/* Repeated instrument warnings once each, with a count, in a box that scrolls instead of growing. */
+function ntaFlags(r) {
+  if (r.error) return `<span class="error flag">unreadable: ${esc(r.error)}</span>`;
+  if (r.d.empty) return `<span class="error flag">empty run: no particles tracked</span>`;
+  const counts = new Map();
+  for (const w of r.d.warnings || []) { const k = w.replace(/\bvideo \d+\b/g, "video n"); counts.set(k, (counts.get(k) || 0) + 1); }
+  const items = [...counts].map(([w, n]) => esc(w) + (n > 1 ? ` (×${n})` : ""));
+  return items.length ? `<span class="muted flag">${items.join("<br>")}</span>` : "";
+}
+/* The diameter range holding the particles of every series (0.5–99.5 % of each), padded. */
+function sizeRange(series) {
+  let lo = Infinity, hi = -Infinity;
+  for (const s of series) {
+    const total = s.y.reduce((a, b) => a + (b > 0 ? b : 0), 0);
+    if (!(total > 0)) continue;
+    let cum = 0;
+    s.x.forEach((x, i) => {
+      const before = cum; cum += s.y[i] > 0 ? s.y[i] : 0;
+      if (before <= 0.005 * total && cum > 0.005 * total) lo = Math.min(lo, x);
+      if (before < 0.995 * total && cum >= 0.995 * total) hi = Math.max(hi, x);
+    });
+  }
+  if (!Number.isFinite(lo) || !Number.isFinite(hi)) return null;
+  const pad = 0.1 * (hi - lo);
+  return [Math.max(0, lo - pad), hi + pad];
 }
 $("f-qc").addEventListener("submit", async (ev) => {
   ev.preventDefault();
@@ -120,12 +173,20 @@ $("f-qc").addEventListener("submit", async (ev) => {
       rows.push({file: f.name, d: await api("/api/qc/nta?" + q, {method: "POST", headers: OCTET, body: await f.arrayBuffer()})});
     } catch (e) { rows.push({file: f.name, error: e.body ? errorText(e.body) : String(e)}); }
   }
-  const flag = (r) => r.error ? `unreadable: ${r.error}` : (r.d.empty ? "empty run: no particles tracked" : (r.d.warnings || []).join("; "));
   let html = table(rows, [["file", (r) => esc(r.file)],
-    ...NTA_LABELS.map(([k, label]) => [label, (r) => r.error ? "" : ntaValue(k, r.d[k])]),
-    ["flags", (r) => `<span class="${r.error || (r.d && r.d.empty) ? "error" : "muted"}">${esc(flag(r))}</span>`]], 'id="nta-table"');
+    ...NTA_LABELS.slice(0, 2).map(([k, label]) => [label, (r) => r.error ? "" : ntaValue(k, r.d[k])]),
+    ["particles per mL", (r) => r.error || !r.d ? "" : ntaConcentration(r.d)],
+    ...NTA_LABELS.slice(2).map(([k, label]) => [label, (r) => r.error ? "" : ntaValue(k, r.d[k])]),
+    ["flags", ntaFlags]], 'id="nta-table"');
+  const mixed = rows.filter((r) => r.d && r.d.concentration_per_ml != null);
+  if (new Set(mixed.map((r) => r.d.concentration_corrected_for_dilution)).size > 1)
+    html = `<p class="status-failed">Concentrations below are on different bases: some are corrected for dilution and some are not; compare them only after entering the missing dilution.</p>` + html;
   const series = rows.filter((r) => r.d && r.d.bins && r.d.bins.size_nm.length).map((r, i) => ({name: r.file, x: r.d.bins.size_nm, y: r.d.bins.concentration, color: PALETTE[i % PALETTE.length]}));
-  if (series.length) html += `<h3>Size distribution</h3>` + svgPlot(series, {xlabel: "particle diameter (nm)", ylabel: "particles per bin (as exported)", id: "nta-plot"});
+  const range = sizeRange(series);
+  if (series.length && range) {
+    const clipped = series.map((s) => { const keep = s.x.map((x, i) => i).filter((i) => s.x[i] >= range[0] && s.x[i] <= range[1]); return {...s, x: keep.map((i) => s.x[i]), y: keep.map((i) => s.y[i])}; });
+    html += `<h3>Size distribution</h3>` + svgPlot(clipped, {xlabel: "particle diameter (nm)", ylabel: "particles per bin (as exported)", id: "nta-plot"});
+  }
   const ok = rows.filter((r) => r.d && !r.d.empty).length;
   html = `<p>${ok} of ${rows.length} file(s) read with particles; ${rows.length - ok} flagged.</p>` + html;
   $("q-out").innerHTML = html;
