@@ -190,3 +190,10 @@ def test_kb_show_gives_each_statement_and_record_its_certainty() -> None:
     assert all("certainty" in st for st in doc["statements"])
     text = runner.invoke(app, ["kb", "show", "ADMSC exosomes"]).stdout
     assert "certainty low" in text
+
+
+def test_notebook_profile_frame_carries_the_certainty_reasons() -> None:
+    from exosci.kb.query import profile
+
+    df = profile("hypoxic MSC exosomes")
+    assert "imprecision" in df.loc["angiogenesis_bscb", "confidence_reasons"]

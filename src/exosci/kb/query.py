@@ -177,7 +177,7 @@ def profile(name: str, *, kb: KnowledgeBase | None = None) -> pd.DataFrame:
     Returns
     -------
     DataFrame indexed by axis with ``score`` and, where the profile gives them,
-    ``evidence_count`` and ``confidence``.
+    ``evidence_count``, ``confidence`` (GRADE certainty) and ``confidence_reasons``.
 
     Examples
     --------
@@ -194,5 +194,6 @@ def profile(name: str, *, kb: KnowledgeBase | None = None) -> pd.DataFrame:
     for axis, block in axes.items():
         row = {"axis": axis}
         row.update({k2: v for k2, v in block.items() if not isinstance(v, list | dict)})
+        row["confidence_reasons"] = "; ".join(block.get("confidence_reasons", []))
         rows.append(row)
     return pd.DataFrame(rows).set_index("axis")
