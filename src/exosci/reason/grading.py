@@ -227,6 +227,7 @@ def annotate_show(doc: dict[str, Any], statements: Iterable[Statement]) -> dict[
                 cert = record_certainty(ev)
                 ev_doc["injury_model"] = ev.injury_model
                 ev_doc["co_therapy"] = list(ev.co_therapy)
+                ev_doc["comparator"] = ev.comparator
                 ev_doc["certainty"] = cert.level
                 ev_doc["certainty_reasons"] = list(cert.reasons)
             row["certainty"] = max(
