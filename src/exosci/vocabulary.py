@@ -84,6 +84,11 @@ CARGO_SPECIES: tuple[str, ...] = get_args(CargoSpecies)
 Model = Literal["in_vitro", "in_vivo", "clinical", "in_silico", "review"]
 MODELS: tuple[str, ...] = get_args(Model)
 
+#: Injury models a therapy spec may name (the model simulates every one as a contusion of the
+#: given severity; :mod:`exosci.therapy.domain` says so and which are outside its calibration).
+InjuryModel = Literal["contusion", "compression", "transection", "hemisection", "crush"]
+INJURY_MODELS: tuple[str, ...] = get_args(InjuryModel)
+
 #: Administration routes the model distinguishes.
 Route = Literal["intravenous", "intranasal", "intrathecal", "local"]
 ROUTES: tuple[str, ...] = get_args(Route)
@@ -117,6 +122,8 @@ if tuple(PREDICATE_SIGN) != PREDICATES:  # pragma: no cover - a vocabulary edit 
 __all__ = [
     "CARGO_SPECIES",
     "CargoSpecies",
+    "INJURY_MODELS",
+    "InjuryModel",
     "MODELS",
     "MODEL_SPECIES",
     "PREDICATES",

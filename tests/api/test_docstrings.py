@@ -79,6 +79,8 @@ def test_functions_in_the_api_reference_have_numpy_sections_and_an_example() -> 
         "exosci.reason.query",
         "exosci.release.fit",
         "exosci.qc.misev",
+        "exosci.therapy.domain",
+        "exosci.therapy.open_names",
     ],
 )
 def test_docstring_examples_run(module: str, monkeypatch: pytest.MonkeyPatch) -> None:

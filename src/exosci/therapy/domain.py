@@ -121,7 +121,15 @@ def _sentence(text: str) -> str:
 
 @dataclass(frozen=True)
 class Domain:
-    """A design's position against the calibrated domain, feature by feature."""
+    """A design's position against the calibrated domain, feature by feature.
+
+    Examples
+    --------
+    >>> from exosci.model.design import reference_design
+    >>> dom = assess(reference_design())  # the calibration's own typical design
+    >>> dom.inside, dom["route"].status, dom["dose"].calibrated
+    (True, 'in', '100-200 ug protein')
+    """
 
     features: tuple[FeatureCheck, ...]
 
@@ -297,10 +305,32 @@ def assess(
 ) -> Domain:
     """Check a design against the calibrated domain, feature by feature.
 
-    ``obj``: a therapy spec (or a mapping of its fields), a resolved therapy, or a model
-    :class:`~exosci.model.design.Design`. A design carries no injury model or level (the model
-    ignores both), so those two are checked only for specs. A spec's route and species names
-    are resolved through the knowledge graph (``kb``, default: the shipped one).
+    Parameters
+    ----------
+    obj
+        A therapy spec (or a mapping of its fields), a resolved therapy, or a model
+        :class:`~exosci.model.design.Design`. A design carries no injury model or level (the
+        model ignores both), so those two are checked only for specs.
+    kb
+        Knowledge base through which a spec's route and species names are resolved (default:
+        the shipped one).
+
+    Returns
+    -------
+    Domain
+        One :class:`FeatureCheck` per feature (``in``, ``out`` or ``ignored``, with the
+        calibrated range and a note); ``.outside``, ``.flags()``, ``.to_dict()``.
+
+    Examples
+    --------
+    >>> from exosci.therapy.domain import assess
+    >>> dom = assess({"injury": {"model": "compression", "severity": "severe"},
+    ...               "exosome": {"source": "BMSC-Exos"}, "route": "intranasal",
+    ...               "dose": {"amount": 50}, "timing": {"start_hours_post_injury": 168}})
+    >>> dom.outside, dom.ignored
+    (('severity', 'route', 'dose', 'timing'), ('injury_model',))
+    >>> [f["kind"] for f in dom.flags()][:2]
+    ['ignored_by_model:injury_model', 'outside_domain:severity']
     """
     from exosci.model.design import Design
     from exosci.therapy.resolve import ResolvedTherapy

@@ -302,9 +302,32 @@ COLUMNS = {2: "symbol", 4: "alias or previous symbol", 3: "approved name"}
 
 
 def find_gene(text: str) -> tuple[Gene, str] | list[str] | None:
-    """The gene ``text`` names: an approved symbol, else an alias/previous symbol (spelled as
-    given, then ignoring case and punctuation), else an approved name, with how it matched.
-    A name shared by several genes gives their symbols (ambiguous); no match gives None."""
+    """The gene ``text`` names in the shipped HGNC/RGD table.
+
+    An approved symbol first, else an alias or previous symbol (spelled as given, then ignoring
+    case and punctuation), else an approved name; a mouse symbol (``Fgf21``) meets its human
+    orthologue's symbol, case being ignored.
+
+    Parameters
+    ----------
+    text
+        A gene symbol, alias or name as a spec writes it.
+
+    Returns
+    -------
+    tuple[Gene, str] or list[str] or None
+        The gene (its HGNC record where the symbol has one) and how it matched; the symbols
+        of every gene sharing the name when it is ambiguous; None when the table lacks it.
+
+    Examples
+    --------
+    >>> from exosci.therapy.open_names import find_gene
+    >>> gene, how = find_gene("netrin-1")
+    >>> gene.symbol, gene.id, how
+    ('NTN1', 'HGNC:8029', 'approved name')
+    >>> find_gene("NT-3")[0].symbol
+    'NTF3'
+    """
     k = _key(text)
     if not k:
         return None

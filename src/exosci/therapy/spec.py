@@ -26,6 +26,7 @@ from exosci.limits import (
     read_capped,
     short,
 )
+from exosci.vocabulary import INJURY_MODELS, InjuryModel
 from exosci.yamlsafe import load_document
 
 
@@ -47,9 +48,6 @@ class _Strict(BaseModel):
     model_config = ConfigDict(
         extra="forbid", str_strip_whitespace=True, allow_inf_nan=False, strict=True
     )
-
-
-InjuryModel = Literal["contusion", "compression", "transection", "hemisection", "crush"]
 
 
 class Injury(_Strict):
@@ -141,7 +139,7 @@ class TherapySpec(_Strict):
 
 _ACCEPTED = {
     "species": "rat or mouse (human/monkey are refused: see the message)",
-    "injury.model": "contusion, compression, transection, hemisection or crush",
+    "injury.model": ", ".join(INJURY_MODELS[:-1]) + " or " + INJURY_MODELS[-1],
     "injury.severity": "mild, moderate or severe",
     "dose": "ug up to 1e5, mg up to 100, particles up to 1e14",
     "dose.amount": "a finite number >= 0 (ug up to 1e5, mg up to 100, particles up to 1e14)",
