@@ -194,3 +194,26 @@ def test_graph_and_study_table_grade_the_same_outcome_alike() -> None:
                     checked += 1
                     assert ev.grade in grades, (st.id, ref, grades)
     assert checked >= 20
+
+
+def test_indra_json_round_trip_keeps_grade_injury_model_and_co_therapy(tmp_path) -> None:
+    # an exported graph read back must not lose its grading (it used to come back ungraded)
+    from exosci.kb.export import export_graph
+    from exosci.kb.indra import read_indra_json
+
+    path = tmp_path / "graph.json"
+    path.write_text(export_graph(_cur(), format="indra-json"), encoding="utf-8")
+    _ents, stmts = read_indra_json(path)
+    back = {
+        (s.id, ev.text): (ev.grade, ev.injury_model, tuple(ev.co_therapy), ev.blinded)
+        for s in stmts
+        for ev in s.evidence
+    }
+    ours = {
+        (s.id, ev.text): (ev.grade, ev.injury_model, tuple(ev.co_therapy), ev.blinded)
+        for s in _cur().statements
+        for ev in s.evidence
+        if (s.id, ev.text) in back
+    }
+    assert len(ours) > 300
+    assert all(back[k] == v for k, v in ours.items())

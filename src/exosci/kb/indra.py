@@ -92,7 +92,14 @@ def _evidence(st: Statement, ev: Evidence, references: dict[int, Reference]) -> 
         "model": ev.model,
         "exosci_statement": st.id,
         "exosci_predicate": st.predicate,
+        "grade": ev.grade,
+        "randomised": ev.randomised,
+        "blinded": ev.blinded,
     }
+    if ev.co_therapy:
+        ann["co_therapy"] = list(ev.co_therapy)
+    if ev.comparator:
+        ann["comparator"] = ev.comparator
     for key in ("injury_model", "cell_type", "route", "preconditioning", "engineering"):
         value = getattr(ev, key)
         if value is not None:
@@ -421,8 +428,11 @@ class _Reader:
         context = ann.get("context") if isinstance(ann.get("context"), str) else _bio_context(ev)
         if context:
             extra["context"] = context
-        if isinstance(ann.get("grade"), str):
-            extra["grade"] = ann["grade"]
+        for key in ("grade", "randomised", "blinded", "comparator"):
+            if isinstance(ann.get(key), str):
+                extra[key] = ann[key]
+        if isinstance(ann.get("co_therapy"), list):
+            extra["co_therapy"] = [str(c) for c in ann["co_therapy"]]
         text = ev.get("text") or f"imported from {self.source} ({ev.get('source_api')})"
         if ev.get("source_api") not in (None, "exosci") and model not in _MODELS:
             text = f"{text} [machine-read by {ev.get('source_api')}; study type not given]"
