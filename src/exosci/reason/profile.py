@@ -3,7 +3,10 @@
 One sentence: *an axis score is the weighted count of independent studies (distinct review
 references) whose signed evidence chains connect this design to a better state of the axis,
 minus those connecting it to a worse state, weighted by evidence grade (in vivo > in vitro >
-review claim > curator inference) and species, and mapped to [0, 1] by* ``net / (net + 1)``.
+review claim > curator inference), species and injury model (SCI > other disease models), and
+mapped to [0, 1] by* ``net / (net + 1)``. *Its certainty is GRADE's for preclinical evidence
+(``exosci.reason.grading``): a chain is as certain as its weakest link, an axis as its best chain,
+rated down for inconsistency and imprecision, each with the reasons.*
 The formula, its parts and a worked example are in ``docs/profile.md``.
 
 The therapy model scales its five repair axes by this profile; ``exosci kb profile`` shows it.
