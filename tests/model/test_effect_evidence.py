@@ -44,3 +44,28 @@ def test_numeric_rows_move_a_product_their_way_and_by_their_size() -> None:
 def test_a_table_without_the_products_rows_adds_nothing() -> None:
     dev = design_deviation(_table(3.0), {"product": "exo:absent"})
     assert numeric_observation(dev) is None
+
+
+def test_an_early_part_can_also_slow_recovery_and_that_fades_too() -> None:
+    """A prior that "may help or harm" needs both signs on the early channel: a negative early
+    part slows the return of function at week 1 and leaves the plateau alone. (Seen failing
+    when the early channel was clipped at 0: the day-7 difference was exactly 0.)"""
+    from dataclasses import replace
+
+    import numpy as np
+
+    from exosci.model import default_parameters, reference_design
+    from exosci.model.design import EffectDraw
+    from exosci.model.simulate import paired_run
+
+    def gain(design: object, day: int) -> float:
+        p = {k: np.asarray([v]) for k, v in default_parameters().nominal().items()}
+        _, tr, ct = paired_run(design, p, 1, outputs=("score",))  # type: ignore[arg-type]
+        return float(tr["score"][day, 0] - ct["score"][day, 0])
+
+    ref = reference_design()
+    slow = replace(ref, effect=(EffectDraw("x#early", float(np.log(0.5)), 0.0, "early"),))
+    d7 = gain(slow, 7) - gain(ref, 7)
+    d28 = gain(slow, 28) - gain(ref, 28)
+    assert d7 < -0.3
+    assert abs(d28) < 0.25 * abs(d7)

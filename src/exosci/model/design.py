@@ -107,11 +107,11 @@ def term_normals(subject: np.ndarray, key: str) -> np.ndarray:
 def effect_draws(
     draws: tuple[EffectDraw, ...], subject: np.ndarray, potency: float = 1.0
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Per-subject lasting potency and early-only potency of a design's terms.
+    """Per-subject lasting potency and signed early-only potency of a design's terms.
 
     Lasting potency = ``potency * exp(sum of lasting terms)``; early potency = lasting potency
-    x the sum over early terms of ``max(0, exp(value) - 1)`` (the gain over no effect; the
-    early channel speeds recovery, it cannot slow it in this model).
+    x the sum over early terms of ``exp(value) - 1``: positive speeds the return of function,
+    negative slows it (the model mirrors the two: :func:`exosci.model.equations.derive`).
     """
     subject = np.asarray(subject, float)
     log_l = np.zeros_like(subject)
@@ -119,7 +119,7 @@ def effect_draws(
     for d in draws:
         v = d.values(term_normals(subject, d.key))
         if d.channel == "early":
-            early = early + np.maximum(0.0, np.expm1(v))
+            early = early + np.expm1(v)
         else:
             log_l = log_l + v
     lasting = potency * np.exp(log_l)

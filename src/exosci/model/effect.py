@@ -20,8 +20,8 @@ relative to the typical design of the pooled studies; potency 1 = the pooled eff
   stated reliability of each piece of evidence), so the magnitude still comes from the prior
   scale. Studies of the modified product against untreated controls cannot separate the
   modification from its parent vesicles: they are listed, and count only with a number.
-  Cargo and engineering terms have an ``early`` part as well (its own draw): an advantage on
-  how fast function returns, which fades by the plateau (outcome studies that report early
+  Cargo and engineering terms have an ``early`` part as well (its own draw): a change in how
+  fast function returns (faster or slower), which fades by the plateau (outcome studies that report early
   recovery inform it); without such evidence it is prior only.
 * each term has its own per-subject draw keyed by its entity
   (:class:`~exosci.model.design.EffectDraw`): two designs with the same product share its
@@ -835,13 +835,13 @@ def modifier_terms(
 def combine(terms: Sequence[EffectTerm], notes: Sequence[str] = ()) -> DesignEffect:
     """The design effect: lasting terms add on the log scale (independent draws, variances add).
 
-    An early-channel term does not change the lasting potency: its gain over no effect,
-    exp(value) - 1 when positive, becomes early-only potency (faster return of function that
-    fades by the plateau); ``early_fold`` is that gain at the terms' medians.
+    An early-channel term does not change the lasting potency: its change over no effect,
+    exp(value) - 1, becomes early-only potency (faster return of function when positive,
+    slower when negative; it fades by the plateau); ``early_fold`` is that at the medians.
     """
     mean = sum(t.mean for t in terms if t.channel != "early")
     sd = math.sqrt(sum(t.sd**2 for t in terms if t.channel != "early"))
-    early = sum(max(0.0, math.expm1(t.quantiles()[1])) for t in terms if t.channel == "early")
+    early = sum(math.expm1(t.quantiles()[1]) for t in terms if t.channel == "early")
     return DesignEffect(mean, sd, tuple(terms), tuple(notes), early)
 
 

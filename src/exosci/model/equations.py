@@ -163,7 +163,7 @@ INTERMEDIATES: tuple[tuple[str, str], ...] = (
     ("e_inf", "emax_d * (1 - exp(-w_inflammation * A))"),
     ("e_ang", "emax_d * (1 - exp(-w_angiogenesis_bscb * A))"),
     ("e_ecm", "emax_d * (1 - exp(-w_ecm * A))"),
-    ("e_early", "e_cap * (1 - exp(-g_eff * eff_early * X))"),
+    ("e_early", "s_early * e_cap * (1 - exp(-g_eff * eff_early * X))"),
     ("M1", "M * (1 - Q)"),
     ("M2", "M * Q"),
     ("kx", "k_cross * home * (1 + leak_gain * (1 - B))"),
@@ -248,9 +248,12 @@ def derive(params: dict[str, Any], design: Design) -> dict[str, Any]:
     # the design's ceiling: e_cap for the typical design (eff = 1), lower for weaker products,
     # below 1 for any, 0 without vesicles - potency scales how far a saturating dose can go too
     p["emax_d"] = 1.0 - (1.0 - np.asarray(p["e_cap"])) ** p["eff"]
-    # an early-channel term speeds the return of function from the tissue that survived
-    # without adding tissue, so its advantage fades
-    p["eff_early"] = early + zero
+    # an early-channel term speeds (or, negative, slows) the return of function from the
+    # tissue that survived without adding or removing tissue, so its effect fades; the two
+    # signs mirror each other (|e_early| <= e_cap < 1, so function never runs backwards)
+    early = np.asarray(early + zero, float)
+    p["eff_early"] = np.abs(early)
+    p["s_early"] = np.where(early < 0.0, -1.0, 1.0)
     floor = np.asarray(p["profile_floor"])
     raw = {
         axis: floor
