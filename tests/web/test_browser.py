@@ -183,6 +183,19 @@ def test_run_progress_reload_and_find_the_run(
     expect(frame.locator("h2", has_text="Ranked alternatives")).to_be_visible(timeout=SLOW)
     expect(frame.locator(".label").first).to_contain_text("Model prediction")
     page.screenshot(path=str(shots / "evaluate-report.png"), full_page=False)
+    # issue 23 item 7: the frame takes its content's height (no scroll inside the page scroll)
+    inner = page.evaluate(
+        "(() => { const d = document.querySelector('#e-report').contentDocument.documentElement;"
+        " return [d.scrollHeight, d.clientHeight]; })()"
+    )
+    assert inner[0] <= inner[1] + 2, f"the report frame scrolls inside the page: {inner}"
+    # issue 23 item 2: a reference opens in a new tab and the report stays
+    page.context.route("https://doi.org/**", lambda route: route.abort())
+    with page.context.expect_page() as popup:
+        frame.locator("a[href^='https://doi.org/']").first.click()
+    assert popup.value.url.startswith("https://doi.org/") or popup.value.url == "about:blank"
+    popup.value.close()
+    expect(frame.locator("h2", has_text="Ranked alternatives")).to_be_visible()
     # the stable URL reopens the saved run after a reload
     page.reload()
     expect(
@@ -227,7 +240,78 @@ def test_compare_two_saved_runs(page: Any, shots: Path) -> None:
     table = page.locator("#compare-designs")
     expect(table).to_contain_text("paired-check 200 ug", timeout=SLOW)
     expect(page.locator("#compare-view")).to_contain_text("A − B")
+    # issue 23 item 6: the comparison shows the two runs' own numbers (it re-simulated 200)
+    cmp_id = _run_id(page)
+    shown = page.locator("#compare-designs tbody tr")
+    for run_id in doc_runs(page, cmp_id):
+        own = page.evaluate(f"fetch('/api/runs/{run_id}').then(r => r.json())")
+        final = own["result"]["treated"]["score"]["median"][-1]
+        row = shown.filter(has_text=own["name"]).first
+        cell = row.locator("td").nth(3).inner_text()
+        assert cell == page.evaluate(f"num({final})"), (cell, final)
     page.screenshot(path=str(shots / "compare.png"), full_page=True)
+
+
+def doc_runs(page: Any, cmp_id: str) -> list[str]:
+    row = page.evaluate(f"fetch('/api/runs/{cmp_id}/status').then(r => r.json())")
+    return list(row["params"]["runs"])
+
+
+def test_invalid_design_while_a_run_shows_progress_keeps_the_run(page: Any) -> None:
+    """Issue 23 item 5: an invalid design submitted during a run threw a TypeError (textContent
+    of null) and the first run's progress vanished while the URL still named it."""
+    page.fill("#e-samples", "5000")
+    page.click("#e-simulate")
+    expect(page.locator("#run-cancel")).to_be_visible(timeout=30_000)
+    run_url = page.url
+    # issue 23 item 6: the progress is scrolled into view (it sat below the fold at 1280x900)
+    top = page.evaluate("document.querySelector('#run-view').getBoundingClientRect().top")
+    assert 0 <= top < page.viewport_size["height"], top
+    page.fill("#e-source", "bone marow MSC")
+    page.click("#e-run")
+    expect(page.locator(".field-error")).to_be_visible(timeout=30_000)
+    page.wait_for_timeout(1500)  # a few polls of the first run
+    expect(page.locator("#run-progress")).to_be_visible()
+    assert page.url == run_url
+    page.click("#run-cancel")
+    expect(page.locator("#run-status")).to_contain_text("cancelled", timeout=SLOW)
+
+
+def test_polling_survives_the_server_being_down(browser: Any, server: str) -> None:
+    """Issue 23 item 6: while the server was down the page showed "TypeError: Failed to fetch"
+    and stopped polling for good."""
+    p = Page(browser, server)
+    page = p.pg
+    page.goto(server)
+    page.fill("#e-samples", "20")
+    page.route("**/api/runs/*/status", lambda route: route.abort())
+    page.click("#e-simulate")
+    note = page.locator(".poll-note")
+    expect(note).to_contain_text("not answering", timeout=30_000)
+    expect(note).to_contain_text("retrying")
+    page.unroute("**/api/runs/*/status")
+    expect(page.locator("#run-status")).to_have_text("done", timeout=SLOW)
+    p.errors = [e for e in p.errors if "ERR_FAILED" not in e]  # the refused polls themselves
+    p.clean()
+
+
+def test_saved_designs_are_listed_searched_and_loaded(page: Any) -> None:
+    """Issue 23 item 6: "Save design" returned an id but nothing listed or loaded designs."""
+    page.fill("#e-name", "design-list-check mouse")
+    page.select_option("#e-species", "mouse")
+    page.fill("#e-dose", "55")
+    page.click("#e-save")
+    expect(page.locator("#d-status")).to_contain_text("saved")
+    page.reload()
+    page.click("#d-panel summary")
+    page.fill("#d-q", "design-list-check")
+    page.click("#f-designs button[type=submit]")
+    item = page.locator("#d-list button", has_text="design-list-check mouse")
+    expect(item).to_have_count(1)
+    item.click()
+    expect(page.locator("#e-name")).to_have_value("design-list-check mouse")
+    expect(page.locator("#e-species")).to_have_value("mouse")
+    expect(page.locator("#e-dose")).to_have_value("55")
 
 
 def test_explore_a_path_as_a_network(page: Any, shots: Path) -> None:

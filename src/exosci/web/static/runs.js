@@ -79,7 +79,9 @@ async function showRun(id, box, {scroll = true} = {}) {
   } else if (r.kind === "simulate") {
     body.insertAdjacentHTML("beforeend", simulateView(r.result));
   } else {
-    body.insertAdjacentHTML("beforeend", compareView(id, r.result));
+    const own = await Promise.all(((r.params && r.params.runs) || []).map((rid) => api(`/api/runs/${rid}`).catch(() => null)));
+    if (token !== pollToken || !box.isConnected) return;
+    body.insertAdjacentHTML("beforeend", compareView(id, r.result, own));
   }
 }
 window.addEventListener("resize", () => { const f = $("e-report"); if (f) keepReport(f); });
@@ -119,13 +121,32 @@ function simulateView(d) {
   return html;
 }
 
-function compareView(id, d) {
+/* A saved run's own final-day numbers (what its report shows): treated, control, gain. */
+function ownFinals(r) {
+  const x = r && r.result;
+  if (!x) return null;
+  if (x.prediction) return {treated: x.prediction.treated_final.median, control: x.prediction.control_final.median, gain: x.prediction.gain};
+  if (x.treated && x.treated.score) {
+    const last = x.days.length - 1, dif = x.difference && x.difference.score;
+    return {treated: x.treated.score.median[last], control: x.control.score.median[last],
+      gain: dif ? {median: dif.median[last], p05: dif.p05[last], p95: dif.p95[last]} : null};
+  }
+  return null;
+}
+
+function compareView(id, d, own = []) {
   let html = `<p class="muted">${esc(d.label)}</p>`;
   html += (d.warnings || []).map((w) => `<p class="error">${esc(w)}</p>`).join("");
-  html += table(d.designs, [["design", (r) => esc(r.name)], ["species", (r) => esc(r.species)],
-    ["score", (r) => esc(r.score_name)], ["treated (median)", (r) => num(r.treated_final)], ["control (median)", (r) => num(r.control_final)],
-    ["paired gain (median, 5–95 %)", (r) => `${num(r.gain.median)} (${num(r.gain.p05)} – ${num(r.gain.p95)})`],
+  // each design's own numbers are those of its saved run (its report); the paired differences
+  // below come from both designs simulated again on the same virtual subjects
+  const mine = (i) => ownFinals(own[i]);
+  const rows = d.designs.map((r, i) => ({...r, own: mine(i)}));
+  html += table(rows, [["design", (r) => esc(r.name)], ["species", (r) => esc(r.species)],
+    ["score", (r) => esc(r.score_name)], ["treated (median)", (r) => num(r.own ? r.own.treated : r.treated_final)],
+    ["control (median)", (r) => num(r.own ? r.own.control : r.control_final)],
+    ["gain (median, 5–95 %)", (r) => { const g = r.own && r.own.gain ? r.own.gain : r.gain; return `${num(g.median)} (${num(g.p05)} – ${num(g.p95)})`; }],
     ["evidence statements", (r) => esc(r.evidence_statements)]], 'id="compare-designs"');
+  html += `<p class="muted">Treated, control and gain are each run's own results (as in its report).</p>`;
   html += "<h3>Paired differences (A − B, same virtual subjects)</h3>" + table(d.differences, [["A", (x) => esc(x.a)], ["B", (x) => esc(x.b)],
     ["A − B (median, 5–95 %)", (x) => x.delta ? `${num(x.delta.median)} (${num(x.delta.p05)} – ${num(x.delta.p95)}) ${esc(x.score_name)}` : esc(x.skipped)],
     ["verdict", (x) => esc(x.verdict || "not computed")]]);
