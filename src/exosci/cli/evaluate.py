@@ -252,7 +252,8 @@ def compare(
         if "delta" in d:
             q = d["delta"]
             shown = f"{q['median']:+.2f} ({q['p05']:+.2f}..{q['p95']:+.2f}) {d['score_name']}"
-            diff.add_row(escape(d["a"]), escape(d["b"]), shown, d["verdict"])
+            why = f"\n[dim]{escape(d['verdict_reason'])}[/]" if d.get("verdict_reason") else ""
+            diff.add_row(escape(d["a"]), escape(d["b"]), shown, d["verdict"] + why)
         else:
             diff.add_row(escape(d["a"]), escape(d["b"]), "—", f"not compared: {d['skipped']}")
     console.print(diff)

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from exosci.evaluate.alternatives import judge_change, min_difference, quantiles
+from exosci.evaluate.verdicts import PK_ASSUMPTIONS
 from exosci.kb.store import KnowledgeBase, default_kb
 from exosci.model.simulate import LABEL, ensemble
 from exosci.therapy import ResolvedTherapy, TherapySpec, resolve_spec
@@ -142,6 +143,12 @@ def _differing(a: TherapySpec, b: TherapySpec) -> list[str]:
     return out
 
 
+def _product(r: ResolvedTherapy) -> str | None:
+    """The product term's entity (the vesicles before any modification)."""
+    terms = r.effect.terms if r.effect is not None else ()
+    return next((t.entity for t in terms if t.kind == "product"), None)
+
+
 _KIND = {
     "exosome.source": "source",
     "carrier": "carrier",
@@ -174,13 +181,16 @@ def _differences(
             delta = quantiles(finals[i] - finals[j])
             entry["delta"] = delta
             diff = _differing(resolved[i].spec, resolved[j].spec)
-            kinds = {_KIND.get(d, d) for d in diff}
-            kind = kinds.pop() if len(kinds) == 1 else "several"
+            if "exosome.source" in diff and _product(resolved[i]) == _product(resolved[j]):
+                diff.remove("exosome.source")  # two names of the same vesicles
+            kinds = sorted({_KIND.get(d, d) for d in diff})
+            kind = kinds[0] if len(kinds) == 1 else "several"
             judged = judge_change(
                 kb, kind, resolved[j], resolved[i], delta, min_difference(a["score_name"])
             )
             if kind == "several":
-                judged["verdict_reason"] += (
+                pk = [PK_ASSUMPTIONS[k] for k in kinds if k in PK_ASSUMPTIONS]
+                judged["verdict_reason"] += "".join(f"; {t}" for t in pk) + (
                     f"; the designs differ in {', '.join(diff)}"
                     if diff
                     else "; the two specs describe the same design (0 for every subject)"
