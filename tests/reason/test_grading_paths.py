@@ -197,3 +197,28 @@ def test_notebook_profile_frame_carries_the_certainty_reasons() -> None:
 
     df = profile("hypoxic MSC exosomes")
     assert "imprecision" in df.loc["angiogenesis_bscb", "confidence_reasons"]
+
+
+def test_explain_ranks_sci_evidence_above_the_same_evidence_from_a_stroke_model() -> None:
+    ents = [
+        Entity(id="exo:a", name="a", type="exosome"),
+        Entity(id="gene:aa", name="aa", type="gene"),
+        Entity(id="gene:zz", name="zz", type="gene"),
+        Entity(id="proc:x", name="x", type="process"),
+    ]
+
+    def st(i: int, s: str, o: str, inj: str) -> Statement:
+        return Statement(
+            id=f"e{i}", subject=s, predicate="activates", object=o,
+            evidence=[_ev(40 + i, "in_vivo", injury_model=inj)],
+        )  # fmt: skip
+
+    sts = [
+        st(0, "exo:a", "gene:aa", "stroke_mcao"),
+        st(1, "gene:aa", "proc:x", "stroke_mcao"),
+        st(2, "exo:a", "gene:zz", "contusion"),
+        st(3, "gene:zz", "proc:x", "contusion"),
+    ]
+    res = explain(kb_from_records(ents, sts, backend="memory"), "a", "x", context="loose")
+    assert [p.nodes[1] for p in res.paths] == ["gene:zz", "gene:aa"]
+    assert res.paths[0].score > res.paths[1].score

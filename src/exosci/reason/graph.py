@@ -54,8 +54,19 @@ class HasCurated(Protocol):
 
 
 def evidence_weight(ev: Evidence) -> float:
-    """Strength in (0, 1] of one evidence record: model weight times species weight."""
-    return MODEL_WEIGHT.get(ev.model, 0.3) * SPECIES_WEIGHT.get(ev.species, 0.7)
+    """Strength in (0, 1] of one evidence record, for ranking paths.
+
+    An experiment weighs model x species; a review claim 0.3 and a curator inference or an
+    ungraded record 0.15, whatever model the cited study used; evidence from a non-SCI or
+    unreported injury model weighs half (GRADE's indirectness, see ``reason.grading``).
+    """
+    from exosci.reason.grading import indirectness_factor
+
+    if ev.grade == "experimental":
+        w = MODEL_WEIGHT.get(ev.model, 0.3) * SPECIES_WEIGHT.get(ev.species, 0.7)
+    else:
+        w = MODEL_WEIGHT["review"] if ev.grade == "review_claim" else 0.15
+    return w * indirectness_factor(ev)
 
 
 @dataclass(frozen=True)
