@@ -96,3 +96,19 @@ def test_compiled_combine_gives_the_same_points_and_bounds_as_numpy(
     for field in ("values", "rmin", "rmax"):
         np.testing.assert_array_equal(getattr(compiled, field), getattr(plain, field))
     assert compiled.n == plain.n == 2200
+
+
+def test_row_blocks_merged_in_place_equal_merging_their_exact_summaries(
+    rng: np.random.Generator,
+) -> None:
+    """The local path (row blocks folded straight in) and the Dask path (workers send exact
+    summaries) must give identical quantiles."""
+    batches = [[rng.normal(size=(43, 700)) for _ in range(5)] for _ in range(4)]
+    blocks, summaries = StreamingQuantiles(size=256), StreamingQuantiles(size=256)
+    for parts in batches:
+        blocks.add(parts)
+        summaries.add(RankSummary.exact(np.vstack(parts), 256))
+    a, b = blocks.result(), summaries.result()
+    assert a.n == b.n == 2800
+    for field in ("values", "rmin", "rmax"):
+        np.testing.assert_array_equal(getattr(a, field), getattr(b, field))

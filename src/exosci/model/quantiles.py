@@ -49,10 +49,14 @@ class RankSummary:
     n: int
 
     @classmethod
-    def exact(cls, x: FloatArray, size: int = SIZE) -> RankSummary:
-        """Summary of a batch ``x`` of shape ``(C, b)`` (ranks exact)."""
-        x = np.asarray(x, dtype=float)
-        c, b = x.shape
+    def exact(cls, x: FloatArray | Sequence[FloatArray], size: int = SIZE) -> RankSummary:
+        """Summary of a batch ``x`` of shape ``(C, b)`` (ranks exact).
+
+        ``x`` may also be a list of row blocks ``(C_i, b)`` (read in place, never stacked).
+        """
+        parts = [np.asarray(x, dtype=float)] if isinstance(x, np.ndarray) else list(x)
+        parts = [np.asarray(p, dtype=float) for p in parts]
+        c, b = sum(p.shape[0] for p in parts), parts[0].shape[1]
         if b >= 2**31:
             raise ValueError("a batch of 2**31 values or more")
         if b <= size:
@@ -60,8 +64,12 @@ class RankSummary:
         else:
             idx = np.unique(np.round(np.linspace(0, b - 1, size)).astype(np.int64))
         values = np.empty((c, len(idx)))
-        for sl in _blocks(c):  # sort a block at a time: no (C, b) sorted copy
-            values[sl] = np.sort(x[sl], axis=1)[:, idx]
+        row = 0
+        for part in parts:
+            for sl in _blocks(part.shape[0]):  # a block at a time: no (C, b) sorted copy
+                block = np.sort(part[sl], axis=1)
+                values[row + sl.start : row + sl.stop] = block[:, idx]
+            row += part.shape[0]
         r = np.broadcast_to((idx + 1).astype(_RANK), (c, len(idx)))
         return cls(values, r.copy(), r.copy(), b)
 
@@ -128,7 +136,7 @@ class RankSummary:
             (rmax_own + hi).astype(_RANK),
             self.n + other.n,
         )
-        return merged._prune(size)
+        return merged._prune(size)  # stores tight (monotone) bounds
 
     def _tight(self) -> tuple[NDArray[Any], NDArray[Any]]:
         """Rank bounds made monotone (still valid: the points are sorted)."""
@@ -171,14 +179,17 @@ class RankSummary:
         )
 
     def _prune(self, size: int) -> RankSummary:
+        """At most ``size`` points per column, with monotone ("tight") rank bounds: every
+        summary this module makes has them, so a merge need not tighten its inputs."""
+        lo, hi = self._tight()
         if self.values.shape[1] <= size:
-            return self
+            return RankSummary(self.values, lo.astype(_RANK), hi.astype(_RANK), self.n)
         targets = np.linspace(1.0, float(self.n), size)
         idx, _ = self._locate(targets)
         return RankSummary(
             np.take_along_axis(self.values, idx, 1),
-            np.take_along_axis(self.rmin, idx, 1),
-            np.take_along_axis(self.rmax, idx, 1),
+            np.take_along_axis(lo, idx, 1).astype(_RANK),
+            np.take_along_axis(hi, idx, 1).astype(_RANK),
             self.n,
         )
 
@@ -204,16 +215,24 @@ class StreamingQuantiles:
         self._pending: list[FloatArray] = []
         self._waiting = 0  # values per column in ``_pending``
 
-    def add(self, batch: FloatArray | RankSummary) -> None:
+    def add(self, batch: FloatArray | Sequence[FloatArray] | RankSummary) -> None:
         """Fold a batch in; a summary given here becomes the stream's (it may be overwritten).
 
-        Raw batches narrower than ``size`` wait (at most ``size`` values per column) and are
-        summarised together, so tiny batches do not each cost a prune (and its rank error).
+        ``batch``: values ``(C, b)``, a list of row blocks ``(C_i, b)`` (read in place), or a
+        summary. Raw batches narrower than ``size`` wait (at most ``size`` values per column)
+        and are summarised together, so tiny batches do not each cost a prune (and its rank
+        error). A wide raw batch is merged block by block straight into the running summary
+        (the same points as ``combine(RankSummary.exact(batch))``, without building it).
         """
         if isinstance(batch, RankSummary):
             self._fold(batch)
             return
-        self._pending.append(np.asarray(batch, dtype=float))
+        parts = [batch] if isinstance(batch, np.ndarray) else list(batch)
+        if not self._pending and parts[0].shape[1] >= self.size:
+            if self._total is None or not self._fold_rows(parts):
+                self._fold(RankSummary.exact(parts, self.size))
+            return
+        self._pending.append(np.vstack(parts) if len(parts) > 1 else np.asarray(parts[0], float))
         self._waiting += self._pending[-1].shape[1]
         if self._waiting >= self.size:
             self._flush()
@@ -223,6 +242,27 @@ class StreamingQuantiles:
             rows = self._pending[0] if len(self._pending) == 1 else np.hstack(self._pending)
             self._pending, self._waiting = [], 0
             self._fold(RankSummary.exact(rows, self.size))
+
+    def _fold_rows(self, parts: list[FloatArray]) -> bool:
+        """Merge sorted row blocks of a raw batch into the running summary, in place."""
+        merge, total = _merge_kernel(), self._total
+        assert total is not None
+        b = parts[0].shape[1]
+        if merge is None or total.values.shape[1] != self.size or total.n + b >= 2**31:
+            return False
+        idx = np.unique(np.round(np.linspace(0, b - 1, self.size)).astype(np.int64))
+        ranks = np.broadcast_to((idx + 1).astype(_RANK), (BLOCK, len(idx)))
+        row = 0
+        for part in parts:
+            for sl in _blocks(part.shape[0]):
+                values = np.sort(np.asarray(part[sl], dtype=float), axis=1)[:, idx]
+                at = slice(row + sl.start, row + sl.stop)
+                r = ranks[: values.shape[0]]
+                va, lo, hi = total.values[at], total.rmin[at], total.rmax[at]
+                merge(va, lo, hi, total.n, values, r, r, b, self.size, va, lo, hi)
+            row += part.shape[0]
+        self._total = RankSummary(total.values, total.rmin, total.rmax, total.n + b)
+        return True
 
     def _fold(self, s: RankSummary) -> None:
         if self._total is None:
@@ -241,7 +281,8 @@ class StreamingQuantiles:
 def _merge_kernel() -> Any:
     """:meth:`RankSummary._combine` + :meth:`RankSummary._prune` compiled with numba, column by
     column (a two-pointer merge instead of an argsort; the same points and rank bounds: a test
-    compares both); None where numba cannot be imported."""
+    compares both); None where numba cannot be imported. Inputs must have monotone bounds
+    (every summary made here has)."""
     try:
         from numba import njit
     except ImportError:  # pragma: no cover - numba is a dependency; the numpy path remains
@@ -253,68 +294,54 @@ def _merge_kernel() -> Any:
         s2 = bv.shape[1]
         m = s1 + s2
         v = np.empty(m)
-        lo = np.empty(m, np.int64)
         hi = np.empty(m, np.int64)
-        tlo1 = np.empty(s1, np.int64)
-        thi1 = np.empty(s1, np.int64)
-        tlo2 = np.empty(s2, np.int64)
-        thi2 = np.empty(s2, np.int64)
         tl = np.empty(m, np.int64)
         th = np.empty(m, np.int64)
         targets = np.linspace(1.0, float(na + nb), size)
         for col in range(c):
-            run = 0  # the tight (monotone) rank bounds of both inputs
-            for k in range(s1):
-                run = max(run, armin[col, k]) if k else armin[col, k]
-                tlo1[k] = run
-            for k in range(s1 - 1, -1, -1):
-                run = min(run, armax[col, k]) if k < s1 - 1 else armax[col, k]
-                thi1[k] = run
-            for k in range(s2):
-                run = max(run, brmin[col, k]) if k else brmin[col, k]
-                tlo2[k] = run
-            for k in range(s2 - 1, -1, -1):
-                run = min(run, brmax[col, k]) if k < s2 - 1 else brmax[col, k]
-                thi2[k] = run
+            # the inputs' bounds are monotone already (exact and pruned summaries)
+            a, alo, ahi = av[col], armin[col], armax[col]
+            b, blo, bhi = bv[col], brmin[col], brmax[col]
             i = 0
             j = 0
+            run = 0
             for k in range(m):  # stable merge, ties: the first summary's points first
-                if j >= s2 or (i < s1 and av[col, i] <= bv[col, j]):
-                    v[k] = av[col, i]
-                    lo[k] = armin[col, i] + (tlo2[j - 1] if j > 0 else 0)
-                    hi[k] = armax[col, i] + (thi2[j] - 1 if j < s2 else nb)
+                if j >= s2 or (i < s1 and a[i] <= b[j]):
+                    v[k] = a[i]
+                    low = alo[i] + (blo[j - 1] if j > 0 else 0)
+                    hi[k] = ahi[i] + (bhi[j] - 1 if j < s2 else nb)
                     i += 1
                 else:
-                    v[k] = bv[col, j]
-                    lo[k] = brmin[col, j] + (tlo1[i - 1] if i > 0 else 0)
-                    hi[k] = brmax[col, j] + (thi1[i] - 1 if i < s1 else na)
+                    v[k] = b[j]
+                    low = blo[j] + (alo[i - 1] if i > 0 else 0)
+                    hi[k] = bhi[j] + (ahi[i] - 1 if i < s1 else na)
                     j += 1
+                run = max(run, low) if k else low  # tight lower bounds, in the same pass
+                tl[k] = run
+            run = hi[m - 1]  # tight upper bounds (what is stored)
+            for k in range(m - 1, -1, -1):
+                run = min(run, hi[k])
+                th[k] = run
+            oc, olo, ohi = ov[col], ormin[col], ormax[col]
             if m <= size:
                 for k in range(m):
-                    ov[col, k] = v[k]
-                    ormin[col, k] = lo[k]
-                    ormax[col, k] = hi[k]
+                    oc[k] = v[k]
+                    olo[k] = tl[k]
+                    ohi[k] = th[k]
                 continue
             # prune: for each target rank the point with the smallest rank error (as _locate)
-            run = 0
-            for k in range(m):
-                run = max(run, lo[k]) if k else lo[k]
-                tl[k] = run
-            for k in range(m - 1, -1, -1):
-                run = min(run, hi[k]) if k < m - 1 else hi[k]
-                th[k] = run
             pos = 0
             for t in range(size):
                 r = targets[t]
                 while pos < m and (tl[pos] + th[pos]) / 2.0 < r:
                     pos += 1
-                best = min(max(pos, 0), m - 1)
-                prev = min(max(pos - 1, 0), m - 1)
+                best = min(pos, m - 1)
+                prev = max(min(pos - 1, m - 1), 0)
                 e_best = max(r - tl[best], th[best] - r)
                 e_prev = max(r - tl[prev], th[prev] - r)
                 pick = prev if e_prev < e_best else best
-                ov[col, t] = v[pick]
-                ormin[col, t] = lo[pick]
-                ormax[col, t] = hi[pick]
+                oc[t] = v[pick]
+                olo[t] = tl[pick]
+                ohi[t] = th[pick]
 
     return merge

@@ -298,10 +298,9 @@ class EnsembleSummary:
 
 
 def _columns(tr: dict[str, FloatArray], ct: dict[str, FloatArray], names: Sequence[str]) -> Any:
-    """Stack treated, control and difference of every output: ``(3 x k x times, batch)``."""
-    return np.concatenate(
-        [tr[k] for k in names] + [ct[k] for k in names] + [tr[k] - ct[k] for k in names]
-    )
+    """Treated, control and difference of every output: ``3 x k`` row blocks ``(times, batch)``
+    (a list, not one stacked array: the summary reads the blocks in place)."""
+    return [tr[k] for k in names] + [ct[k] for k in names] + [tr[k] - ct[k] for k in names]
 
 
 def run_summary_batch(
@@ -349,9 +348,9 @@ def ensemble_summary(
     days: FloatArray | None = None
     if scheduler is None:
         for size, ss in plan:
-            days, summary = run_summary_batch(design, table, size, ss, tuple(outputs), band=band)
-            stream.add(summary)
-            del summary  # folded into the stream: not kept alive through the next batch
+            days, tr, ct = run_batch(design, table, size, ss, tuple(outputs), band=band)
+            stream.add(_columns(tr, ct, outputs))  # merged block by block, nothing stacked
+            del tr, ct  # not kept alive through the next batch
             if progress:
                 progress(size)
     else:
