@@ -96,6 +96,9 @@ def test_ev_flags_and_the_one_line_repr_carry_the_domain() -> None:
     for f in OUT:
         assert f"outside_domain:{f}" in line
     assert ev.domain.loc["route", "status"] == "out"
+    alts = ev.alternatives.set_index("change")
+    gel = [c for c in alts.index if c.startswith("carrier:")]
+    assert gel and all("carrier" in alts.loc[c, "beyond_domain"] for c in gel)
 
 
 def test_transection_fibrin_gel_fgf21_and_mir21a_design_evaluates_with_domain_flags() -> None:

@@ -96,7 +96,9 @@ class Evaluation:
 
     @property
     def alternatives(self) -> pd.DataFrame:
-        """Ranked one-change alternatives with the paired difference vs this design."""
+        """Ranked one-change alternatives with the paired difference vs this design;
+        ``beyond_domain`` names the features by which an alternative leaves the calibrated
+        domain where this design did not (its prediction is then an extrapolation)."""
         import pandas as pd
 
         rows = []
@@ -110,10 +112,20 @@ class Evaluation:
                     "delta_p05": delta.get("p05"),
                     "delta_p95": delta.get("p95"),
                     "verdict": alt.get("verdict"),
+                    "beyond_domain": ", ".join(alt.get("leaves_domain") or []),
                     "note": alt.get("skipped") or alt.get("reason") or "",
                 }
             )
-        cols = ["change", "kind", "delta_median", "delta_p05", "delta_p95", "verdict", "note"]
+        cols = [
+            "change",
+            "kind",
+            "delta_median",
+            "delta_p05",
+            "delta_p95",
+            "verdict",
+            "beyond_domain",
+            "note",
+        ]
         return pd.DataFrame(rows, columns=cols)
 
     @property
