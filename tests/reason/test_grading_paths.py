@@ -222,3 +222,15 @@ def test_explain_ranks_sci_evidence_above_the_same_evidence_from_a_stroke_model(
     res = explain(kb_from_records(ents, sts, backend="memory"), "a", "x", context="loose")
     assert [p.nodes[1] for p in res.paths] == ["gene:zz", "gene:aa"]
     assert res.paths[0].score > res.paths[1].score
+
+
+def test_admsc_evidence_from_the_autism_model_counts_as_indirect() -> None:
+    # was neuroprotection 0.55 and axon regeneration 0.47 with the BTBR study at full weight
+    prof = mechanism_profile(default_kb(), ["exo:admsc"])
+    for axis in ("neuroprotection", "axon_regeneration"):
+        (item,) = [e for e in prof.axes[axis].evidence if e["studies"][0] == 54]
+        assert item["weight"] == pytest.approx(0.45)  # rat/mouse 0.9 x 0.5 (not SCI)
+        assert item["certainty"] == "low"
+        assert prof.axes[axis].confidence == "very low"  # and one study only
+    assert prof.axes["neuroprotection"].score < 0.45
+    assert prof.axes["axon_regeneration"].score < 0.35
