@@ -140,3 +140,16 @@ def test_check_outputs_refuses_names_that_are_folders(name: str, tmp_path: Path)
 
     with pytest.raises(UserInputError, match="is a folder"):
         check_outputs({"-o": Path(name)}, force=True)
+
+
+def test_kb_build_does_not_replace_an_existing_file_without_force(tmp_path: Path) -> None:
+    spec = tmp_path / "spec.yaml"
+    shutil.copyfile(EXAMPLES / "iv-bmsc-exos-rat.yaml", spec)
+    _refused(["kb", "build", str(spec)], spec, says="exists; pass --force to overwrite it")
+
+
+def test_kb_import_never_uses_its_input_as_the_store(tmp_path: Path) -> None:
+    listing = tmp_path / "mti.csv"
+    listing.write_text("miRTarBase ID,miRNA\n")
+    args = ["kb", "import", str(listing), "--kind", "mirtarbase", "--store", str(listing)]
+    _refused(args, listing, says="is an input of this command")

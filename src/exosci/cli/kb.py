@@ -12,7 +12,14 @@ from rich.table import Table
 if TYPE_CHECKING:
     from exosci.kb.store import KnowledgeBase
 
-from exosci.cli._common import JSON_OPTION, cli_errors, console, emit_json
+from exosci.cli._common import (
+    FORCE_OPTION,
+    JSON_OPTION,
+    check_outputs,
+    cli_errors,
+    console,
+    emit_json,
+)
 from exosci.limits import MAX_TOP
 
 app = typer.Typer(help="Query and build the knowledge graph of the review.", no_args_is_help=True)
@@ -216,9 +223,12 @@ def studies_cmd(
 @cli_errors
 def build_cmd(
     path: Path = typer.Argument(..., help="DuckDB file to write (replaced atomically)."),
+    force: bool = FORCE_OPTION,
 ) -> None:
     """Validate the curated files and write them to a DuckDB store file."""
     from exosci.kb.store import build
+
+    check_outputs({"store": path}, force=force)  # an old store is rebuilt only with --force
 
     kb = build(path)
     console.print(

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from exosci.cli._common import JSON_OPTION, cli_errors, console, emit_json
+from exosci.cli._common import JSON_OPTION, check_outputs, cli_errors, console, emit_json
 from exosci.cli.kb import app
 
 
@@ -26,6 +26,7 @@ def import_cmd(
     from exosci.errors import UserInputError
     from exosci.kb.loaders import LOADERS, detect_kind, import_file
 
+    check_outputs({"--store": store}, inputs=[file], force=True)  # updated in place by design
     chosen = kind or detect_kind(file)
     if chosen is None:
         raise UserInputError(
