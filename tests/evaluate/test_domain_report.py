@@ -126,3 +126,15 @@ def test_transection_fibrin_gel_fgf21_and_mir21a_design_evaluates_with_domain_fl
     assert doc["domain"]["features"][1]["note"].startswith("ignored by the model")
     assert ev.gain["p05"] <= ev.gain["median"] <= ev.gain["p95"]
     assert "outside_domain:injury_model" in repr(ev)
+
+
+def test_compare_cli_shows_each_designs_features_outside_the_domain(tmp_path: Path) -> None:
+    four = tmp_path / "four.yaml"
+    four.write_text(yaml.safe_dump(FOUR_OUT), encoding="utf-8")
+    typical = Path(__file__).resolve().parents[2] / "examples" / "iv-bmsc-exos-rat.yaml"
+    res = CliRunner().invoke(app, ["compare", str(four), str(typical), "--samples", "10"])
+    assert res.exit_code == 0, res.output
+    text = " ".join(res.stdout.split())
+    assert "outside the calibrated domain" in text
+    for feature in OUT:
+        assert feature in text.split("designs compared")[1].split("A − B")[0]

@@ -231,6 +231,7 @@ def compare(
         "gain (5-95 %)",
         "lesion AUC",
         "statements",
+        "outside the calibrated domain",
     ):
         table.add_column(col)
     for row in doc["designs"]:
@@ -243,6 +244,7 @@ def compare(
             f"{g['median']:+.1f} ({g['p05']:+.1f}..{g['p95']:+.1f})",
             f"{row['lesion_auc_ug_day']:.3g}",
             str(row["evidence_statements"]),
+            escape(", ".join(row.get("outside_domain") or []) or "—"),
         )
     console.print(table)
     diff = Table(title="A − B, final day (paired: same virtual subjects)")
