@@ -180,11 +180,17 @@ def _novel(field: str, text: str, types: tuple[str, ...]) -> OpenName:
             text, f"name in field `{field}` (`novel:` needs a name after it)", []
         )
     etype = "material" if field == "carrier" else types[0]
+    if "mirna" in types and _looks_like_mirna(name):
+        etype = "mirna"
+    elif "rna" in types and re.search(r"(si|sh|m|lnc|circ)?rna\b", name, re.IGNORECASE):
+        etype = "rna"
+    elif field == "exosome.cargo":
+        etype = "small_molecule"  # a kind has to be named; it changes nothing in the model
     ent = Entity(
         id=f"{TYPE_PREFIX[etype]}:novel-{_slug(name)}",
         name=name,
         type=etype,  # type: ignore[arg-type]
-        description="a name given as new (`novel:`) in the spec",
+        description="a name given as new (`novel:`) in the spec; its kind is not checked",
     )
     note = f"{name!r} (given as novel): {NO_EVIDENCE}"
     if field == "carrier":
