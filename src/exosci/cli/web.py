@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import typer
 
-from exosci.cli._common import cli_errors, console
+from exosci.cli._common import cli_errors, console, err_console
 
 
 @cli_errors
@@ -20,9 +23,14 @@ def serve(
     token: str | None = typer.Option(
         None,
         "--token",
-        envvar="EXOSCI_TOKEN",
-        help="Access token every request must carry (lab server mode; also EXOSCI_TOKEN). "
-        "Required when --host is not a loopback address; loopback needs none.",
+        help="Access token every request must carry (lab server mode). Visible to every user "
+        "in `ps`: prefer EXOSCI_TOKEN or --token-file. Required (one of the three) when --host "
+        "is not a loopback address; loopback needs none.",
+    ),
+    token_file: Path | None = typer.Option(
+        None,
+        "--token-file",
+        help="Read the access token from the first line of this file (also EXOSCI_TOKEN_FILE).",
     ),
     workers: int = typer.Option(
         0, "--workers", min=0, max=64, help="Background-run worker processes (0: automatic)."
@@ -41,19 +49,52 @@ def serve(
     from exosci.errors import UserInputError
     from exosci.web import create_app
     from exosci.web.app import LOOPBACK_HOSTS
+    from exosci.web.auth import check_token
 
+    token, where = _token(token, token_file)
     loopback = host in ("127.0.0.1", "localhost", "::1") or host.startswith("127.")
     if not loopback and not token:
         raise UserInputError(
-            f"--host {host} serves beyond this machine: give an access token with --token "
-            "or EXOSCI_TOKEN (every request must then carry it; loopback needs none)."
+            f"--host {host} serves beyond this machine: give an access token in EXOSCI_TOKEN, "
+            "a file named by --token-file, or --token (every request must then carry it; "
+            "loopback needs none)."
         )
-    if token is not None and len(token) < 12:
-        raise UserInputError("--token: use at least 12 characters (e.g. `openssl rand -hex 16`).")
+    if token is not None:
+        check_token(token, where=where)
     wildcard = host in ("0.0.0.0", "::", "")
     hosts = [*LOOPBACK_HOSTS, *allow_host, *([] if wildcard else [host])]
     console.print(f"exosci web app on http://{host}:{port}/  (API docs: /docs)")
     if token:
         console.print("lab server mode: sign in at /login with the access token")
     app = create_app(allowed_hosts=hosts, token=token, workers=workers or None)
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    try:
+        uvicorn.run(app, host=host, port=port, log_level="warning")
+    except KeyboardInterrupt:  # uvicorn re-raises Ctrl-C after its clean shutdown
+        console.print("exosci serve: stopped")
+        raise typer.Exit(130) from None
+
+
+def _token(flag: str | None, file: Path | None) -> tuple[str | None, str]:
+    """The access token and where it came from: --token, --token-file, EXOSCI_TOKEN(_FILE)."""
+    from exosci.errors import UserInputError
+    from exosci.limits import read_capped
+
+    if flag is not None:
+        err_console.print(
+            "[yellow]warning:[/] --token is visible to every user of this machine in `ps`; "
+            "prefer EXOSCI_TOKEN or --token-file.",
+            highlight=False,
+        )
+        return flag, "--token"
+    env_file = os.environ.get("EXOSCI_TOKEN_FILE")
+    path, where = (file, "--token-file") if file else (env_file, "EXOSCI_TOKEN_FILE")
+    if path:
+        raw = read_capped(path, what="token file", cap=4096)
+        lines = raw.decode("utf-8", "replace").splitlines()
+        if not lines or not lines[0].strip():
+            raise UserInputError(
+                f"{where} {path}: the file is empty; put the token on its first line."
+            )
+        return lines[0].strip(), f"{where} {path}"
+    env = os.environ.get("EXOSCI_TOKEN")
+    return (env, "EXOSCI_TOKEN") if env is not None else (None, "")

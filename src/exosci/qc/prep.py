@@ -25,7 +25,7 @@ from exosci.limits import (
     MAX_SPEC_BYTES,
     MAX_TEXT_CHARS,
     MAX_YAML_ALIASES,
-    max_upload_bytes,
+    UPLOAD_BYTES_CEILING,
     read_capped,
     short,
 )
@@ -102,8 +102,10 @@ class NTAUpload(_Strict):
     filename: Name = Field(description="the export's file name, for messages and format hints")
     content: str = Field(
         min_length=1,
-        max_length=max_upload_bytes(),
-        description="the export's text (or base64 of its bytes with encoding=base64)",
+        # base64 of the largest upload: the decoded bytes get the raw upload's cap (check_upload)
+        max_length=4 * -(-UPLOAD_BYTES_CEILING // 3),
+        description="the export's text (or base64 of its bytes with encoding=base64); at most "
+        f"{UPLOAD_BYTES_CEILING} bytes once decoded, the cap of a raw upload",
     )
     encoding: Literal["text", "base64"] = "text"
 

@@ -20,17 +20,21 @@ from exosci.errors import UnknownNameError, UserInputError
 from exosci.kb.store import KnowledgeBase, default_kb
 from exosci.limits import MAX_NAME_CHARS, short
 from exosci.web import routes
-from exosci.web.auth import TokenGuard
+from exosci.web.auth import Sessions, TokenGuard, check_token
 from exosci.web.extra import mount_extra, mount_login
 from exosci.web.middleware import (
     AllowHeader,
     BodyLimit,
     ContentTypeGuard,
+    HeadAsGet,
     HostCheck,
+    InternalErrors,
+    JsonDepthLimit,
     SecurityHeaders,
 )
 from exosci.web.runs import RunsState, mount_runs
 from exosci.web.schemas import ERROR_RESPONSES, ApiError
+from exosci.web.store import StoreUnavailable
 
 #: Host names answered by default: loopback only (``EXOSCI_ALLOWED_HOSTS`` adds more).
 LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "[::1]", "::1", "testserver")
@@ -70,6 +74,8 @@ def create_app(
     ``allowed_hosts`` are the Host names answered (loopback by default, plus any in
     ``EXOSCI_ALLOWED_HOSTS``, comma-separated); other names get 421 (DNS-rebinding guard).
     """
+    if token is not None:
+        check_token(token, where="access token")
     state = RunsState(runs_db, workers)
 
     @asynccontextmanager
@@ -93,15 +99,26 @@ def create_app(
     get_kb = (lambda: kb) if kb is not None else default_kb
     hosts = list(allowed_hosts if allowed_hosts is not None else LOOPBACK_HOSTS)
     hosts += [h.strip() for h in os.environ.get("EXOSCI_ALLOWED_HOSTS", "").split(",") if h]
-    # Added innermost first: headers wrap everything, then Host, content type, body size.
+    sessions = Sessions()
+    # Added innermost first: headers wrap everything (500s included), then HEAD, Host, token,
+    # content type, body size, JSON depth.
     app.add_middleware(AllowHeader, methods_for=lambda path: _methods_for(app, path))
+    app.add_middleware(JsonDepthLimit)
     app.add_middleware(BodyLimit, limit_for=routes.body_limit)
     app.add_middleware(ContentTypeGuard)
     if token:
-        app.add_middleware(TokenGuard, token=token)
+        app.add_middleware(TokenGuard, token=token, sessions=sessions)
     app.add_middleware(HostCheck, allowed=hosts)
+    app.add_middleware(HeadAsGet)
+    app.add_middleware(InternalErrors)
     # /docs loads the bundled Swagger UI, so it keeps the strict policy (no CDN exception).
     app.add_middleware(SecurityHeaders, path_headers={})
+
+    @app.exception_handler(StoreUnavailable)
+    async def _store_unavailable(_: Request, exc: StoreUnavailable) -> JSONResponse:
+        return JSONResponse(
+            status_code=503, content={"error": str(exc), "kind": "StoreUnavailable"}
+        )
 
     @app.exception_handler(UserInputError)
     async def _bad_input(_: Request, exc: UserInputError) -> JSONResponse:
@@ -180,7 +197,7 @@ def create_app(
     mount_runs(app, get_kb, state)
     mount_extra(app)
     if token:
-        mount_login(app, token)
+        mount_login(app, token, sessions)
     app.state.runs = state
     return app
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from importlib import resources
 from typing import Any, Literal
 
@@ -12,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from exosci.errors import FileFormatError
 from exosci.limits import MAX_SPEC_BYTES, MAX_YAML_ALIASES
 from exosci.therapy.spec import TherapySpec, parse_spec
+from exosci.web.auth import Sessions
 from exosci.web.routes import _json_only
 
 #: Every file the page may load (a fixed table: no path from a client reaches the disk).
@@ -140,18 +142,48 @@ class LoginRequest(BaseModel):
     token: str = Field(min_length=1, max_length=512)
 
 
-def mount_login(app: FastAPI, token: str) -> None:
-    """The lab server's sign-in page: a right token sets an HttpOnly, SameSite=Strict cookie."""
-    from exosci.web.auth import COOKIE, LOGIN_PAGE, token_ok
+def mount_login(app: FastAPI, token: str, sessions: Sessions) -> None:
+    """The lab server's sign-in page: a right token starts a server-side session whose random
+    id travels in an HttpOnly, SameSite=Strict cookie; failed tries are rate-limited."""
+    from exosci.web.auth import (
+        COOKIE,
+        LOGIN_FAILURES,
+        LOGIN_PAGE,
+        LOGIN_WINDOW_SECONDS,
+        LoginLimiter,
+        session_id,
+        token_ok,
+    )
+
+    limiter = LoginLimiter()
 
     @app.get("/login", response_class=HTMLResponse, include_in_schema=False)
     def login_page() -> str:
         return LOGIN_PAGE
 
     @app.post("/api/login", dependencies=[Depends(_json_only)], include_in_schema=False)
-    def login(body: LoginRequest) -> Response:
+    def login(body: LoginRequest, request: Request) -> Response:
+        client = request.client.host if request.client else "?"
+        wait = limiter.retry_after(client)
+        if wait:
+            raise HTTPException(
+                429,
+                f"too many failed sign-ins (more than {LOGIN_FAILURES} in "
+                f"{LOGIN_WINDOW_SECONDS:.0f} s); try again in {wait} s.",
+                headers={"Retry-After": str(wait)},
+            )
         if not token_ok(body.token, token):
+            limiter.failed(client)
             raise HTTPException(401, "wrong access token.")
         res = Response('{"ok": true}', media_type="application/json")
-        res.set_cookie(COOKIE, token, httponly=True, samesite="strict", max_age=7 * 24 * 3600)
+        res.set_cookie(
+            COOKIE, sessions.new(), httponly=True, samesite="strict", max_age=int(sessions.seconds)
+        )
+        return res
+
+    @app.post("/api/logout", include_in_schema=False)
+    def logout(request: Request) -> Response:
+        ended = sessions.end(session_id(request.scope))
+        res = Response(json.dumps({"ok": True, "ended": ended}), media_type="application/json")
+        res.delete_cookie(COOKIE, httponly=True, samesite="strict")
         return res

@@ -7,6 +7,8 @@ queue, saved runs) are covered without registering anything.
 from __future__ import annotations
 
 import json
+import logging
+import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -17,6 +19,8 @@ Message = dict[str, Any]
 Receive = Callable[[], Any]
 Send = Callable[[Message], Any]
 ASGIApp = Callable[[Scope, Receive, Send], Any]
+
+log = logging.getLogger("exosci.web")
 
 _BODY_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 # Content types a cross-site page can send without a CORS preflight: refusing them (and a
@@ -151,17 +155,47 @@ class ContentTypeGuard:
         await self.app(scope, receive, send)
 
 
+#: ``name[:port]`` or ``[ipv6][:port]`` (RFC 9110 §7.2 / RFC 3986 §3.2.2); nothing else.
+_HOST = re.compile(
+    r"(?P<name>[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*"
+    r"|\[[0-9a-f:.]+\])(?::(?P<port>[0-9]{1,5}))?"
+)
+
+
+def host_name(header: str) -> str | None:
+    """The name in a Host header, or None when the header is not ``name[:port]``.
+
+    Strict: ``localhost:evil.example`` (a port that is not a number), user info, paths and
+    ports above 65535 are refused instead of being cut at the last colon.
+    """
+    m = _HOST.fullmatch(header.strip().lower())
+    if m is None or (m["port"] is not None and int(m["port"]) > 65535):
+        return None
+    return m["name"]
+
+
 class HostCheck:
     """Answer only requests whose Host is an allowed name (defeats DNS rebinding)."""
 
     def __init__(self, app: ASGIApp, *, allowed: Iterable[str]) -> None:
         self.app = app
         self.allowed = {h.lower() for h in allowed}
+        # "::1" is written "[::1]" in a Host header
+        self.allowed |= {f"[{h}]" for h in self.allowed if ":" in h and not h.startswith("[")}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] in ("http", "websocket"):
-            host = (_header(scope, b"host") or "").lower()
-            name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
+            name = host_name(_header(scope, b"host") or "")
+            if name is None:
+                if scope["type"] == "http":
+                    await _send_error(
+                        send,
+                        400,
+                        "malformed Host header: expected a host name or [IPv6 address], "
+                        "optionally followed by :port (a number).",
+                        "BadRequest",
+                    )
+                return
             if name not in self.allowed:
                 if scope["type"] == "http":
                     await _send_error(
@@ -253,3 +287,107 @@ class AllowHeader:
             await send(message)
 
         await self.app(scope, receive, fix_allow)
+
+
+class JsonDepthLimit:
+    """Refuse a JSON body nested deeper than :data:`exosci.limits.MAX_NESTING_DEPTH` (422).
+
+    The parser recurses once per level, so a body of ``[[[[...]]]]`` a few thousand deep would
+    reach Python's recursion limit inside FastAPI (a 400 or a 500 depending on the stack). The
+    body is measured before any parser sees it; it is held in memory only up to the route's
+    cap, which the :class:`BodyLimit` around this class enforces as it streams.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        media = (_header(scope, b"content-type") or "").split(";")[0].strip().lower()
+        json_body = media == "application/json" or media.endswith("+json")
+        if scope["type"] != "http" or scope["method"] not in _BODY_METHODS or not json_body:
+            await self.app(scope, receive, send)
+            return
+        from exosci.errors import UserInputError
+        from exosci.limits import check_json_depth
+
+        messages: list[Message] = []
+        while True:
+            message = await receive()
+            messages.append(message)
+            if message["type"] != "http.request" or not message.get("more_body", False):
+                break
+        body = b"".join(m.get("body", b"") for m in messages if m["type"] == "http.request")
+        try:
+            check_json_depth(body, where="request body")
+        except UserInputError as exc:
+            await _send_error(send, 422, str(exc), "NestingTooDeep")
+            return
+        replay = iter(messages)
+
+        async def replayed() -> Message:
+            try:
+                return next(replay)
+            except StopIteration:
+                return await receive()  # after the body: wait for the disconnect
+
+        await self.app(scope, replayed, send)
+
+
+class InternalErrors:
+    """Answer an unexpected exception with a JSON 500 instead of letting it reach the server.
+
+    Starlette's outermost error middleware sends a bare 500 and re-raises, so the response
+    skipped every middleware (no security headers) and uvicorn then closed the keep-alive
+    connection. This class sits inside :class:`SecurityHeaders`: the 500 gets the headers,
+    the traceback goes to the log, and the connection stays open for the next request.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking)
+        except Exception as exc:
+            if started:  # half a response is out: only closing the connection ends it
+                raise
+            log.exception("internal error on %s %s", scope.get("method"), scope.get("path"))
+            await _send_error(
+                send,
+                500,
+                f"internal error ({type(exc).__name__}); the server log has the details. "
+                "Please report it with the request that caused it.",
+                "InternalError",
+            )
+
+
+class HeadAsGet:
+    """Serve ``HEAD`` wherever ``GET`` is served: the GET response's headers, no body."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def no_body(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                if message.get("more_body", False):
+                    return
+                message = {"type": "http.response.body", "body": b""}
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, no_body)

@@ -4,13 +4,14 @@ search, download its files, and compare two saved runs on the same virtual subje
 from __future__ import annotations
 
 import json
+import os
 import threading
 from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
-from fastapi import Depends, FastAPI, HTTPException, Query
+from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -21,6 +22,7 @@ from exosci.kb.store import KnowledgeBase
 from exosci.limits import MAX_API_SAMPLES, MAX_NAME_CHARS, MAX_SEED
 from exosci.therapy import resolve_spec
 from exosci.therapy.spec import TherapySpec
+from exosci.web.auth import SESSION_KEY
 from exosci.web.jobs import JobRunner
 from exosci.web.routes import _json_only
 from exosci.web.schemas import ApiError
@@ -43,6 +45,44 @@ class RunRequest(BaseModel):
     seed: int = Field(default=0, ge=0, le=MAX_SEED)
 
 
+class RunUpdate(BaseModel):
+    """A change to a saved run: its display name."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1, max_length=MAX_NAME_CHARS, pattern=r"\S")
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit():
+        raise UserInputError(f"{name}={raw[:40]!r}: expected a whole number >= 0.")
+    return int(raw)
+
+
+class RunLimits:
+    """The queue cap and the retention of saved runs (environment variables, read at start).
+
+    ``EXOSCI_MAX_QUEUED_RUNS``: runs waiting or computing at once (more get 429);
+    ``EXOSCI_RUNS_KEEP``: finished runs kept (the oldest beyond it are deleted, 0 keeps all);
+    ``EXOSCI_RUNS_MAX_AGE_DAYS``: finished runs older than this are deleted (0: no age limit).
+    """
+
+    def __init__(self) -> None:
+        self.max_queued = max(1, _env_int("EXOSCI_MAX_QUEUED_RUNS", 8))
+        self.keep = _env_int("EXOSCI_RUNS_KEEP", 500)
+        self.max_age_days = _env_int("EXOSCI_RUNS_MAX_AGE_DAYS", 90)
+
+    def prune(self, store: RunStore) -> int:
+        age = self.max_age_days * 86400.0 if self.max_age_days else None
+        return store.prune(keep=self.keep or 2**62, max_age_s=age)
+
+
+#: Seconds a client is asked to wait when the queue is full.
+RETRY_AFTER_S = 30
+
+
 class DesignRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     spec: TherapySpec
@@ -57,13 +97,16 @@ class RunsState:
         self._store: RunStore | None = None
         self._runner: JobRunner | None = None
         self._lock = threading.Lock()
+        self.limits = RunLimits()
 
     @property
     def store(self) -> RunStore:
         with self._lock:
             if self._store is None:
-                self._store = RunStore(self._path or default_path())
-                self._store.mark_interrupted()
+                store = RunStore(self._path or default_path())
+                store.mark_interrupted()
+                self.limits.prune(store)
+                self._store = store
             return self._store
 
     @property
@@ -98,13 +141,36 @@ def _check_names(spec: TherapySpec, kb: KnowledgeBase) -> None:
 NOT_FOUND: dict[int | str, dict[str, Any]] = {
     404: {"model": ApiError, "description": "No saved run (or run file) with this id."}
 }
+#: Routes changing a run: only the session that created it may (when it was made in one).
+OWNED: dict[int | str, dict[str, Any]] = {
+    **NOT_FOUND,
+    403: {"model": ApiError, "description": "The run belongs to another signed-in session."},
+}
+QUEUE_FULL: dict[int | str, dict[str, Any]] = {
+    429: {"model": ApiError, "description": "The run queue is full (see Retry-After)."}
+}
+
+
+def _session(request: Request) -> str | None:
+    """The signed-in session's owner key (lab server mode), else None."""
+    owner = request.scope.get(SESSION_KEY)
+    return owner if isinstance(owner, str) else None
 
 
 def mount_runs(app: FastAPI, get_kb: Callable[[], KnowledgeBase], state: RunsState) -> None:
     json_only = [_json_only_dep()]
 
-    @app.post("/api/runs", status_code=202, dependencies=json_only)
-    def submit(body: RunRequest) -> dict[str, Any]:
+    @app.post("/api/runs", status_code=202, dependencies=json_only, responses=QUEUE_FULL)
+    def submit(body: RunRequest, request: Request) -> dict[str, Any]:
+        pending = state.store.pending()
+        if pending >= state.limits.max_queued:
+            raise HTTPException(
+                429,
+                f"{pending} runs are already waiting or computing (the cap is "
+                f"{state.limits.max_queued}, EXOSCI_MAX_QUEUED_RUNS); try again when one "
+                "finishes, or cancel one.",
+                headers={"Retry-After": str(RETRY_AFTER_S)},
+            )
         kb = get_kb()
         data_hash = str(kb.meta()["content_hash"])
         if body.kind == "compare":
@@ -138,7 +204,9 @@ def mount_runs(app: FastAPI, get_kb: Callable[[], KnowledgeBase], state: RunsSta
             version=__version__,
             seed=body.seed,
             data_hash=data_hash,
+            owner=_session(request),
         )
+        state.limits.prune(state.store)
         state.runner.submit(run_id)
         return {"id": run_id, "status": "queued", "url": f"/run/{run_id}"}
 
@@ -165,12 +233,35 @@ def mount_runs(app: FastAPI, get_kb: Callable[[], KnowledgeBase], state: RunsSta
         row.pop("spec", None)
         return row
 
-    @app.post("/api/runs/{run_id}/cancel", responses=NOT_FOUND)
-    def cancel(run_id: str) -> dict[str, Any]:
-        if state.store.get(run_id, result=False) is None:
+    def _owned(run_id: str, request: Request, verb: str) -> None:
+        exists, owner = state.store.owner(run_id)
+        if not exists:
             raise HTTPException(404, "no saved run with this id")
+        if owner is not None and owner != _session(request):
+            raise HTTPException(
+                403, f"this run was started in another signed-in session; only it may {verb} it."
+            )
+
+    @app.post("/api/runs/{run_id}/cancel", responses=OWNED)
+    def cancel(run_id: str, request: Request) -> dict[str, Any]:
+        _owned(run_id, request, "cancel")
         status = state.runner.cancel(run_id)
         return {"id": run_id, "status_before": status}
+
+    @app.delete("/api/runs/{run_id}", responses=OWNED)
+    def delete_run(run_id: str, request: Request) -> dict[str, Any]:
+        """Delete a saved run and its files (a run still computing is cancelled first)."""
+        _owned(run_id, request, "delete")
+        status = state.runner.cancel(run_id)
+        state.store.delete(run_id)
+        return {"id": run_id, "deleted": True, "status_before": status}
+
+    @app.patch("/api/runs/{run_id}", responses=OWNED, dependencies=json_only)
+    def rename_run(run_id: str, body: RunUpdate, request: Request) -> dict[str, Any]:
+        """Rename a saved run."""
+        _owned(run_id, request, "rename")
+        state.store.rename(run_id, body.name.strip())
+        return {"id": run_id, "name": body.name.strip()}
 
     @app.get("/api/runs/{run_id}/result.json", responses=NOT_FOUND)
     def result_json(run_id: str) -> Response:

@@ -77,9 +77,12 @@ def _doc(text: str) -> dict[str, object]:
 
 #: Error responses any route may give (the middleware answers the first four before routing).
 ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
-    400: _doc("Body that cannot be parsed at all (e.g. nested beyond the JSON parser's depth)."),
+    400: _doc("Body that cannot be parsed at all, or a malformed Host header."),
     413: _doc("Request body over the route's size limit."),
     415: _doc("Wrong content type (JSON routes: application/json; file routes: octet-stream)."),
     421: _doc("Host header not one this server answers for (DNS-rebinding guard)."),
     422: _doc("Invalid input: the message names the field and what is accepted."),
+    503: _doc(
+        "The server's saved-runs database or data folder is unusable (the message says why)."
+    ),
 }
