@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 from pathlib import Path
 
 import typer
@@ -67,11 +68,19 @@ def serve(
     if token:
         console.print("lab server mode: sign in at /login with the access token")
     app = create_app(allowed_hosts=hosts, token=token, workers=workers or None)
+    # uvicorn re-raises the signal that stopped it once it has shut down: answer SIGTERM with
+    # a normal exit (exit handlers run: no leaked semaphores) and Ctrl-C without a traceback
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
     try:
-        uvicorn.run(app, host=host, port=port, log_level="warning")
+        # a request still computing gets 2 s after SIGTERM/Ctrl-C; then the workers are ended
+        uvicorn.run(app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=2)
     except KeyboardInterrupt:  # uvicorn re-raises Ctrl-C after its clean shutdown
         console.print("exosci serve: stopped")
         raise typer.Exit(130) from None
+
+
+def _exit_on_sigterm(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
 
 
 def _token(flag: str | None, file: Path | None) -> tuple[str | None, str]:

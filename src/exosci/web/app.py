@@ -22,6 +22,7 @@ from exosci.limits import MAX_NAME_CHARS, short
 from exosci.web import routes
 from exosci.web.auth import Sessions, TokenGuard, check_token
 from exosci.web.extra import mount_extra, mount_login
+from exosci.web.jobs import Busy, HeavyWork, Stopping, default_workers
 from exosci.web.middleware import (
     AllowHeader,
     BodyLimit,
@@ -77,10 +78,13 @@ def create_app(
     if token is not None:
         check_token(token, where="access token")
     state = RunsState(runs_db, workers)
+    heavy = HeavyWork(default_workers(), kb=kb, registry=state.registry)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        state.startup()
         yield
+        heavy.shutdown()
         state.shutdown()
 
     app = FastAPI(
@@ -113,6 +117,18 @@ def create_app(
     app.add_middleware(InternalErrors)
     # /docs loads the bundled Swagger UI, so it keeps the strict policy (no CDN exception).
     app.add_middleware(SecurityHeaders, path_headers={})
+
+    @app.exception_handler(Busy)
+    async def _busy(_: Request, exc: Busy) -> JSONResponse:
+        return JSONResponse(
+            status_code=429,
+            content={"error": str(exc), "kind": "Busy"},
+            headers={"Retry-After": "10"},
+        )
+
+    @app.exception_handler(Stopping)
+    async def _stopping(_: Request, exc: Stopping) -> JSONResponse:
+        return JSONResponse(status_code=503, content={"error": str(exc), "kind": "Stopping"})
 
     @app.exception_handler(StoreUnavailable)
     async def _store_unavailable(_: Request, exc: StoreUnavailable) -> JSONResponse:
@@ -193,12 +209,13 @@ def create_app(
             raise HTTPException(404, f"reference {number} is not in the review's list (1-194)")
         return kb.reference(number)
 
-    routes.mount(app, get_kb)
+    routes.mount(app, get_kb, heavy)
     mount_runs(app, get_kb, state)
     mount_extra(app)
     if token:
         mount_login(app, token, sessions)
     app.state.runs = state
+    app.state.heavy = heavy
     return app
 
 

@@ -29,7 +29,8 @@ from exosci.limits import (
 from exosci.qc.prep import PrepUpload
 from exosci.therapy.spec import TherapySpec
 from exosci.web.evidence import MAX_IDS, citations, field_errors, statement_cards
-from exosci.web.schemas import CargoEnrichRequest
+from exosci.web.jobs import HeavyWork
+from exosci.web.schemas import ApiError, CargoEnrichRequest
 
 #: Routes whose body is one uploaded file (raw bytes).
 FILE_ROUTES = ("/api/qc/nta", "/api/release/fit")
@@ -46,6 +47,10 @@ _FILE_BODY = {
             }
         },
     }
+}
+#: Evaluate/simulate routes refuse more waiting computations than their workers can take.
+BUSY: dict[int | str, dict[str, Any]] = {
+    429: {"model": ApiError, "description": "Too many computations waiting (see Retry-After)."}
 }
 _SEED = Query(0, ge=0, le=MAX_SEED, description="random seed, 0 to 2**32-1")
 
@@ -92,7 +97,7 @@ async def _body(request: Request) -> bytes:
     return check_upload(data)
 
 
-def mount(app: FastAPI, get_kb: Callable[[], KnowledgeBase]) -> None:
+def mount(app: FastAPI, get_kb: Callable[[], KnowledgeBase], heavy: HeavyWork) -> None:
     """Attach the analysis routes to ``app``.
 
     The library modules are imported here, once, not inside the routes: the routes run in a
@@ -103,14 +108,10 @@ def mount(app: FastAPI, get_kb: Callable[[], KnowledgeBase]) -> None:
 
     from exosci.cargo.pipeline import enrich as run_cargo_enrich
     from exosci.datasets import available
-    from exosci.evaluate import evaluate as run_evaluate
-    from exosci.evaluate import evaluate_design
-    from exosci.evaluate.render import make_plots, render_html
     from exosci.qc import check_prep, read_nta_bytes
     from exosci.reason.explain import explain as run_explain
     from exosci.reason.profile import profile_of
     from exosci.release import MODELS, fit_release, parse_profile
-    from exosci.therapy.simulate import simulate_run
 
     @app.get("/api/explain")
     def explain(
@@ -168,40 +169,39 @@ def mount(app: FastAPI, get_kb: Callable[[], KnowledgeBase]) -> None:
         ent, prof = profile_of(get_kb(), name)
         return {"id": ent.id, "name": ent.name, "type": ent.type, **prof.to_dict()}
 
-    @app.post("/api/simulate", dependencies=JSON)
-    def simulate(
+    # Evaluations and simulations compute in worker processes (exosci.web.jobs.HeavyWork):
+    # the route only awaits, so search and the other routes answer while one runs.
+    @app.post("/api/simulate", dependencies=JSON, responses=BUSY)
+    async def simulate(
         spec: TherapySpec = Body(..., description="A therapy spec (DESIGN.md) as JSON."),
         samples: int = Query(500, ge=10, le=MAX_API_SAMPLES),
         seed: int = _SEED,
         band: Literal["mean", "animal"] = Query("mean", description="mean or animal spread"),
     ) -> dict[str, Any]:
         # the document `exosci simulate --json` prints (one library function for both)
-        return simulate_run(spec, kb=get_kb(), samples=samples, seed=seed, band=band).to_dict()
+        doc: dict[str, Any] = await heavy.run("simulate", spec, samples, seed, band)
+        return doc
 
-    def _evaluate(spec: TherapySpec, samples: int, seed: int) -> dict[str, Any]:
-
-        alt = min(samples, 200)
-        return run_evaluate(spec, kb=get_kb(), samples=samples, seed=seed, alternative_samples=alt)
-
-    @app.post("/api/evaluate", dependencies=JSON)
-    def evaluate(
+    @app.post("/api/evaluate", dependencies=JSON, responses=BUSY)
+    async def evaluate(
         spec: TherapySpec = Body(..., description="A therapy spec (DESIGN.md) as JSON."),
         samples: int = Query(300, ge=10, le=MAX_API_SAMPLES),
         seed: int = _SEED,
     ) -> dict[str, Any]:
-        alt = min(samples, 200)
-        ev = evaluate_design(spec, kb=get_kb(), samples=samples, seed=seed, alternative_samples=alt)
-        return ev.to_dict()  # the document `exosci evaluate --json` prints and writes
+        # the document `exosci evaluate --json` prints and writes
+        doc: dict[str, Any] = await heavy.run("evaluate", spec, samples, seed)
+        return doc
 
-    @app.post("/api/evaluate/report", response_class=HTMLResponse, dependencies=JSON)
-    def evaluate_report(
+    @app.post(
+        "/api/evaluate/report", response_class=HTMLResponse, dependencies=JSON, responses=BUSY
+    )
+    async def evaluate_report(
         spec: TherapySpec = Body(..., description="A therapy spec (DESIGN.md) as JSON."),
         samples: int = Query(300, ge=10, le=MAX_API_SAMPLES),
         seed: int = _SEED,
     ) -> str:
-
-        doc = _evaluate(spec, samples, seed)
-        return render_html(doc, make_plots(doc))
+        html: str = await heavy.run("report", spec, samples, seed)
+        return html
 
     @app.post("/api/cargo/enrich", dependencies=JSON)
     def cargo_enrich(body: CargoEnrichRequest) -> dict[str, Any]:

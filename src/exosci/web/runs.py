@@ -23,7 +23,7 @@ from exosci.limits import MAX_API_SAMPLES, MAX_NAME_CHARS, MAX_SEED
 from exosci.therapy import resolve_spec
 from exosci.therapy.spec import TherapySpec
 from exosci.web.auth import SESSION_KEY
-from exosci.web.jobs import JobRunner
+from exosci.web.jobs import JobRunner, log, sweep_orphans
 from exosci.web.routes import _json_only
 from exosci.web.schemas import ApiError
 from exosci.web.store import RunStore, default_path
@@ -116,6 +116,17 @@ class RunsState:
             if self._runner is None:
                 self._runner = JobRunner(store, self._workers)
             return self._runner
+
+    def registry(self) -> Path:
+        """Where worker processes record their pids (beside the runs database)."""
+        return (self._path or default_path()).parent / "workers"
+
+    def startup(self) -> None:
+        """End the orphaned workers of a server on this data folder that was killed."""
+        try:
+            sweep_orphans(self.registry())
+        except OSError as exc:  # an unusable data folder is reported by the runs routes
+            log.warning("could not look for orphaned workers: %s", exc)
 
     def shutdown(self) -> None:
         if self._runner is not None:
