@@ -78,7 +78,7 @@ def create_app(
     if token is not None:
         check_token(token, where="access token")
     state = RunsState(runs_db, workers)
-    heavy = HeavyWork(default_workers(), kb=kb, registry=state.registry)
+    heavy = HeavyWork(default_workers(), kb=kb, registry=state.worker_registry)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:

@@ -26,7 +26,7 @@ from exosci.web.auth import SESSION_KEY
 from exosci.web.jobs import JobRunner, log, sweep_orphans
 from exosci.web.routes import _json_only
 from exosci.web.schemas import ApiError
-from exosci.web.store import RunStore, default_path
+from exosci.web.store import RunStore, StoreUnavailable, default_path
 
 
 class RunRequest(BaseModel):
@@ -103,7 +103,7 @@ class RunsState:
     def store(self) -> RunStore:
         with self._lock:
             if self._store is None:
-                store = RunStore(self._path or default_path())
+                store = RunStore(self._db_path())
                 store.mark_interrupted()
                 self.limits.prune(store)
                 self._store = store
@@ -117,15 +117,30 @@ class RunsState:
                 self._runner = JobRunner(store, self._workers)
             return self._runner
 
+    def _db_path(self) -> Path:
+        if self._path is not None:
+            return self._path
+        try:
+            return default_path()
+        except UserInputError as exc:  # EXOSCI_DATA_DIR names no usable folder
+            raise StoreUnavailable(Path(os.environ.get("EXOSCI_DATA_DIR", "?")), str(exc)) from None
+
     def registry(self) -> Path:
         """Where worker processes record their pids (beside the runs database)."""
-        return (self._path or default_path()).parent / "workers"
+        return self._db_path().parent / "workers"
+
+    def worker_registry(self) -> Path | None:
+        """:meth:`registry`, or None when the data folder is unusable (workers record nothing)."""
+        try:
+            return self.registry()
+        except StoreUnavailable:
+            return None
 
     def startup(self) -> None:
         """End the orphaned workers of a server on this data folder that was killed."""
         try:
             sweep_orphans(self.registry())
-        except OSError as exc:  # an unusable data folder is reported by the runs routes
+        except (OSError, StoreUnavailable) as exc:  # the runs routes report an unusable folder
             log.warning("could not look for orphaned workers: %s", exc)
 
     def shutdown(self) -> None:
