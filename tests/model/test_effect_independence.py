@@ -100,3 +100,25 @@ def test_term_draws_are_shared_by_key_and_independent_between_keys() -> None:
     assert abs(np.corrcoef(a1, subject)[0, 1]) < 0.03
     assert abs(a1.mean()) < 0.03 and abs(a1.std() - 1.0) < 0.03  # standard normal
     assert term_normals(np.zeros(3), "exo:nsc").tolist() == [0.0, 0.0, 0.0]  # nominal run
+
+
+def test_two_carriers_do_not_share_one_retention_draw(params: dict[str, Any]) -> None:
+    """Carrier retention deviates per carrier (its own draw): swapping the carrier's identity
+    alone changes subjects' outcomes both ways; the same carrier twice changes nothing. (With
+    one shared retention draw, as before, the swap gave exactly 0 for every subject.)"""
+    res = resolve_spec(
+        parse_spec(
+            {"species": "rat", "exosome": {"source": "BMSC-Exos"}, "route": "local implantation",
+             "carrier": "hyaluronic acid hydrogel", "dose": {"amount": 50}, "horizon_days": DAY}
+        )
+    )  # fmt: skip
+    d = res.design
+    assert d.carrier == "mat:hyaluronic-acid-hydrogel"
+    n = 120
+    sub = {k: v[:n] for k, v in params.items()}
+    (a, b, c), _ = paired_final_scores(
+        [d, replace(d, carrier="mat:collagen-scaffold"), d], sub, n, control=False
+    )
+    np.testing.assert_array_equal(a, c)
+    diff = b - a
+    assert np.quantile(diff, 0.95) - np.quantile(diff, 0.05) > 0.05

@@ -31,6 +31,10 @@ class Release:
 
 Channel = Literal["lasting", "early"]
 SUBJECT_KEY = "z_effect"  # the per-subject parameter the design-effect draws are keyed on
+# Between-carrier spread of lesion retention, logit scale: hydrogels retain 86-98 % of their
+# vesicles (Int J Mol Sci 2021;22:6203, doi:10.3390/ijms22126203): logit 1.8-3.9 read as the
+# middle +-2 SD, so SD ~0.5. Each carrier deviates from the shared retention by its own draw.
+CARRIER_LOGIT_SD = 0.5
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 
 
@@ -160,6 +164,9 @@ class Design:
         both arms reach their plateau.
     targeted
         Lesion-homing surface engineering (RVG/RGD/CAQK display).
+    carrier
+        The carrier's entity id (or name): the key of its own retention deviation, so two
+        carriers never share one retention draw in a paired comparison.
     """
 
     species: ModelSpecies = "rat"
@@ -170,6 +177,7 @@ class Design:
     release: Release | None = None
     axis_scores: dict[str, float] = field(default_factory=lambda: dict.fromkeys(AXES, 0.5))
     targeted: bool = False
+    carrier: str = ""
     potency: float = 1.0
     effect: tuple[EffectDraw, ...] = ()
     horizon_days: int = 42

@@ -18,7 +18,14 @@ from typing import Any
 
 import numpy as np
 
-from exosci.model.design import AXES, SUBJECT_KEY, Design, effect_draws
+from exosci.model.design import (
+    AXES,
+    CARRIER_LOGIT_SD,
+    SUBJECT_KEY,
+    Design,
+    effect_draws,
+    term_normals,
+)
 from exosci.model.parameters import FloatArray
 
 
@@ -233,16 +240,20 @@ def derive(params: dict[str, Any], design: Design) -> dict[str, Any]:
     p["smax"] = design.score_max
     p["spare"] = np.clip(1.0 - np.asarray(p["primary_loss"]) * design.severity, 0.02, 1.0)
     depot = design.release is not None and design.route == "local"
+    if (design.effect or (depot and design.carrier)) and SUBJECT_KEY not in p:
+        raise ValueError(
+            f"derive: the parameters lack {SUBJECT_KEY!r}, the per-subject key of the design's "
+            "effect and carrier draws; without it every term would sit at its median (no band)"
+        )
+    subject = np.asarray(p.get(SUBJECT_KEY, 0.0), float) + zero
     retention = np.asarray(p["carrier_retention"]) if depot else zero
+    if depot and design.carrier:  # this carrier's own deviation from the shared retention
+        r = np.clip(retention, 1e-9, 1.0 - 1e-9)
+        z = term_normals(subject, f"carrier:{design.carrier}")
+        retention = 1.0 / (1.0 + (1.0 - r) / r * np.exp(-CARRIER_LOGIT_SD * z))
     p["k_wash_les"] = np.asarray(p["k_wash"]) * (1.0 - retention)
     # the design's effect: each term (product, each modification) with its own per-subject
     # draw keyed by the term's entity, so different products never share a deviation
-    if design.effect and SUBJECT_KEY not in p:
-        raise ValueError(
-            f"derive: the parameters lack {SUBJECT_KEY!r}, the per-subject key of the design's "
-            "effect draws; without it every effect term would sit at its median (no band)"
-        )
-    subject = np.asarray(p.get(SUBJECT_KEY, 0.0), float) + zero
     lasting, early = effect_draws(design.effect, subject, design.potency)
     p["eff"] = lasting + zero
     # the design's ceiling: e_cap for the typical design (eff = 1), lower for weaker products,

@@ -405,6 +405,7 @@ def resolve_spec(
         release=release,
         axis_scores=scores,
         targeted=bool(engineered & TARGETING),
+        carrier=carrier.id if carrier is not None else "",
         potency=effect.potency,
         effect=effect.draws(),
         horizon_days=spec.horizon_days,
