@@ -76,6 +76,7 @@ def test_dask_batches_equal_local_run() -> None:
 def test_sobol_ranks_design_and_uncertainty() -> None:
     r = sensitivity(reference_design(), method="sobol", n=64, seed=2)
     names = [x["name"] for x in r.indices]
-    assert "dose_scale" in names and r.n_runs == 64 * (len(names) + 2)
+    k = len(names) + len(r.random_effects)  # random-effect draws are screened, ranked apart
+    assert "dose_scale" in names and r.n_runs == 64 * (k + 2)
     totals = np.array([x["total"] for x in r.indices])
     assert np.all(np.isfinite(totals)) and totals.max() > 0.05

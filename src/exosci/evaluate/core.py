@@ -19,7 +19,7 @@ from exosci.kb.schema import PREDICATES
 from exosci.kb.store import KnowledgeBase, default_kb
 from exosci.model.design import AXES
 from exosci.model.parameters import ParameterTable, default_parameters
-from exosci.model.simulate import ASSUMPTIONS, LABEL, SimulationResult, ensemble
+from exosci.model.simulate import ASSUMPTIONS, LABEL, SimulationResult, ensemble, uncertainty_block
 from exosci.therapy import ResolveCache, ResolvedTherapy, TherapySpec, resolve_spec
 from exosci.therapy.domain import Domain, assess
 from exosci.therapy.spec import parse_spec
@@ -294,6 +294,7 @@ def evaluate(
         feats = DesignFeatures(**{**vars(feats), "species": spec.species})
     risks = [r.to_dict(kb) for r in assess_risks(kb, feats)]
     prediction = prediction_block(sim)
+    prediction.update(uncertainty_block(res.design, samples, seed, True))  # model-calib hook
     animals = _animal_ensemble(res, sim, samples=samples, seed=seed, scheduler=scheduler)
     if animals is not None:
         prediction["animal_band"] = _animal_block(animals)
@@ -514,7 +515,9 @@ def sensitivity_block(res: ResolvedTherapy, *, seed: int, n: int) -> dict[str, A
         label = DESIGN_FACTOR_LABELS.get(name) or (
             table[name].description if name in table else name
         )
-        top.append({**row, "label": label, "kind": _factor_kind(name, table)})
+        # the screen labels its factors (random-effect draws are ranked apart there)
+        kind = row.get("kind") or _factor_kind(name, table)
+        top.append({**row, "label": label, "kind": kind})
     return {**{k: v for k, v in out.items() if k != "indices"}, "trajectories": n, "top": top}
 
 

@@ -4,11 +4,16 @@
 parameters and of the between-animal SD from an MCMC run on the calibration targets. Every run
 that samples parameters asks :func:`parameter_draws` for them:
 
-* free parameters: resampled posterior draws (jointly, so their correlations are kept);
-* parameters that are not free but move the calibration outputs: held at their nominal value
-  (the posterior was computed with them there: sampling them from the prior would undo it);
-* parameters that do not touch the calibration outputs (other routes, carriers, mouse): their
-  posterior is their prior, so they are sampled from it.
+* calibrated parameters (every uncertain population parameter that moves a calibration output):
+  resampled posterior draws (jointly, so their correlations are kept);
+* parameters that do not touch the calibration outputs (other routes, carriers, mouse, the
+  timing window's effect on designs outside the mix): their posterior is their prior, so they
+  are sampled from it;
+* per-design effect draws (``role: design``): sampled in every band;
+* per-animal effects (``role: animal``): sampled in the ``animal`` band; the ``mean`` band is
+  by definition the typical animal (effect 0);
+* a posterior may still list parameters it was *conditioned* on (held at nominal by an older
+  calibration); the shipped one lists none, and ``tests/model`` checks it.
 
 Two bands, both available and labelled:
 
@@ -20,6 +25,7 @@ Two bands, both available and labelled:
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -142,9 +148,13 @@ def parameter_draws(
     table: ParameterTable | None = None,
     band: Band = "mean",
     posterior: Posterior | None = None,
+    hold: Collection[str] = (),
 ) -> dict[str, FloatArray]:
     """``n`` parameter sets, one array per parameter name (see the module docstring).
 
+    ``hold``: names held at their median (posterior median if calibrated, else the prior's)
+    while everything else is drawn exactly as without it - the same random streams, so a run
+    with ``hold`` is nested in the run without it (:mod:`exosci.model.uncertainty`).
     Without a posterior (none shipped) every uncertain parameter is sampled from its prior.
     """
     if band not in BANDS:
@@ -152,7 +162,11 @@ def parameter_draws(
     table = table or default_parameters()
     post = posterior if posterior is not None else load_posterior()
     if post is None:
-        return table.sample(n, rng)
+        prior = table.sample(n, rng)
+        for name in hold:
+            if name in table.params:
+                prior[name] = np.full(n, float(table.params[name].ppf(np.array([0.5]))[0]))
+        return prior
     pick = rng.integers(0, post.size, size=n)
     u = rng.random((len(table.params), n))  # one stream per parameter, fixed order
     out: dict[str, FloatArray] = {}
@@ -170,6 +184,11 @@ def parameter_draws(
             out[name] = np.full(n, p.value)
         else:
             out[name] = p.ppf(u[i])
+    for name in hold:
+        if name in post.draws:
+            out[name] = np.full(n, float(np.median(post.draws[name])))
+        elif name in table.params:
+            out[name] = np.full(n, float(table.params[name].ppf(np.array([0.5]))[0]))
     z = rng.standard_normal(n)
     if band == "animal" and not animal_effects:  # the model has no animal effect: apply it here
         factor = np.exp(post.draws[SD_NAME][pick] * z)
@@ -177,3 +196,45 @@ def parameter_draws(
             if name in out:
                 out[name] = out[name] * factor
     return out
+
+
+def band_role(name: str, table: ParameterTable, post: Posterior | None) -> str:
+    """How a parameter enters the Monte Carlo bands (one phrase, for tables and reports)."""
+    p = table.params[name]
+    if p.dist == "fixed":
+        return "fixed (no prior)"
+    if p.role == "animal":
+        return "per-animal draw (animal band; 0 in the mean band)"
+    if p.role == "design":
+        return "per-design effect draw (every band)"
+    if post is not None and name in post.free:
+        return "calibrated (posterior draws, every band)"
+    if post is not None and name in post.conditioned:
+        return "HELD at nominal (conditioned)"
+    return "prior draws (every band; the targets do not inform it)"
+
+
+def parameters_markdown(table: ParameterTable | None = None) -> str:
+    """The parameter table of ``docs/model.md`` (generated: ``scripts/update_model_docs.py``)."""
+    table = table or default_parameters()
+    post = load_posterior()
+
+    def cell(text: str) -> str:
+        return " ".join(str(text).split()).replace("|", "\\|")
+
+    rows = [
+        "| parameter | group | value | unit | prior | in the bands | source |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for name, p in table.params.items():
+        value = f"{p.value:.4g}"
+        if post is not None and name in post.draws:
+            lo, med, hi = np.quantile(post.draws[name], [0.05, 0.5, 0.95])
+            value = f"{med:.3g} ({lo:.3g}-{hi:.3g})"
+        rows.append(
+            f"| `{name}` | {p.group} | {value} | {cell(p.unit)} | {cell(p.prior_text)} | "
+            f"{band_role(name, table, post)} | {cell(p.source)} |"
+        )
+    if post is not None and SD_NAME not in table.params:
+        rows.append(f"| `{SD_NAME}` | outcome | posterior | 1 | lognormal | calibrated | - |")
+    return "\n".join(rows)

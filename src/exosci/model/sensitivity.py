@@ -1,14 +1,18 @@
 """Global sensitivity of the day-N score: Sobol (Saltelli sampling) or Morris, seeded.
 
 Factors: every uncertain parameter (sampled through its prior's quantile function) plus the
-design choices dose (x0.25-4) and the five evidence scores (0-1), so the ranking says which
-design choices and which uncertainties matter.
+design choices dose (x0.25-4) and the five evidence scores (0-1). Each row says what kind of
+factor it is (``kind``): a *design choice*, a *calibrated parameter* (informed by the
+calibration targets), an *assumed parameter* (prior only) or a *random-effect draw* (one
+animal's or one design's standard-normal deviation). Random-effect draws are screened with the
+rest but ranked apart (``random_effects``): they are neither numbers to measure nor choices to
+get right, so ``indices`` - what the report's chart shows - holds the other three kinds.
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import numpy as np
@@ -24,12 +28,21 @@ QUANTILE_RANGE = (0.01, 0.99)
 MORRIS_LEVELS = 4
 
 
+KINDS = {
+    "design": "design choice",
+    "calibrated": "calibrated parameter",
+    "assumed": "assumed parameter (prior only)",
+    "random": "random-effect draw",
+}
+
+
 @dataclass(frozen=True)
 class SensitivityResult:
     method: str
     output: str
     n_runs: int
     indices: list[dict[str, Any]]
+    random_effects: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -38,7 +51,22 @@ class SensitivityResult:
             "output": self.output,
             "n_runs": self.n_runs,
             "indices": self.indices,
+            "random_effects": self.random_effects,
+            "kinds": dict(KINDS),
         }
+
+
+def factor_kind(name: str, table: ParameterTable) -> str:
+    """``design``, ``random`` (role animal/design), ``calibrated`` or ``assumed``."""
+    if name in DESIGN_FACTORS:
+        return "design"
+    p = table.params[name]
+    if getattr(p, "role", "population") in ("animal", "design"):
+        return "random"
+    from exosci.model.posterior import load_posterior
+
+    post = load_posterior()
+    return "calibrated" if post is not None and name in post.free else "assumed"
 
 
 def _to_params(u: FloatArray, names: list[str], table: ParameterTable) -> dict[str, FloatArray]:
@@ -195,8 +223,12 @@ def sensitivity(
                     "total": float(mu_star[j]),
                 }
             )
+    for r in rows:
+        r["kind"] = KINDS[factor_kind(r["name"], table)]
     rows.sort(key=lambda r: -r["total"])
-    return SensitivityResult(method, f"{design.score_name} score on day {day}", len(u), rows)
+    rand = [r for r in rows if r["kind"] == KINDS["random"]]
+    rest = [r for r in rows if r["kind"] != KINDS["random"]]
+    return SensitivityResult(method, f"{design.score_name} score on day {day}", len(u), rest, rand)
 
 
 __all__ = ["DESIGN_FACTORS", "SensitivityResult", "batch_plan", "sensitivity"]

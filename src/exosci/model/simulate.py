@@ -119,7 +119,25 @@ class SimulationResult:
             },
             "parameters": self.table.records(),
             **self.extra,
+            **uncertainty_block(d, self.n_samples, self.seed, "band" in self.extra),
         }
+
+
+DECOMPOSE_SAMPLES = 300  # subjects per nested run of the band decomposition
+
+
+def uncertainty_block(
+    design: Design, samples: int, seed: int | None, monte_carlo: bool
+) -> dict[str, Any]:
+    """``{"uncertainty": ...}``: how much of the gain's band comes from the mean effect, from
+    assumed pharmacokinetics and from animals (:func:`exosci.model.uncertainty.decompose`);
+    empty for a deterministic run or a design without vesicles."""
+    if not monte_carlo or design.dose_ug <= 0 or samples < 10:
+        return {}
+    from exosci.model.uncertainty import decompose
+
+    n = min(samples, DECOMPOSE_SAMPLES)
+    return {"uncertainty": decompose(design, samples=n, seed=seed or 0)}
 
 
 def design_dict(d: Design) -> dict[str, Any]:
@@ -294,6 +312,7 @@ class EnsembleSummary:
             "design": design_dict(d),
             **{arm: {k: s.to_dict() for k, s in v.items()} for arm, v in self.arms.items()},
             "parameters": self.table.records(),
+            **uncertainty_block(d, self.samples, self.seed, True),
         }
 
 
