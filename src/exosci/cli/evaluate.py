@@ -145,16 +145,23 @@ def evaluate(
         )
     top = [a for a in doc["alternatives"] if "delta" in a][:6]
     alt = Table(title="ranked alternatives (model, paired: Δ vs this design)")
-    for col in ("#", "change", "Δ median (90 % interval)", "verdict"):
+    for col in ("#", "change", "Δ median (90 % interval)", "verdict", "head-to-head"):
         alt.add_column(col)
     for i, a in enumerate(top, 1):
+        ev = a.get("evidence") or {}
+        h2h = (
+            "—"
+            if not ev
+            else f"{ev['count']}"
+            + (f" (refs {', '.join(map(str, ev['refs']))})" if ev.get("refs") else "")
+        )
         d = a["delta"]
         delta = "—" if a["is_current"] else f"{d['median']:+.2f} ({d['p05']:+.2f}..{d['p95']:+.2f})"
         verdict = f"gain {a['gain']['median']:+.1f}" if a["is_current"] else a["verdict"]
         change = escape(a["change"])
         if a.get("leaves_domain"):
             change += f" [yellow](beyond the domain: {', '.join(a['leaves_domain'])})[/]"
-        alt.add_row(str(i), change, delta, verdict)
+        alt.add_row(str(i), change, delta, verdict, h2h)
     console.print(alt)
     console.print(f"[dim]{doc['alternatives_method']['text']}[/]")
     for a in doc["alternatives"]:
