@@ -22,7 +22,11 @@ relative to the typical design of the pooled studies; potency 1 = the pooled eff
   modification from its parent vesicles: they are listed, and count only with a number.
   Cargo and engineering terms have an ``early`` part as well (its own draw): a change in how
   fast function returns (faster or slower), which fades by the plateau (outcome studies that report early
-  recovery inform it); without such evidence it is prior only.
+  recovery inform it); without such evidence it is prior only. The two signs are not
+  symmetric in their consequences: a faster return is capped by the tissue that survived, a
+  slower one lasts as long as the cargo is active, so with a depot releasing for two weeks a
+  prior-only early part mostly widens the *lower* band (the flagship hydrogel example's day-42
+  5th percentile: 5.4 BBB without its miR-146a-5p early part, 3.3 with it; medians 7.0 and 6.7).
 * each term has its own per-subject draw keyed by its entity
   (:class:`~exosci.model.design.EffectDraw`): two designs with the same product share its
   draw in a paired comparison, two different products or modifications never do, so the
