@@ -43,6 +43,7 @@ from typing import Any
 
 import numpy as np
 
+from exosci.model.carrier_input import input_rates
 from exosci.model.design import STEPS_PER_DAY, Design
 from exosci.model.equations import (
     INPUTS,
@@ -54,8 +55,8 @@ from exosci.model.equations import (
     parameter_names,
     symbols,
 )
+from exosci.model.grid import ATOL, RTOL
 from exosci.model.parameters import FloatArray
-from exosci.model.solver import ATOL, RTOL, input_rates
 
 MAX_STEPS = 200_000
 # Route -> (state receiving a bolus, input carrying a release rate). Same map as the SBML export.

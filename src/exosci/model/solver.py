@@ -20,13 +20,12 @@ from typing import Any
 
 import numpy as np
 
-from exosci.model.design import STEPS_PER_DAY, Design
+from exosci.model.compiled import run, run_many
+from exosci.model.design import Design
+from exosci.model.grid import ATOL, RTOL, H
 from exosci.model.parameters import FloatArray
-from exosci.model.release import cumulative_release
 
-H = 1.0 / STEPS_PER_DAY  # the dose/release grid, days
-RTOL = 1e-4
-ATOL = 1e-7
+__all__ = ["ATOL", "H", "RTOL", "Trajectory", "integrate", "integrate_many"]
 
 
 @dataclass(frozen=True)
@@ -35,18 +34,6 @@ class Trajectory:
 
     days: FloatArray
     values: dict[str, FloatArray]
-
-
-def input_rates(design: Design, n_steps: int) -> FloatArray:
-    """Release input per hour (ug/day per ug of dose), or zeros for bolus dosing."""
-    u = np.zeros(n_steps)
-    if design.release is None:
-        return u
-    edges = np.arange(n_steps + 1, dtype=float) * H
-    for k0 in design.dose_steps():
-        t = np.asarray(edges - k0 * H, dtype=np.float64)
-        u += np.diff(cumulative_release(design.release, t)) / H
-    return u
 
 
 def integrate(
@@ -64,8 +51,6 @@ def integrate(
     ``outputs`` names the model symbols to record (states and intermediates, default all);
     recording fewer costs less memory, not less integration.
     """
-    from exosci.model.compiled import run
-
     r = run(design, params, n, record_per_day=record_per_day, outputs=outputs, rtol=rtol, atol=atol)
     return Trajectory(r.days, r.values)
 
@@ -91,8 +76,6 @@ def integrate_many(
     if len(scales) != len(designs):
         raise ValueError("dose_scales needs one value per design")
     base = np.asarray(params.get("dose_scale", 1.0), dtype=float)
-    from exosci.model.compiled import run_many
-
     runs = run_many(
         designs,
         [{**params, "dose_scale": base * sc} for sc in scales],

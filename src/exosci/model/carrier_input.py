@@ -1,11 +1,17 @@
-"""Carrier release for the model: per-carrier defaults, or a user's fitted curve."""
+"""What a carrier puts into the model: its release curve (per-carrier defaults or a user's fitted
+curve) and the hourly input rates the solvers integrate.
+
+(Named ``carrier_input`` so it is not confused with the :mod:`exosci.release` package, which
+fits release curves to measurements.)
+"""
 
 from __future__ import annotations
 
 import numpy as np
 
 from exosci.errors import UserInputError
-from exosci.model.design import Release
+from exosci.model.design import Design, Release
+from exosci.model.grid import H
 from exosci.model.parameters import FloatArray
 
 
@@ -54,3 +60,15 @@ def cumulative_release(release: Release, t_days: FloatArray) -> FloatArray:
     t = np.asarray(t_days, dtype=float)
     f = (1.0 - release.retained) + release.retained * model_fraction(release, t)
     return np.where(t > 0, f, 0.0)
+
+
+def input_rates(design: Design, n_steps: int) -> FloatArray:
+    """Release input per hour (ug/day per ug of dose), or zeros for bolus dosing."""
+    u = np.zeros(n_steps)
+    if design.release is None:
+        return u
+    edges = np.arange(n_steps + 1, dtype=float) * H
+    for k0 in design.dose_steps():
+        t = np.asarray(edges - k0 * H, dtype=np.float64)
+        u += np.diff(cumulative_release(design.release, t)) / H
+    return u
