@@ -193,7 +193,7 @@ def test_kb_show_gives_each_statement_and_record_its_certainty() -> None:
 
 
 def test_notebook_profile_frame_carries_the_certainty_reasons() -> None:
-    from exosci.kb.query import profile
+    from exosci.reason.query import profile
 
     df = profile("hypoxic MSC exosomes")
     assert "imprecision" in df.loc["angiogenesis_bscb", "confidence_reasons"]

@@ -9,8 +9,9 @@ from exosci._lazy import lazy_dir, lazy_getattr
 if TYPE_CHECKING:  # the names as mypy sees them; at run time they load on first use
     from exosci.kb.curated import Curated, load_curated
     from exosci.kb.names import closest, normalize
-    from exosci.kb.query import outcome_studies, profile, search, show, statements
+    from exosci.kb.query import outcome_studies, search, show, statements
     from exosci.kb.store import KnowledgeBase, build, default_kb, open_store, update_store
+    from exosci.reason.query import profile
 
 # Everything is imported on first use, so importing a submodule (the CLI's ``kb`` commands and
 # ``explain`` do) loads neither DuckDB nor pandas unless a query needs them.
@@ -26,10 +27,12 @@ _EXPORTS = {
     "update_store": "exosci.kb.store",
     # the DataFrame queries load pandas
     "outcome_studies": "exosci.kb.query",
-    "profile": "exosci.kb.query",
     "search": "exosci.kb.query",
     "show": "exosci.kb.query",
     "statements": "exosci.kb.query",
+    # needs the reasoner: defined one layer up, in exosci.reason, and only named here for
+    # ``ex.kb.profile`` (a notebook entry point, resolved lazily at run time)
+    "profile": "exosci.reason.query",
 }
 
 

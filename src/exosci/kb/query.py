@@ -162,38 +162,3 @@ def outcome_studies(
     True
     """
     return _kb(kb).studies(product, ref=ref, axis=axis)
-
-
-def profile(name: str, *, kb: KnowledgeBase | None = None) -> pd.DataFrame:
-    """The mechanism profile of a source, product or cargo: one row per repair axis.
-
-    Parameters
-    ----------
-    name
-        A cell source, exosome product or cargo (resolved forgivingly).
-    kb
-        A knowledge base (default: the bundled one).
-
-    Returns
-    -------
-    DataFrame indexed by axis with ``score`` and, where the profile gives them,
-    ``evidence_count``, ``confidence`` (GRADE certainty) and ``confidence_reasons``.
-
-    Examples
-    --------
-    >>> import exosci as ex
-    >>> "score" in ex.kb.profile("BMSC-Exos").columns
-    True
-    """
-    from exosci.reason.profile import mechanism_profile
-
-    k = _kb(kb)
-    prof = mechanism_profile(k, [k.resolve(name).id])
-    axes = prof.to_dict()["axes"]
-    rows = []
-    for axis, block in axes.items():
-        row = {"axis": axis}
-        row.update({k2: v for k2, v in block.items() if not isinstance(v, list | dict)})
-        row["confidence_reasons"] = "; ".join(block.get("confidence_reasons", []))
-        rows.append(row)
-    return pd.DataFrame(rows).set_index("axis")

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from scipy import stats
 
-from exosci.meta.pooling import PoolResult
+if TYPE_CHECKING:  # pooling's .plot() calls into this module at run time
+    from exosci.meta.pooling import PoolResult
 
 
 def _new_axes(height: float) -> Any:

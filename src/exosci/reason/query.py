@@ -1,10 +1,17 @@
-"""``ex.explain(subject, to=...)``: signed, cited paths as a DataFrame for notebooks."""
+"""Reasoning results as DataFrames for notebooks: ``ex.explain(subject, to=...)`` (signed, cited
+paths) and ``ex.kb.profile(name)`` (the mechanism profile; it lives here, above the knowledge
+graph, because it needs the reasoner, and :mod:`exosci.kb` only names it for the notebook)."""
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import pandas as pd
+
+from exosci.reason.profile import mechanism_profile
+
+if TYPE_CHECKING:
+    from exosci.kb.store import KnowledgeBase
 
 _COLUMNS = [
     "rank",
@@ -124,3 +131,38 @@ def explain_frame(
         document=doc,
     )
     return frame
+
+
+def profile(name: str, *, kb: KnowledgeBase | None = None) -> pd.DataFrame:
+    """The mechanism profile of a source, product or cargo: one row per repair axis.
+
+    Parameters
+    ----------
+    name
+        A cell source, exosome product or cargo (resolved forgivingly).
+    kb
+        A knowledge base (default: the bundled one).
+
+    Returns
+    -------
+    DataFrame indexed by axis with ``score`` and, where the profile gives them,
+    ``evidence_count``, ``confidence`` (GRADE certainty) and ``confidence_reasons``.
+
+    Examples
+    --------
+    >>> import exosci as ex
+    >>> "score" in ex.kb.profile("BMSC-Exos").columns
+    True
+    """
+    from exosci.kb.query import _kb
+
+    k = _kb(kb)
+    prof = mechanism_profile(k, [k.resolve(name).id])
+    axes = prof.to_dict()["axes"]
+    rows = []
+    for axis, block in axes.items():
+        row = {"axis": axis}
+        row.update({k2: v for k2, v in block.items() if not isinstance(v, list | dict)})
+        row["confidence_reasons"] = "; ".join(block.get("confidence_reasons", []))
+        rows.append(row)
+    return pd.DataFrame(rows).set_index("axis")
