@@ -190,10 +190,13 @@ def test_run_progress_reload_and_find_the_run(
     )
     assert inner[0] <= inner[1] + 2, f"the report frame scrolls inside the page: {inner}"
     # issue 23 item 2: a reference opens in a new tab and the report stays
-    page.context.route("https://doi.org/**", lambda route: route.abort())
+    page.context.route(  # no network: the DOI resolver answers from here
+        "https://doi.org/**", lambda route: route.fulfill(body="doi.org", content_type="text/plain")
+    )
     with page.context.expect_page() as popup:
         frame.locator("a[href^='https://doi.org/']").first.click()
-    assert popup.value.url.startswith("https://doi.org/") or popup.value.url == "about:blank"
+    popup.value.wait_for_load_state()
+    assert popup.value.url.startswith("https://doi.org/10."), popup.value.url
     popup.value.close()
     expect(frame.locator("h2", has_text="Ranked alternatives")).to_be_visible()
     # the stable URL reopens the saved run after a reload
@@ -432,6 +435,50 @@ def test_nta_batch_flags_empty_and_unreadable_files(
     expect(page.locator("#q-out")).to_contain_text("1 of 3 file(s) read with particles")
 
 
+def test_nta_states_each_samples_dilution_basis_and_plots_the_data_range(
+    page: Any, shared: Path, shots: Path
+) -> None:
+    """Issue 23 item 4: a NanoSight file without a dilution (uncorrected) sat beside ZetaView's
+    corrected concentration unsaid; the size axis ran to 6000 nm with the data in the left 15 %;
+    diameters printed as 1.50e+3; repeated warnings made rows hundreds of pixels tall."""
+    ns = (
+        shared
+        / "data"
+        / "nta"
+        / "nanosight"
+        / "EMT3_d200_2021-04-07_16-01-58-ExperimentSummary.csv"
+    )
+    zv = shared / "data" / "nta" / "zetaview" / "20250219_0002_EV_ip_p1_F8-1000_size_488.txt"
+    page.click("button[data-tab=qc]")
+    page.set_input_files("#q-file", [str(ns), str(zv)])
+    page.click("#f-qc button[type=submit]")
+    rows = page.locator("#nta-table tbody tr")
+    expect(rows).to_have_count(2)
+    expect(rows.nth(0)).to_contain_text("NOT corrected for dilution")
+    expect(rows.nth(1)).to_contain_text("corrected for dilution ×1000 (the dilution in the file)")
+    expect(page.locator("#q-out")).to_contain_text("different bases")
+    assert "e+" not in page.locator("#nta-table").inner_text()
+    heights = [rows.nth(i).bounding_box()["height"] for i in range(2)]
+    assert max(heights) < 200, heights
+    ticks = page.evaluate(
+        "[...document.querySelectorAll('#nta-plot text[text-anchor=middle]')]"
+        ".map(t => t.textContent).filter(t => /^[0-9.]+$/.test(t)).map(Number)"
+    )
+    assert ticks and max(ticks) < 2000, f"size axis does not fit the data: {ticks}"
+    overlap = page.evaluate(
+        """(() => {
+      const texts = [...document.querySelectorAll('#nta-plot text')];
+      const title = texts.find(t => (t.getAttribute('transform') || '').includes('rotate'));
+      const tb = title.getBoundingClientRect();
+      return texts.filter(t => t !== title && t.getAttribute('text-anchor') === 'end')
+        .some(t => { const b = t.getBoundingClientRect(); return b.left < tb.right && tb.left < b.right
+          && b.top < tb.bottom && tb.top < b.bottom; });
+    })()"""
+    )
+    assert not overlap, "the y title overlaps the tick labels"
+    page.screenshot(path=str(shots / "nta.png"), full_page=True)
+
+
 def test_misev_check_form(page: Any) -> None:
     page.click("button[data-tab=qc]")
     page.click("#f-prep button[type=submit]")
@@ -474,6 +521,103 @@ def test_api_docs_work_offline(browser: Any, server: str) -> None:
     p = Page(browser, server)
     p.pg.goto(server + "/docs")
     expect(p.pg.locator(".swagger-ui .info .title")).to_contain_text("exosci", timeout=30_000)
+    p.clean()
+
+
+def _axe(pg: Any) -> list[dict[str, Any]]:
+    """Serious and critical axe-core findings on the page (axe.min.js from the installed
+    axe-playwright-python wheel: no network)."""
+    from importlib import resources
+
+    script = (resources.files("axe_playwright_python") / "axe.min.js").read_text("utf-8")
+    pg.evaluate(script)
+    found = pg.evaluate("axe.run(document, {resultTypes: ['violations']}).then(r => r.violations)")
+    return [
+        {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"][:40]]}
+        for v in found
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+TABS = ["design", "runs", "explore", "kb", "cargo", "qc", "release"]
+
+
+def _fill_tab(pg: Any, tab: str) -> None:
+    """Open a tab and give it content (a result) as a user would."""
+    pg.click(f"button[data-tab={tab}]")
+    if tab == "explore":
+        pg.click("#f-explain button[type=submit]")
+        expect(pg.locator("#x-list button").first).to_be_visible(timeout=SLOW)
+        pg.locator("#x-list button[data-edge]").first.click()
+        expect(pg.locator("#edge-card h4")).to_be_visible()
+    elif tab == "kb":
+        pg.click("#f-kb button[type=submit]")
+        pg.locator("a.hit").first.click()
+        expect(pg.locator("#k-show table").first).to_be_visible()
+    elif tab == "cargo":
+        pg.click("#f-cargo button[type=submit]")
+        expect(pg.locator("#c-recognised")).to_be_visible()
+    elif tab == "runs":
+        expect(pg.locator("#runs-list table, #runs-list p").first).to_be_visible()
+    elif tab == "release":
+        pg.set_input_files("#r-file", str(EXAMPLES / "release-ha-hydrogel.csv"))
+        pg.click("#f-release button[type=submit]")
+        expect(pg.locator("#release-plot")).to_be_visible(timeout=60_000)
+
+
+@pytest.mark.slow
+def test_no_serious_accessibility_finding_on_any_page(browser: Any, server: str) -> None:
+    """Issue 23: axe-core (bundled with the tests) on every tab with content, and /docs."""
+    p = Page(browser, server)
+    pg = p.pg
+    pg.goto(server)
+    pg.evaluate(
+        "fetch('/api/runs', {method: 'POST', headers: {'content-type': 'application/json'},"
+        " body: JSON.stringify({kind: 'simulate', samples: 10, spec: {name: 'axe check',"
+        " species: 'rat', injury: {model: 'contusion', level: 'T10', severity: 'moderate'},"
+        " exosome: {source: 'BMSC exosomes'}, route: 'intravenous',"
+        " dose: {amount: 100, unit: 'ug'}, timing: {start_hours_post_injury: 1}}})})"
+    )
+    findings = {}
+    for tab in TABS:
+        _fill_tab(pg, tab)
+        findings[tab] = _axe(pg)
+    pg.goto(server + "/docs")
+    expect(pg.locator(".swagger-ui .info .title")).to_contain_text("exosci", timeout=30_000)
+    pg.locator(".opblock-summary").first.click()
+    findings["docs"] = _axe(pg)
+    bad = {k: v for k, v in findings.items() if v}
+    assert not bad, f"axe findings: {bad}"
+    p.clean()
+
+
+@pytest.mark.slow
+def test_phone_width_has_no_horizontal_overflow(browser: Any, server: str, shots: Path) -> None:
+    """Issue 23 item 7: at 390 px the runs table made the page 757 px wide, the explorer 557 px,
+    and tabs after "Knowledge" hid in an unmarked horizontal scroll."""
+    p = Page(browser, server, width=390, height=844)
+    pg = p.pg
+    pg.goto(server)
+    for b in pg.locator("nav button").all():  # every tab is on screen (the bar wraps)
+        box = b.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 390 + 1, box
+    wide = {}
+    for tab in TABS:
+        _fill_tab(pg, tab)
+        wide[tab] = pg.evaluate("document.documentElement.scrollWidth")
+        if tab in ("explore", "runs"):
+            pg.screenshot(path=str(shots / f"phone-{tab}.png"), full_page=True)
+    assert {k: w for k, w in wide.items() if w > 391} == {}
+    p.clean()
+
+
+def test_wide_screen_layout_uses_the_width(browser: Any, server: str) -> None:
+    """Issue 23 item 7: at 1920 px the content stopped at 1200 px on the left."""
+    p = Page(browser, server, width=1920, height=1080)
+    p.pg.goto(server)
+    box = p.pg.locator("main").bounding_box()
+    assert box["width"] > 1600, box
+    assert abs(box["x"] - (1920 - box["x"] - box["width"])) < 40, "content is not centred"
     p.clean()
 
 

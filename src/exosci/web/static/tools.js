@@ -126,10 +126,16 @@ function ntaValue(k, v) {
   if (k.endsWith("_nm")) return v == null ? "—" : esc(Math.round(v).toString());  // whole nanometres, never 1.50e+3
   return typeof v === "number" ? num(v, 4) : esc(v ?? "—");
 }
+/* 1.97e+8 as "1.97 × 10⁸" (how a lab writes a particle concentration). */
+function sci(v) {
+  const [m, e] = Number(v).toExponential(2).split("e");
+  const sup = {"-": "⁻", "0": "⁰", "1": "¹", "2": "²", "3": "³", "4": "⁴", "5": "⁵", "6": "⁶", "7": "⁷", "8": "⁸", "9": "⁹"};
+  return `${m} × 10${[...String(Number(e))].map((c) => sup[c]).join("")}`;
+}
 /* The concentration and, per sample, whether and by what it was corrected for dilution. */
 function ntaConcentration(d) {
   if (d.concentration_per_ml == null) return "—";
-  const c = `${esc(Number(d.concentration_per_ml).toExponential(2))}`;
+  const c = esc(sci(d.concentration_per_ml));
   if (!d.concentration_corrected_for_dilution)
     return `${c}<br><span class="status-failed">as measured: NOT corrected for dilution (the file records none; enter it above)</span>`;
   const by = d.dilution_source === "caller" ? "the dilution you entered" : (d.dilution_source === "inferred" ? "the instrument (inferred)" : "the dilution in the file");
@@ -137,12 +143,12 @@ function ntaConcentration(d) {
 }
 /* Repeated instrument warnings once each, with a count, in a box that scrolls instead of growing. */
 function ntaFlags(r) {
-  if (r.error) return `<span class="error flag">unreadable: ${esc(r.error)}</span>`;
+  if (r.error) return `<span class="error flag" tabindex="0">unreadable: ${esc(r.error)}</span>`;
   if (r.d.empty) return `<span class="error flag">empty run: no particles tracked</span>`;
   const counts = new Map();
-  for (const w of r.d.warnings || []) { const k = w.replace(/\bvideo \d+\b/g, "video n"); counts.set(k, (counts.get(k) || 0) + 1); }
-  const items = [...counts].map(([w, n]) => esc(w) + (n > 1 ? ` (×${n})` : ""));
-  return items.length ? `<span class="muted flag">${items.join("<br>")}</span>` : "";
+  for (const w of r.d.warnings || []) { const k = w.replace(/,? video \d+/g, ""); counts.set(k, (counts.get(k) || 0) + 1); }
+  const items = [...counts].map(([w, n]) => esc(w) + (n > 1 ? ` (${n} videos)` : ""));
+  return items.length ? `<span class="muted flag" tabindex="0">${items.join("<br>")}</span>` : "";
 }
 /* The diameter range holding the particles of every series (0.5–99.5 % of each), padded. */
 function sizeRange(series) {
@@ -181,11 +187,15 @@ $("f-qc").addEventListener("submit", async (ev) => {
   const mixed = rows.filter((r) => r.d && r.d.concentration_per_ml != null);
   if (new Set(mixed.map((r) => r.d.concentration_corrected_for_dilution)).size > 1)
     html = `<p class="status-failed">Concentrations below are on different bases: some are corrected for dilution and some are not; compare them only after entering the missing dilution.</p>` + html;
-  const series = rows.filter((r) => r.d && r.d.bins && r.d.bins.size_nm.length).map((r, i) => ({name: r.file, x: r.d.bins.size_nm, y: r.d.bins.concentration, color: PALETTE[i % PALETTE.length]}));
+  // each file as its share of particles per bin: files on different concentration bases compare
+  const series = rows.filter((r) => r.d && r.d.bins && r.d.bins.size_nm.length).map((r, i) => {
+    const total = r.d.bins.concentration.reduce((a, b) => a + (b > 0 ? b : 0), 0) || 1;
+    return {name: r.file, x: r.d.bins.size_nm, y: r.d.bins.concentration.map((c) => 100 * c / total), color: PALETTE[i % PALETTE.length]};
+  });
   const range = sizeRange(series);
   if (series.length && range) {
     const clipped = series.map((s) => { const keep = s.x.map((x, i) => i).filter((i) => s.x[i] >= range[0] && s.x[i] <= range[1]); return {...s, x: keep.map((i) => s.x[i]), y: keep.map((i) => s.y[i])}; });
-    html += `<h3>Size distribution</h3>` + svgPlot(clipped, {xlabel: "particle diameter (nm)", ylabel: "particles per bin (as exported)", id: "nta-plot"});
+    html += `<h3>Size distribution</h3>` + svgPlot(clipped, {xlabel: "particle diameter (nm)", ylabel: "share of the file's particles per bin (%)", id: "nta-plot"});
   }
   const ok = rows.filter((r) => r.d && !r.d.empty).length;
   html = `<p>${ok} of ${rows.length} file(s) read with particles; ${rows.length - ok} flagged.</p>` + html;
