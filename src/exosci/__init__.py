@@ -11,6 +11,7 @@ hold them:
 - ``ex.qc.read_nta(path)``, ``ex.qc.check_prep(...)`` -> vesicle QC
 - ``ex.release.fit(df)`` -> release-kinetics fits (``.to_frame()``)
 - ``ex.meta.analyze(table)`` -> meta-analysis of study outcomes (pooled effect, τ², I², plots)
+- ``ex.settings`` -> folders, caps and switches (each also set by an ``EXOSCI_*`` variable)
 
 Everything is imported on first use, so ``import exosci`` stays fast.
 """
@@ -27,6 +28,7 @@ _FUNCTIONS = {
     "explain": ("exosci.reason.query", "explain_frame"),
     "Evaluation": ("exosci.evaluate.result", "Evaluation"),
     "ExosciWarning": ("exosci.errors", "ExosciWarning"),
+    "settings": ("exosci._settings", "settings"),
 }
 _SUBPACKAGES = ("evaluate", "kb", "cargo", "qc", "release", "model", "reason", "therapy", "meta")
 

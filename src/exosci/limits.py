@@ -12,12 +12,12 @@ test with environment variables: ``EXOSCI_MAX_UPLOAD_BYTES`` (input files and up
 
 from __future__ import annotations
 
-import os
 import re
 import stat
 from collections.abc import Sequence
 from pathlib import Path
 
+from exosci._settings import settings
 from exosci.errors import UserInputError
 
 MIB = 1024 * 1024
@@ -71,27 +71,14 @@ MAX_YAML_ALIASES = 20
 MAX_NESTING_DEPTH = 64
 
 
-def _env_cap(name: str, ceiling: int) -> int:
-    raw = os.environ.get(name)
-    if not raw:
-        return ceiling
-    try:
-        value = int(raw)
-    except ValueError:
-        raise UserInputError(f"{name}={short(raw)}: expected a positive number of bytes.") from None
-    if value <= 0:
-        raise UserInputError(f"{name}={value}: expected a positive number of bytes.")
-    return min(value, ceiling)
-
-
 def max_upload_bytes() -> int:
     """The cap on one input file or upload (``EXOSCI_MAX_UPLOAD_BYTES`` may lower it)."""
-    return _env_cap("EXOSCI_MAX_UPLOAD_BYTES", UPLOAD_BYTES_CEILING)
+    return min(settings.max_upload_bytes, UPLOAD_BYTES_CEILING)
 
 
 def max_body_bytes() -> int:
     """The cap on one JSON request body (``EXOSCI_MAX_BODY_BYTES`` may lower it)."""
-    return _env_cap("EXOSCI_MAX_BODY_BYTES", BODY_BYTES_CEILING)
+    return min(settings.max_body_bytes, BODY_BYTES_CEILING)
 
 
 def short(value: object, n: int = 40) -> str:

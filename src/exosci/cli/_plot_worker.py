@@ -56,7 +56,9 @@ _HELPER = [0]
 def fork_is_safe() -> bool:
     """Whether this process may fork a plot worker: Linux, ``os.fork``, one OS thread only,
     and a second CPU to run it on (on one CPU the worker would only add its own overhead)."""
-    if os.environ.get(ENV_SWITCH, "1").strip().lower() in ("0", "false", "no", "off"):
+    from exosci._settings import settings
+
+    if not settings.plot_worker:
         return False
     if not hasattr(os, "fork") or not sys.platform.startswith("linux"):
         return False

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import signal
 from pathlib import Path
 
 import typer
 
+from exosci._settings import settings
 from exosci.cli._common import cli_errors, console, err_console
 
 
@@ -95,7 +95,7 @@ def _token(flag: str | None, file: Path | None) -> tuple[str | None, str]:
             highlight=False,
         )
         return flag, "--token"
-    env_file = os.environ.get("EXOSCI_TOKEN_FILE")
+    env_file = settings.token_file
     path, where = (file, "--token-file") if file else (env_file, "EXOSCI_TOKEN_FILE")
     if path:
         raw = read_capped(path, what="token file", cap=4096)
@@ -105,5 +105,5 @@ def _token(flag: str | None, file: Path | None) -> tuple[str | None, str]:
                 f"{where} {path}: the file is empty; put the token on its first line."
             )
         return lines[0].strip(), f"{where} {path}"
-    env = os.environ.get("EXOSCI_TOKEN")
+    env = settings.token
     return (env, "EXOSCI_TOKEN") if env is not None else (None, "")

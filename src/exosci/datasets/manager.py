@@ -36,6 +36,7 @@ from urllib.parse import urlsplit
 import duckdb
 import pandas as pd
 
+from exosci._settings import settings
 from exosci.datasets.registry import Resource, get_resource, registry
 from exosci.datasets.release import detect_release
 from exosci.errors import UserInputError
@@ -55,13 +56,12 @@ def data_dir() -> Path:
     A path that exists but is not a folder (a file, a device) is refused with a message that
     says which setting to change (it is created when missing).
     """
-    env = os.environ.get("EXOSCI_DATA_DIR")
+    env = settings.raw("data_dir")
     if env:
         folder = Path(env).expanduser()
         setting = f"EXOSCI_DATA_DIR={short(env, 200)}"
     else:
-        base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-        folder = Path(base) / "exosci" / "data"
+        folder = settings.data_dir
         setting = f"the data folder {folder}"
     if folder.exists() and not folder.is_dir():
         raise DataError(

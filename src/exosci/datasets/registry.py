@@ -13,13 +13,13 @@ exosci says where to get them and ``exosci data add NAME FILE`` registers a loca
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
 import yaml
 
+from exosci._settings import settings
 from exosci.errors import UnknownNameError, UserInputError
 from exosci.kb.names import closest
 from exosci.limits import MAX_SPEC_BYTES, read_capped, short
@@ -200,7 +200,7 @@ def _overrides() -> dict[str, dict[str, object]]:
     A checksum of digits only (``sha256: 000...0``) stays the 64-character string it is
     instead of becoming the integer 0 (which would silently drop the pin).
     """
-    path = os.environ.get("EXOSCI_DATA_REGISTRY")
+    path = settings.raw("data_registry")
     if not path:
         return {}
     where = f"EXOSCI_DATA_REGISTRY={path}"

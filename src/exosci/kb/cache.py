@@ -32,12 +32,9 @@ _PACKAGE = Path(__file__).resolve().parent.parent  # the exosci package folder
 
 def cache_dir() -> Path | None:
     """The cache folder, or None when caching is off."""
-    if os.environ.get("EXOSCI_NO_CACHE"):
-        return None
-    root = os.environ.get("EXOSCI_CACHE_DIR") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "exosci"
-    )
-    return Path(root)
+    from exosci._settings import settings
+
+    return None if settings.no_cache else settings.cache_dir
 
 
 def _key_sources() -> list[Path]:

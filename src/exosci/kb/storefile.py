@@ -22,9 +22,8 @@ from pathlib import Path
 import duckdb
 from filelock import FileLock, Timeout
 
+from exosci._settings import settings
 from exosci.errors import UserInputError
-
-DEFAULT_LOCK_TIMEOUT = 120.0
 
 
 class StoreLockedError(UserInputError):
@@ -33,12 +32,7 @@ class StoreLockedError(UserInputError):
 
 def lock_timeout() -> float:
     """Seconds a writer waits for the store lock (``EXOSCI_LOCK_TIMEOUT``, default 120)."""
-    raw = os.environ.get("EXOSCI_LOCK_TIMEOUT")
-    try:
-        value = float(raw) if raw else DEFAULT_LOCK_TIMEOUT
-    except ValueError:
-        value = DEFAULT_LOCK_TIMEOUT
-    return value if value >= 0 else DEFAULT_LOCK_TIMEOUT
+    return settings.lock_timeout
 
 
 def _owner_path(path: Path) -> Path:

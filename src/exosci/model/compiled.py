@@ -43,6 +43,7 @@ from typing import Any
 
 import numpy as np
 
+from exosci._settings import settings
 from exosci.model.carrier_input import input_rates
 from exosci.model.design import STEPS_PER_DAY, Design
 from exosci.model.equations import (
@@ -195,9 +196,7 @@ def jit_dir() -> Path | None:
     The package directory is never written (it may be a read-only install). ``None`` when no
     candidate is writable: the engine then compiles in memory on every start.
     """
-    root = os.environ.get("EXOSCI_CACHE_DIR") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "exosci"
-    )
+    root = settings.cache_dir
     uid = os.getuid() if hasattr(os, "getuid") else 0
     for cand in (Path(root) / "jit", Path(tempfile.gettempdir()) / f"exosci-jit-{uid}"):
         if _writable(cand):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
@@ -16,6 +15,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from exosci import __version__
+from exosci._settings import settings
 from exosci.errors import UnknownNameError, UserInputError
 from exosci.kb.store import KnowledgeBase, default_kb
 from exosci.limits import MAX_NAME_CHARS, short
@@ -102,7 +102,7 @@ def create_app(
     )
     get_kb = (lambda: kb) if kb is not None else default_kb
     hosts = list(allowed_hosts if allowed_hosts is not None else LOOPBACK_HOSTS)
-    hosts += [h.strip() for h in os.environ.get("EXOSCI_ALLOWED_HOSTS", "").split(",") if h]
+    hosts += list(settings.allowed_hosts)
     sessions = Sessions()
     # Added innermost first: headers wrap everything (500s included), then HEAD, Host, token,
     # content type, body size, JSON depth.

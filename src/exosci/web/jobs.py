@@ -142,10 +142,10 @@ def run_job(db_path: str, run_id: str) -> str:
 
 
 def default_workers() -> int:
-    env = os.environ.get("EXOSCI_WEB_WORKERS")
-    if env and env.isdigit() and int(env) > 0:
-        return int(env)
-    return max(1, min(2, (os.cpu_count() or 2) - 1))
+    """Worker processes of the server (``exosci.settings.web_workers``)."""
+    from exosci._settings import settings
+
+    return settings.web_workers
 
 
 # -- worker processes the server owns ---------------------------------------------------------

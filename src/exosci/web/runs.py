@@ -4,7 +4,6 @@ search, download its files, and compare two saved runs on the same virtual subje
 from __future__ import annotations
 
 import json
-import os
 import threading
 from collections.abc import Callable
 from importlib import resources
@@ -16,6 +15,7 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from exosci import __version__
+from exosci._settings import settings
 from exosci.errors import UserInputError
 from exosci.evaluate.core import CLINICAL_SPECIES
 from exosci.kb.store import KnowledgeBase
@@ -52,15 +52,6 @@ class RunUpdate(BaseModel):
     name: str = Field(min_length=1, max_length=MAX_NAME_CHARS, pattern=r"\S")
 
 
-def _env_int(name: str, default: int) -> int:
-    raw = os.environ.get(name, "").strip()
-    if not raw:
-        return default
-    if not raw.isdigit():
-        raise UserInputError(f"{name}={raw[:40]!r}: expected a whole number >= 0.")
-    return int(raw)
-
-
 class RunLimits:
     """The queue cap and the retention of saved runs (environment variables, read at start).
 
@@ -70,9 +61,9 @@ class RunLimits:
     """
 
     def __init__(self) -> None:
-        self.max_queued = max(1, _env_int("EXOSCI_MAX_QUEUED_RUNS", 8))
-        self.keep = _env_int("EXOSCI_RUNS_KEEP", 500)
-        self.max_age_days = _env_int("EXOSCI_RUNS_MAX_AGE_DAYS", 90)
+        self.max_queued = max(1, settings.max_queued_runs)
+        self.keep = settings.runs_keep
+        self.max_age_days = settings.runs_max_age_days
 
     def prune(self, store: RunStore) -> int:
         age = self.max_age_days * 86400.0 if self.max_age_days else None
@@ -123,7 +114,7 @@ class RunsState:
         try:
             return default_path()
         except UserInputError as exc:  # EXOSCI_DATA_DIR names no usable folder
-            raise StoreUnavailable(Path(os.environ.get("EXOSCI_DATA_DIR", "?")), str(exc)) from None
+            raise StoreUnavailable(Path(settings.raw("data_dir") or "?"), str(exc)) from None
 
     def registry(self) -> Path:
         """Where worker processes record their pids (beside the runs database)."""
