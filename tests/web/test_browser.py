@@ -77,6 +77,20 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     thread.join(timeout=20)
 
 
+def _serve(app: Any) -> tuple[str, Any, threading.Thread]:
+    import uvicorn
+
+    port = _free_port()
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    for _ in range(200):
+        if srv.started:
+            break
+        time.sleep(0.05)
+    return f"http://127.0.0.1:{port}", srv, thread
+
+
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     with playwright_api.sync_playwright() as p:
@@ -619,6 +633,87 @@ def test_wide_screen_layout_uses_the_width(browser: Any, server: str) -> None:
     assert box["width"] > 1600, box
     assert abs(box["x"] - (1920 - box["x"] - box["width"])) < 40, "content is not centred"
     p.clean()
+
+
+def test_runs_are_renamed_deleted_and_filtered(page: Any) -> None:
+    """Issue 23 item 6: runs could not be renamed or deleted, nor the list filtered."""
+    page.fill("#e-samples", "10")
+    page.fill("#e-name", "manage-check original")
+    page.click("#e-simulate")
+    expect(page.locator("#run-status")).to_have_text("done", timeout=SLOW)
+    run_id = _run_id(page)
+    page.click("button[data-tab=runs]")
+    page.fill("#r-q", "manage-check")
+    page.click("#f-runs button[type=submit]")
+    expect(page.locator("#runs-table tbody tr")).to_have_count(1)
+    page.click(".run-rename")
+    page.fill("#runs-table input[aria-label='new name']", "manage-check renamed")
+    page.keyboard.press("Enter")
+    expect(page.locator("#runs-table")).to_contain_text("manage-check renamed")
+    page.select_option("#r-kind", "evaluate")  # filter: no evaluate run of that name
+    expect(page.locator("#runs-list")).to_contain_text("no saved runs match")
+    page.select_option("#r-kind", "simulate")
+    expect(page.locator("#runs-table tbody tr")).to_have_count(1)
+    page.click(".run-delete")
+    page.click(".run-delete")  # the second click confirms
+    expect(page.locator("#runs-list")).to_contain_text("no saved runs match")
+    base = page.url.split("/run/")[0].rstrip("/")
+    assert (
+        page.request.get(f"{base}/api/runs/{run_id}/result.json").status == 404
+    )  # its files went with it
+
+
+def test_runs_list_refreshes_while_a_run_is_active(page: Any) -> None:
+    """Issue 23 item 6: the saved-runs list showed "running" until searched again."""
+    page.fill("#e-samples", "40")
+    page.fill("#e-name", "refresh-check")
+    page.click("#e-simulate")
+    page.click("button[data-tab=runs]")
+    page.fill("#r-q", "refresh-check")
+    page.click("#f-runs button[type=submit]")
+    expect(page.locator("#runs-table")).to_contain_text("refresh-check")
+    expect(page.locator("#runs-table .status-done")).to_have_count(1, timeout=SLOW)
+
+
+def test_deep_link_survives_sign_in_and_sign_out_ends_the_session(
+    browser: Any, tmp_path: Path
+) -> None:
+    """Issue 23 item 6: a deep link /run/<id> landed on / after sign-in; there was no sign-out."""
+    import secrets
+
+    import httpx
+
+    from exosci.web import create_app
+
+    token = secrets.token_urlsafe(24)
+    base, srv, thread = _serve(create_app(runs_db=tmp_path / "runs.sqlite", workers=1, token=token))
+    try:
+        spec = {"name": "deep-link check", "species": "rat", "route": "intravenous",
+                "injury": {"model": "contusion", "level": "T10", "severity": "moderate"},
+                "exosome": {"source": "BMSC exosomes"}, "dose": {"amount": 100, "unit": "ug"},
+                "timing": {"start_hours_post_injury": 1}}  # fmt: skip
+        run = httpx.post(
+            base + "/api/runs",
+            json={"kind": "simulate", "samples": 10, "spec": spec},
+            headers={"authorization": f"Bearer {token}"},
+        ).json()
+        p = Page(browser, base)
+        pg = p.pg
+        pg.goto(base + run["url"])
+        expect(pg).to_have_url(f"{base}/login?next=/run/{run['id']}")
+        pg.fill("#token", token)
+        pg.click("#f-login button[type=submit]")
+        expect(pg).to_have_url(base + run["url"])
+        expect(pg.locator("#run-status")).to_have_text("done", timeout=SLOW)
+        expect(pg.locator("#e-name")).to_have_value("deep-link check")
+        pg.click("#logout")
+        expect(pg).to_have_url(base + "/login")
+        pg.goto(base + "/")
+        expect(pg).to_have_url(base + "/login")  # the session has ended
+        p.clean()
+    finally:
+        srv.should_exit = True
+        thread.join(timeout=20)
 
 
 def test_tablet_layout_has_no_horizontal_scroll(browser: Any, server: str, shots: Path) -> None:

@@ -21,6 +21,7 @@ from collections import OrderedDict, deque
 from collections.abc import Callable, Mapping
 from http.cookies import SimpleCookie
 from typing import Any
+from urllib.parse import quote
 
 from exosci.errors import UserInputError
 
@@ -233,7 +234,9 @@ class TokenGuard:
             return
         path = scope["path"]
         if scope["method"] == "GET" and not path.startswith(("/api/", "/openapi", "/static/")):
-            headers = [(b"location", b"/login"), (b"content-length", b"0")]
+            # the page asked for comes back after sign-in (login.js follows same-site paths only)
+            back = b"" if path == "/" else b"?next=" + quote(path, safe="/").encode()
+            headers = [(b"location", b"/login" + back), (b"content-length", b"0")]
             await send({"type": "http.response.start", "status": 303, "headers": headers})
             await send({"type": "http.response.body", "body": b""})
             return
