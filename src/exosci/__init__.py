@@ -24,15 +24,25 @@ from typing import Any
 REVIEW_DOI = "10.3389/fneur.2025.1645457"
 
 _FUNCTIONS = {
+    "evaluate": ("exosci.evaluate.result", "evaluate_design"),
     "simulate": ("exosci.therapy.simulate", "simulate_spec"),
     "explain": ("exosci.reason.query", "explain_frame"),
     "Evaluation": ("exosci.evaluate.result", "Evaluation"),
     "ExosciWarning": ("exosci.errors", "ExosciWarning"),
     "settings": ("exosci._settings", "settings"),
 }
-_SUBPACKAGES = ("evaluate", "kb", "cargo", "qc", "release", "model", "reason", "therapy", "meta")
+_SUBPACKAGES = ("kb", "cargo", "qc", "release", "model", "reason", "therapy", "meta")
 
 __all__ = ["REVIEW_DOI", "__version__", *_FUNCTIONS, *_SUBPACKAGES]
+
+# ``exosci.evaluate`` names both a subpackage and the notebook call ``ex.evaluate(spec)``. The
+# import system binds a subpackage to its parent's attribute only when it first loads it; so the
+# subpackage is registered here, once (its ``__init__`` is lazy: this costs no import time), and
+# the name is handed back to ``__getattr__``, which returns the function. Later imports
+# (``from exosci.evaluate import Evaluation``, ``import exosci.evaluate.core``) find the package
+# in ``sys.modules`` and leave ``ex.evaluate`` alone.
+importlib.import_module("exosci.evaluate")
+del globals()["evaluate"]
 
 
 def _version() -> str:
@@ -56,7 +66,7 @@ def __getattr__(name: str) -> Any:
         value = getattr(importlib.import_module(module), attr)
         globals()[name] = value
         return value
-    if name in _SUBPACKAGES:  # ``exosci.evaluate`` is callable: ``ex.evaluate(spec)``
+    if name in _SUBPACKAGES:
         return importlib.import_module(f"exosci.{name}")
     raise AttributeError(f"module 'exosci' has no attribute {name!r}")
 
