@@ -29,7 +29,7 @@ from exosci.web import create_app  # noqa: E402
 CONFIG = SchemathesisConfig.from_str(
     """
 [[operations]]
-include-path-regex = "^/api/(kb/show|kb/profile|explain|cargo/enrich|qc/nta|qc/check|release/fit|simulate|spec/|designs)"
+include-path-regex = "^/api/(kb/show|kb/profile|kb/statements|kb/citations|explain|cargo/enrich|qc/nta|qc/check|release/fit|simulate|spec/|designs)"
 checks.positive_data_acceptance.expected-statuses = ["2xx", "422"]
 
 [[operations]]
