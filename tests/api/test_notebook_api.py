@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 import exosci as ex
+from exosci.errors import UnknownNameError
 
 ROOT = Path(__file__).resolve().parents[2]
 IV = ROOT / "examples" / "iv-bmsc-exos-rat.yaml"
@@ -75,8 +76,8 @@ def test_explain_gives_paths_with_references_and_the_result_code() -> None:
     assert df.attrs["result"] == "PATHS_FOUND"
     assert len(df) >= 1 and all(len(r) > 0 for r in df["refs"])
     assert set(df["sign"]) <= {1, -1}
-    miss = ex.explain("bone marow MSC exosomes", to="angiogenesis")
-    assert miss.empty and miss.attrs["result"] != "PATHS_FOUND"
+    with pytest.raises(UnknownNameError):  # as the CLI: raised, not in .attrs
+        ex.explain("bone marow MSC exosomes", to="angiogenesis")
 
 
 def test_cargo_enrich_from_a_list_equals_the_file_pipeline(tmp_path: Path) -> None:

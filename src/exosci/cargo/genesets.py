@@ -82,6 +82,26 @@ def read_gmt(path: Path | str) -> GeneSets:
     return GeneSets(gmt.sets, gmt.descriptions, (gmt.source,), gmt.notes)
 
 
+def genesets_from_mapping(sets: Any, *, source: str = "genesets (dict)") -> GeneSets:
+    """Gene sets a notebook holds: ``{"set name": ["GENE", ...]}`` (names kept exactly)."""
+    from exosci.errors import UserInputError
+
+    out: dict[str, tuple[str, ...]] = {}
+    for name, genes in sets.items():
+        if isinstance(genes, str) or not hasattr(genes, "__iter__"):
+            raise UserInputError(
+                f"{source}: set {name!r} is a {type(genes).__name__}; expected a list of gene "
+                "symbols, e.g. {'my set': ['PTEN', 'PDCD4']}"
+            )
+        members = tuple(dict.fromkeys(str(g).strip() for g in genes if str(g).strip()))
+        if not members:
+            raise UserInputError(f"{source}: set {name!r} has no genes")
+        out[str(name)] = members
+    if not out:
+        raise UserInputError(f"{source}: no gene sets (the mapping is empty)")
+    return GeneSets(out, {}, (source,), ())
+
+
 def _symbol(ent: Any) -> str:
     if ent.curie and ent.curie.lower().startswith("hgnc"):
         return str(ent.curie.split(":", 1)[1])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Literal
@@ -12,11 +12,22 @@ import pandas as pd
 from exosci.cargo.design import build_design
 from exosci.cargo.enrich import DEFAULT_PERMUTATIONS, EnrichmentResult, enrich_batch
 from exosci.cargo.enrich import enrich as enrich_profile
-from exosci.cargo.genesets import GeneSets, mechanism_genesets, read_gmt, resource_genesets
+from exosci.cargo.genesets import (
+    GeneSets,
+    genesets_from_mapping,
+    mechanism_genesets,
+    read_gmt,
+    resource_genesets,
+)
 from exosci.cargo.inputs import MirnaInput, read_mirnas
 from exosci.cargo.mirna_names import MirnaNames, infer_species, normalize_mirnas
 from exosci.cargo.targets import Match, load_targets
 from exosci.errors import UserInputError
+
+TargetSources = Sequence[Path | str | pd.DataFrame] | Path | str | pd.DataFrame
+GeneSetSources = (
+    Sequence[Path | str | Mapping[str, Sequence[str]]] | Path | str | Mapping[str, Sequence[str]]
+)
 
 
 def read_universe(path: Path | str) -> list[str]:
@@ -69,8 +80,8 @@ def run_enrich(
     path: Path | str | MirnaInput,
     *,
     species: str | None = None,
-    targets: Sequence[Path | str] = (),
-    genesets: Sequence[Path | str] = (),
+    targets: TargetSources = (),
+    genesets: GeneSetSources = (),
     universe: Path | str | None = None,
     universe_kind: Literal["targets", "annotated"] = "targets",
     store: Path | str | None = None,
@@ -113,8 +124,22 @@ def run_enrich(
     from exosci.cargo.targets import is_resource_name
 
     sets: GeneSets | None = None
-    for gpath in genesets:
-        gs = resource_genesets(str(gpath)) if is_resource_name(gpath) else read_gmt(gpath)
+    if isinstance(genesets, Mapping):  # {"set": [genes]}: a notebook's own sets
+        genesets = [genesets]
+    if isinstance(genesets, str | Path):
+        genesets = [genesets]
+    for i, gpath in enumerate(genesets):
+        if isinstance(gpath, Mapping):
+            gs = genesets_from_mapping(gpath, source=f"genesets[{i}] (dict)")
+        elif not isinstance(gpath, str | Path):
+            raise UserInputError(
+                f"genesets[{i}]: a {type(gpath).__name__}; expected a GMT file, the name of a "
+                "fetched resource ('reactome', 'msigdb') or a dict {'set name': [genes]}"
+            )
+        elif is_resource_name(gpath):
+            gs = resource_genesets(str(gpath))
+        else:
+            gs = read_gmt(gpath)
         sets = gs if sets is None else sets.merge(gs)
     if sets is None and store is not None:
         sets = store_genesets(store)
@@ -192,8 +217,8 @@ def enrich(
     *,
     counts: pd.DataFrame | None = None,
     species: str | None = None,
-    targets: Sequence[Path | str] = (),
-    genesets: Sequence[Path | str] = (),
+    targets: TargetSources = (),
+    genesets: GeneSetSources = (),
     method: Literal["ora", "weighted"] = "ora",
     mechanisms: bool = False,
     min_size: int | None = None,
@@ -219,7 +244,8 @@ def enrich(
         ``human``, ``mouse`` or ``rat``; inferred from the names when omitted.
     targets, genesets
         Files, or names of fetched resources (``mirtarbase``, ``reactome``; see
-        ``exosci data list``). Without them: the review's own miRNA-target edges and the
+        ``exosci data list``); ``targets`` also takes DataFrames with columns ``mirna`` and
+        ``gene``, ``genesets`` a dict ``{"set name": ["GENE", ...]}``. Without them: the review's own miRNA-target edges and the
         five SCI repair-mechanism gene sets (an offline toy universe; the result says so).
     method
         ``ora`` (hypergeometric) or ``weighted`` (abundance-weighted, for ``counts``).

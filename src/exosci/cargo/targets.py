@@ -73,8 +73,17 @@ def _sniff_kind(path: Path) -> str:
 
 
 def _read_pairs(path: Path) -> pd.DataFrame:
-    raw = read_table(path)
+    return pairs_frame(read_table(path), f"pairs:{path.name}")
+
+
+def pairs_frame(raw: pd.DataFrame, source: str) -> pd.DataFrame:
+    """A ``mirna``, ``gene`` (optional ``species``, ``score``) table as target rows (``user``)."""
     cols = {str(c).strip().lower(): c for c in raw.columns}
+    if not {"mirna", "gene"} <= set(cols):
+        raise UserInputError(
+            f"{source}: a target table needs the columns 'mirna' and 'gene' (optional 'species',"
+            f" 'score'); it has {', '.join(map(str, raw.columns)) or 'no columns'}"
+        )
     n = len(raw)
     return pd.DataFrame(
         {
@@ -86,7 +95,7 @@ def _read_pairs(path: Path) -> pd.DataFrame:
             "experiments": "",
             "pmids": "",
             "score": pd.to_numeric(raw[cols["score"]], errors="coerce") if "score" in cols else 1.0,
-            "source": f"pairs:{path.name}",
+            "source": source,
         }
     )[TARGET_COLUMNS]
 
@@ -220,7 +229,7 @@ def _upper(values: pd.Series) -> np.ndarray:
 
 
 def load_targets(
-    sources: Sequence[Path | str] | Path | str = (),
+    sources: Sequence[Path | str | pd.DataFrame] | Path | str | pd.DataFrame = (),
     *,
     store: Path | str | None = None,
     curated: bool = True,
@@ -236,9 +245,9 @@ def load_targets(
     Parameters
     ----------
     sources
-        miRTarBase (xlsx/csv/tsv), TargetScan context++ files, ``mirna,gene`` tables, or the
-        name of a fetched data resource (``mirtarbase``, ``targetscan``; see
-        ``exosci data list``), read from its prepared store.
+        miRTarBase (xlsx/csv/tsv), TargetScan context++ files, ``mirna,gene`` tables (files or
+        DataFrames), or the name of a fetched data resource (``mirtarbase``, ``targetscan``;
+        see ``exosci data list``), read from its prepared store.
     store
         A store file whose ``targets`` table (filled by ``exosci kb import``) is added.
     curated
@@ -253,7 +262,7 @@ def load_targets(
     accept_by_rule
         Opt-in: also accept well-formed miRNA names that the reference does not list.
     """
-    if isinstance(sources, str | Path):
+    if isinstance(sources, str | Path | pd.DataFrame):
         sources = [sources]
     if species not in PREFIX:
         raise UserInputError(f"species {species!r}: expected one of {sorted(PREFIX)}")
@@ -261,7 +270,17 @@ def load_targets(
     names: list[str] = []
     used: list[dict[str, object]] = []
     precomputed: list[pd.DataFrame] = []  # miRNA keys computed when a resource was prepared
-    for src in sources:
+    for i, src in enumerate(sources):
+        if isinstance(src, pd.DataFrame):  # a notebook's own mirna,gene table
+            frames.append(pairs_frame(src, f"targets[{i}] (DataFrame)"))
+            names.append(f"targets[{i}] (DataFrame, {len(src)} rows)")
+            continue
+        if not isinstance(src, str | Path):
+            raise UserInputError(
+                f"targets[{i}]: a {type(src).__name__}; expected a file path, the name of a "
+                "fetched resource ('mirtarbase', 'targetscan') or a DataFrame with columns "
+                "'mirna' and 'gene'"
+            )
         if is_resource_name(src):
             frame_, info = resource_targets(str(src))
             frames.append(frame_)

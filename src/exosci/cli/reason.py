@@ -30,6 +30,14 @@ _ARROW = {1: "[green]↑ increases[/]", -1: "[red]↓ decreases[/]"}
 _EDGE = {1: "[green]+[/]", -1: "[red]−[/]"}
 
 
+def _chain(path: dict[str, Any]) -> str:
+    """The path's nodes joined by → (the step keeps the sign) or ⊣ (the step inhibits)."""
+    text = path["nodes"][0] if path["nodes"] else ""
+    for e in path["edges"]:
+        text += (" → " if e["sign"] > 0 else " ⊣ ") + e["target"]
+    return text
+
+
 def _explain_tree(res: ExplainResult) -> Tree:
     doc = res.to_dict()
     root = Tree(f"[bold]{doc['subject']}[/] → [bold]{doc['object']}[/]: {doc['result']}")
@@ -57,7 +65,7 @@ def _explain_tree(res: ExplainResult) -> Tree:
         notes.append(f"[magenta]{cert}[/]")
         branch = root.add(
             f"#{i} {_ARROW[path['sign']]}  score {path['score']:.3f}   "
-            + " → ".join(path["nodes"])
+            + _chain(path)
             + ("\n   " + " · ".join(notes) if notes else "")
         )
         for e in path["edges"]:

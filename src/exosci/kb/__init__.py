@@ -11,7 +11,7 @@ if TYPE_CHECKING:  # the names as mypy sees them; at run time they load on first
     from exosci.kb.names import closest, normalize
     from exosci.kb.query import outcome_studies, search, show, statements
     from exosci.kb.store import KnowledgeBase, build, default_kb, open_store, update_store
-    from exosci.reason.query import profile
+    from exosci.reason.query import profile, rank
 
 # Everything is imported on first use, so importing a submodule (the CLI's ``kb`` commands and
 # ``explain`` do) loads neither DuckDB nor pandas unless a query needs them.
@@ -33,6 +33,7 @@ _EXPORTS = {
     # needs the reasoner: defined one layer up, in exosci.reason, and only named here for
     # ``ex.kb.profile`` (a notebook entry point, resolved lazily at run time)
     "profile": "exosci.reason.query",
+    "rank": "exosci.reason.query",
 }
 
 
@@ -41,6 +42,8 @@ __getattr__ = lazy_getattr(__name__, _EXPORTS)
 
 __all__ = [
     "profile",
+    "rank",
+    "rank",
     "search",
     "show",
     "statements",

@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from exosci._frames import tidy_missing
+
 if TYPE_CHECKING:
     from exosci.kb.store import KnowledgeBase
 
@@ -42,7 +44,7 @@ def search(query: str, *, limit: int = 20, kb: KnowledgeBase | None = None) -> p
     ['id', 'name', 'type', 'curie']
     """
     rows = _kb(kb).search(query, limit=limit)
-    return pd.DataFrame(rows, columns=["id", "name", "type", "curie"])
+    return tidy_missing(pd.DataFrame(rows, columns=["id", "name", "type", "curie"]))
 
 
 def statements(name: str, *, kb: KnowledgeBase | None = None) -> pd.DataFrame:
@@ -66,7 +68,9 @@ def statements(name: str, *, kb: KnowledgeBase | None = None) -> pd.DataFrame:
     >>> {"subject", "predicate", "object", "refs"} <= set(df.columns)
     True
     """
-    doc = _kb(kb).show(name)
+    k = _kb(kb)
+    mapped = _mirna_mapping(k, name)
+    doc = k.show(mapped[0] if mapped else name)
     rows: list[dict[str, Any]] = []
     for key in ("statements", "inherited_statements"):
         for st in doc.get(key, []):
@@ -101,7 +105,26 @@ def statements(name: str, *, kb: KnowledgeBase | None = None) -> pd.DataFrame:
         "context",
         "observed_for",
     ]
-    return pd.DataFrame(rows, columns=columns)
+    frame = tidy_missing(pd.DataFrame(rows, columns=columns))
+    if mapped:
+        frame.attrs["name_mapping"] = mapped[1]
+        from exosci.errors import warn_caveats
+
+        warn_caveats([mapped[1]])
+    return frame
+
+
+def _mirna_mapping(k: KnowledgeBase, name: str) -> tuple[str, str] | None:
+    """(graph entity id, stated mapping) for a miRBase-level name the graph lacks verbatim."""
+    from exosci.errors import UnknownNameError
+
+    try:
+        k.resolve(name)
+        return None
+    except UnknownNameError:
+        from exosci.kb.resolve import mirna_in_graph
+
+        return mirna_in_graph(k.curated, name)
 
 
 def show(name: str, *, kb: KnowledgeBase | None = None) -> dict[str, Any]:
@@ -127,7 +150,13 @@ def show(name: str, *, kb: KnowledgeBase | None = None) -> dict[str, Any]:
     >>> ex.kb.show("NF-κB")["type"]
     'pathway'
     """
-    return _kb(kb).show(name)
+    k = _kb(kb)
+    mapped = _mirna_mapping(k, name)
+    if not mapped:
+        return k.show(name)
+    doc = k.show(mapped[0])
+    doc["name_mapping"] = mapped[1]
+    return doc
 
 
 def outcome_studies(
@@ -161,4 +190,36 @@ def outcome_studies(
     >>> len(ex.kb.outcome_studies("BMSC-Exos")) > 0
     True
     """
-    return _kb(kb).studies(product, ref=ref, axis=axis)
+    return tidy_missing(
+        _kb(kb).studies(product, ref=ref, axis=_resolve_axis(axis) if axis is not None else None)
+    )
+
+
+_STOP = {"and", "the", "of", "in", "at"}
+
+
+def _resolve_axis(axis: str) -> str:
+    """An outcome or repair axis named forgivingly: ``"axon regeneration"``, ``"Axon-
+    regeneration"``, ``"angiogenesis and BSCB integrity"`` -> the axis key; unknown names
+    raise with the accepted ones (as ``exosci kb studies --axis``)."""
+    import re
+
+    from exosci.kb.studies import AXES_ACCEPTED
+
+    if axis in AXES_ACCEPTED:
+        return axis
+    words = [w for w in re.split(r"[^a-z0-9]+", axis.lower()) if w and w not in _STOP]
+    key = "_".join(words)
+    if key in AXES_ACCEPTED:
+        return key
+    # a longer mechanism name ("axon regeneration and synaptic plasticity") or a short one
+    # ("angiogenesis") naming exactly one axis
+    hits = [
+        a
+        for a in AXES_ACCEPTED
+        if words
+        and (set(a.split("_")) <= set(words) or key == a.split("_")[0] and len(a.split("_")) > 1)
+    ]
+    if len(hits) == 1:
+        return hits[0]
+    return axis  # refused by the query with the accepted names and the closest ones

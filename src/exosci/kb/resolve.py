@@ -10,6 +10,7 @@ complex or group containing every part, or fail with the chain offered as an ``e
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -241,3 +242,54 @@ def remember(curated: Curated, index: NameIndex) -> None:
     """Let :func:`resolver` serve ``curated`` from an index built for these very records
     (the on-disk cache stores both under one digest)."""
     _CACHE[id(curated)] = (curated, NameResolver.from_index(curated, index))
+
+
+def mirna_in_graph(curated: Curated, name: str) -> tuple[str, str] | None:
+    """The graph's miRNA entity a miRBase-level name means, and the mapping stated in words.
+
+    ``hsa-miR-21-5p``, ``rno-miR-21-5p`` and ``miR-21-5p`` reach the graph's ``miR-21`` (the
+    review names it without an arm): species prefixes are dropped (the mature sequences of
+    these miRNAs are shared by human, mouse and rat), the ``a`` of a single-member family
+    (mouse ``miR-21a``) is dropped as miRBase's own keys do, and an arm maps to the graph's
+    arm-less entity of the same miRNA. A different family member (``miR-146b-5p`` for
+    ``miR-146a-5p``) is a different miRNA and is not mapped. ``None`` when nothing matches.
+    """
+    from exosci.cargo.mirna_names import key_of, parse_name
+
+    raw = name.strip()
+    bare = raw.split("-", 1)[1] if re.match(r"^[a-z]{3}-", raw) else raw
+    p = parse_name(bare)
+    if p is None:
+        return None
+    want_arm = p.arm if p.arm in ("5p", "3p") else ""
+    want = key_of(bare, want_arm) if want_arm else None
+    stem = key_of(bare, "5p").rsplit("-", 1)[0]  # species-free, letter-a-free, arm-free
+    exact: list[tuple[str, str]] = []
+    armless: list[tuple[str, str]] = []
+    for ent in curated.entities.values():
+        if ent.type != "mirna":
+            continue
+        for label in (ent.name, *ent.synonyms):
+            lb = label.split("-", 1)[1] if re.match(r"^[a-z]{3}-", label) else label
+            q = parse_name(lb)
+            if q is None:
+                continue
+            if want and q.arm in ("5p", "3p") and key_of(lb, q.arm) == want:
+                exact.append((ent.id, ent.name))
+            elif not q.arm and key_of(lb, "5p").rsplit("-", 1)[0] == stem:
+                armless.append((ent.id, ent.name))
+    if exact:
+        eid, ename = exact[0]
+        return eid, (
+            f"{raw!r} read as the graph's {ename} (the same mature miRNA; the species prefix "
+            "and a single-member family letter are not part of the match)"
+        )
+    if armless:
+        eid, ename = armless[0]
+        strand = f"the {want_arm} strand" if want_arm else "one strand"
+        return eid, (
+            f"{raw!r} read as the graph's {ename}: the review names this miRNA without its arm, "
+            f"so its statements are not specific to {strand} (arm mapping; species prefix "
+            "dropped)"
+        )
+    return None

@@ -331,9 +331,28 @@ def read_nta_bytes(
     return report_from_parsed(parsed, fmt, p, dilution=dilution, on_empty=on_empty)
 
 
-def nta_table(reports: Iterable[NTAReport]) -> pd.DataFrame:
-    """One row per report with the scalar fields, indexed by sample."""
-    return pd.DataFrame([r.summary() for r in reports])
+def nta_table(reports: Iterable[NTAReport | str | Path] | str | Path) -> pd.DataFrame:
+    """One row per run with its scalar fields (sample, mode, mean, D10/D50/D90, concentration).
+
+    ``reports`` are :class:`NTAReport` objects or paths of NTA exports (read with
+    :func:`read_nta`, format detected); anything else is refused with a message.
+    """
+    from exosci._frames import tidy_missing
+    from exosci.errors import UserInputError
+
+    if isinstance(reports, str | Path):
+        reports = [reports]
+    rows = []
+    for i, r in enumerate(reports):
+        if isinstance(r, str | Path):
+            r = read_nta(r)
+        if not isinstance(r, NTAReport):
+            raise UserInputError(
+                f"nta_table: item {i} is a {type(r).__name__}; expected an NTAReport "
+                "(ex.qc.read_nta(path)) or the path of an NTA export"
+            )
+        rows.append(r.summary())
+    return tidy_missing(pd.DataFrame(rows))
 
 
 def nta_bins(reports: Iterable[NTAReport]) -> pd.DataFrame:

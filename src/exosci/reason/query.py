@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import pandas as pd
 
+from exosci._frames import tidy_missing
 from exosci.reason.profile import mechanism_profile
 
 if TYPE_CHECKING:
@@ -67,6 +68,12 @@ def explain_frame(
         ``NO_PATHS_FOUND``, ...), resolved names and the full JSON document
         (``attrs["document"]``, as ``exosci explain --json`` prints it).
 
+    Raises
+    ------
+    UnknownNameError
+        ``subject`` or ``to`` names nothing in the graph; the message lists the closest known
+        names, as ``exosci explain`` prints them.
+
     Examples
     --------
     >>> import exosci as ex
@@ -86,6 +93,13 @@ def explain_frame(
         limit=limit,
         context=context,
     )
+    if res.result in ("SUBJECT_NOT_FOUND", "OBJECT_NOT_FOUND"):  # as ``exosci explain``
+        from exosci.errors import UnknownNameError, UserInputError
+
+        which = "subject" if res.result == "SUBJECT_NOT_FOUND" else "object"
+        if res.message and "names a chain" in res.message:
+            raise UserInputError(res.message)
+        raise UnknownNameError(subject if which == "subject" else to, which, list(res.suggestions))
     doc = res.to_dict()
     rows = []
     for i, p in enumerate(doc["paths"], start=1):
@@ -100,7 +114,7 @@ def explain_frame(
                 "length": len(p["edges"]),
                 "score": p["score"],
                 "refs": sorted({n for e in p["edges"] for n in e["refs"]}),
-                "observed_for": p.get("observed_for") or "",
+                "observed_for": p.get("observed_for") or pd.NA,
                 "context_status": p.get("context_status"),
                 "grades": sorted({g for e in p["edges"] for g in e.get("grades", [])}),
                 "certainty": p["certainty"],
@@ -161,8 +175,114 @@ def profile(name: str, *, kb: KnowledgeBase | None = None) -> pd.DataFrame:
     axes = prof.to_dict()["axes"]
     rows = []
     for axis, block in axes.items():
-        row = {"axis": axis}
+        row: dict[str, Any] = {"axis": axis}
         row.update({k2: v for k2, v in block.items() if not isinstance(v, list | dict)})
         row["confidence_reasons"] = "; ".join(block.get("confidence_reasons", []))
+        for side in ("best_supporting", "best_opposing"):
+            best = block.get(side)
+            row[side] = _chain_text(best) if isinstance(best, dict) else pd.NA
+            row[f"{side}_refs"] = list(best.get("refs", [])) if isinstance(best, dict) else []
         rows.append(row)
-    return pd.DataFrame(rows).set_index("axis")
+    return tidy_missing(pd.DataFrame(rows).set_index("axis"))
+
+
+def _chain_text(path: dict[str, Any]) -> str:
+    """A profile path as text: → where a step keeps the sign, ⊣ where it flips it."""
+    names = list(path.get("path", []))
+    edges = path.get("edges", [])
+    if not names:
+        return ""
+    text = str(names[0])
+    for i, name in enumerate(names[1:]):
+        sign = edges[i].get("sign", 1) if i < len(edges) else 1
+        text += (" → " if sign > 0 else " ⊣ ") + str(name)
+    return text
+
+
+def rank(
+    axis: str,
+    *,
+    types: tuple[str, ...] = ("exosome",),
+    kb: KnowledgeBase | None = None,
+) -> pd.DataFrame:
+    """Which source has the most graded evidence for one repair axis: one row per product.
+
+    Answers "which source has the most graded in vivo evidence for axon regeneration" in one
+    call: each exosome product's mechanism-profile score on ``axis`` (its own evidence and its
+    more specific descendants'), its GRADE certainty, and the review's in vivo outcome studies
+    behind it.
+
+    Parameters
+    ----------
+    axis
+        A repair axis (``"axon regeneration"``, ``"inflammation"``, ``"angiogenesis"`` ...),
+        named forgivingly.
+    types
+        Entity types ranked (default: exosome products; ``("cell_source",)`` ranks sources).
+    kb
+        A knowledge base (default: the bundled one).
+
+    Returns
+    -------
+    DataFrame
+        One row per entity with any evidence on ``axis``, best first: ``name``, ``id``,
+        ``score`` (the profile score, a graph-derived quantity, not an effect size),
+        ``certainty`` (GRADE, the best path's), ``evidence_count`` (paths), ``n_studies``
+        (distinct review references with an in vivo outcome on this axis, descendants
+        included), ``refs`` and ``best_supporting`` (the strongest chain). ``.attrs["axis"]``
+        is the axis key.
+
+    Examples
+    --------
+    >>> import exosci as ex
+    >>> top = ex.kb.rank("axon regeneration")
+    >>> list(top.columns[:4])
+    ['name', 'id', 'score', 'certainty']
+    """
+    from exosci.errors import UnknownNameError
+    from exosci.kb.query import _kb, _resolve_axis
+
+    k = _kb(kb)
+    key = _resolve_axis(axis)
+    prof_axes = {"neuroprotection", "axon_regeneration", "inflammation", "angiogenesis_bscb", "ecm"}
+    if key not in prof_axes:
+        raise UnknownNameError(axis, "repair axis", [], known=sorted(prof_axes))
+    studies = k.studies(None, axis=key)
+    rows = []
+    for ent in sorted(k.curated.entities.values(), key=lambda e: e.name):
+        if ent.type not in types or ent.id == "exo:exosome":  # the root is no source
+            continue
+        block = mechanism_profile(k, [ent.id]).to_dict()["axes"].get(key, {})
+        ids = {ent.id, *k.descendants(ent.id)}
+        mine = studies[studies["product"].isin(ids)]
+        if not block.get("evidence_count") and mine.empty:
+            continue
+        best = block.get("best_supporting")
+        rows.append(
+            {
+                "name": ent.name,
+                "id": ent.id,
+                "score": float(block.get("score", float("nan"))),
+                "certainty": block.get("confidence", pd.NA),
+                "evidence_count": int(block.get("evidence_count", 0)),
+                "n_studies": int(mine["ref"].nunique()),
+                "refs": sorted(int(r) for r in mine["ref"].dropna().unique()),
+                "best_supporting": _chain_text(best) if isinstance(best, dict) else pd.NA,
+            }
+        )
+    frame = pd.DataFrame(
+        rows,
+        columns=[
+            "name",
+            "id",
+            "score",
+            "certainty",
+            "evidence_count",
+            "n_studies",
+            "refs",
+            "best_supporting",
+        ],
+    )
+    frame = frame.sort_values(["score", "n_studies"], ascending=False, ignore_index=True)
+    frame.attrs["axis"] = key
+    return tidy_missing(frame)
