@@ -31,7 +31,7 @@ _FUNCTIONS = {
     "ExosciWarning": ("exosci.errors", "ExosciWarning"),
     "settings": ("exosci._settings", "settings"),
 }
-_SUBPACKAGES = ("kb", "cargo", "qc", "release", "model", "reason", "therapy", "meta")
+_SUBPACKAGES = ("kb", "cargo", "qc", "release", "model", "reason", "therapy", "meta", "design")
 
 __all__ = ["REVIEW_DOI", "__version__", *_FUNCTIONS, *_SUBPACKAGES]
 

@@ -7,7 +7,7 @@ from typing import Any
 import typer
 from typer.core import TyperOption
 
-from exosci.cli import cargo, data, kb, kb_import, qc, reason, release, web  # noqa: F401  (kb_import adds `kb import`)
+from exosci.cli import cargo, data, design, kb, kb_import, qc, reason, release, web  # noqa: F401  (kb_import adds `kb import`)
 from exosci.cli import evaluate as evaluate_cli
 from exosci.cli import formats as formats_cli
 from exosci.cli import meta as meta_cli
@@ -59,6 +59,7 @@ app.add_typer(cargo.app, name="cargo")
 app.add_typer(data.app, name="data")
 app.add_typer(qc.app, name="qc")
 app.add_typer(release.app, name="release")
+app.add_typer(design.app, name="design")
 app.command("evaluate")(evaluate_cli.evaluate)
 app.command("compare")(evaluate_cli.compare)
 app.command("serve")(web.serve)
