@@ -105,6 +105,58 @@ class EnrichmentResult:
         :class:`~exosci.errors.ExosciWarning` by ``ex.cargo.enrich``)."""
         return self._warnings()
 
+    # -- notebook display ------------------------------------------------------------------
+    def _display_caveats(self) -> list[str]:
+        keys = ("saturat", "no target row", "empirical", "not recognised", "unrecognised")
+        return self.caveats() + [n for n in self.notes if any(k in n.lower() for k in keys)]
+
+    def _display_lines(self) -> list[str]:
+        rec, unrec = len(self.mirnas.recognized), len(self.mirnas.unrecognized)
+        hits = self.table[self.table["overlap"] > 0]
+        lines = [
+            f"{rec} miRNA(s) recognised ({self.mirnas.species}), {unrec} not; "
+            f"{self.query_genes} target gene(s) in a universe of {self.universe.get('size')}",
+            f"method {self.method}; {len(self.table)} set(s) tested, {len(hits)} with overlap",
+        ]
+        if len(hits):
+            top = hits.iloc[0]
+            lines.append(
+                f"top: {top['set']} (overlap {int(top['overlap'])}, q {float(top['qvalue']):.3g})"
+            )
+        return lines
+
+    def __repr__(self) -> str:
+        from exosci._display import text
+
+        return text("EnrichmentResult", self._display_lines(), self._display_caveats())
+
+    def _repr_html_(self) -> str:
+        from exosci._display import card
+
+        return card(
+            "EnrichmentResult (miRNA target enrichment)",
+            self._display_lines(),
+            self._display_caveats(),
+            self.to_frame(),
+            hint=".to_frame() the whole table · .plot() the top sets · .mirnas the names",
+        )
+
+    def to_frame(self) -> pd.DataFrame:
+        """The enrichment table (a copy): one row per gene set tested, best first."""
+        from exosci._frames import tidy_missing
+
+        return tidy_missing(self.table)
+
+    def plot(self, ax: Any = None, *, top: int = 15) -> Any:
+        """A dot plot of the ``top`` sets with overlap (-log10 q; size overlap; colour fold
+        enrichment) on ``ax`` (a new figure when ``None``); returns the Axes."""
+        from exosci._display import axes
+        from exosci.cargo.plot import draw_enrichment
+
+        target = axes(ax, figsize=(8.0, 0.4 * min(top, max(len(self.table), 3)) + 1.5))
+        draw_enrichment(target, self.table, top=top, caveats=self._display_caveats())
+        return target
+
     def _warnings(self) -> list[str]:
         """Plain warnings a reader needs before trusting the p-values."""
         out = []

@@ -3,22 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 
-def plot_enrichment(
-    table: pd.DataFrame, path: Path | str, *, top: int = 15, title: str = ""
-) -> Path:
-    """Dot plot: -log10 q on x, sets on y, dot size = overlap, colour = fold enrichment."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+def draw_enrichment(
+    ax: Any, table: pd.DataFrame, *, top: int = 15, title: str = "", caveats: Any = ()
+) -> Any:
+    """Draw the dot plot on ``ax``; a small-universe caveat goes under the title."""
     tab = table[table["overlap"] > 0].head(top).iloc[::-1]
-    fig, ax = plt.subplots(figsize=(8, 0.4 * max(len(tab), 3) + 1.5))
     if tab.empty:
         ax.text(0.5, 0.5, "no gene set overlaps the targets", ha="center", va="center")
         ax.set_axis_off()
@@ -35,8 +30,25 @@ def plot_enrichment(
         ax.set_yticks(range(len(tab)), labels, fontsize=8)
         ax.axvline(-np.log10(0.05), color="grey", lw=0.8, ls="--")
         ax.set_xlabel("-log10 q (Benjamini-Hochberg); dashed: q = 0.05")
-        fig.colorbar(dots, ax=ax, label="fold enrichment")
-    ax.set_title(title or "miRNA target enrichment")
+        ax.figure.colorbar(dots, ax=ax, label="fold enrichment")
+    small = [c for c in caveats if "universe has only" in c]
+    head = title or "miRNA target enrichment"
+    ax.set_title(head + ("\n(toy universe: p-values not meaningful)" if small else ""))
+    return ax
+
+
+def plot_enrichment(
+    table: pd.DataFrame, path: Path | str, *, top: int = 15, title: str = ""
+) -> Path:
+    """Dot plot: -log10 q on x, sets on y, dot size = overlap, colour = fold enrichment."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    shown = len(table[table["overlap"] > 0].head(top))
+    fig, ax = plt.subplots(figsize=(8, 0.4 * max(shown, 3) + 1.5))
+    draw_enrichment(ax, table, top=top, title=title)
     fig.tight_layout()
     out = Path(path)
     fig.savefig(out, dpi=120)

@@ -183,17 +183,81 @@ class Evaluation:
         return write_report(dict(self._doc), out)
 
     def _repr_html_(self) -> str:
-        from html import escape
+        from exosci._display import card
 
-        g = self.gain
-        score = self._doc["prediction"].get("score_name", "")
-        return (
-            f"<b>{escape(self.name)}</b>: predicted gain {g['median']:+.1f} {escape(score)} "
-            f"(90 % band {g['p05']:+.1f} to {g['p95']:+.1f}; model prediction) — "
-            f"{escape(self._doc.get('domain', {}).get('summary', ''))} See "
-            "<code>.mechanisms</code>, <code>.prediction</code>, <code>.alternatives</code>, "
-            "<code>.domain</code>, <code>.flags</code>"
+        pred = self._doc.get("prediction", {})
+        g = pred.get("gain") or {}
+        score = pred.get("score_name", "")
+        lines = []
+        if {"median", "p05", "p95"} <= set(g):
+            lines.append(
+                f"predicted gain {g['median']:+.1f} {score} at day {pred.get('horizon_days')} "
+                f"(90 % band {g['p05']:+.1f} to {g['p95']:+.1f}; model prediction)"
+            )
+        summary = (self._doc.get("domain") or {}).get("summary", "")
+        if summary:
+            lines.append(str(summary))
+        caveats = [
+            f"{f.get('kind', '?')}: {f.get('message') or f.get('text') or ''}".rstrip(": ")
+            for f in pred.get("flags", [])
+        ]
+        return card(
+            f"Evaluation {self.name}",
+            lines,
+            caveats,
+            self.mechanisms,
+            hint=".prediction · .plot() · .mechanisms · .alternatives · .domain · .flags · "
+            ".to_html(path)",
         )
+
+    def to_frame(self) -> pd.DataFrame:
+        """The model's time course: one row per day and arm (``treated``, ``control``) with the
+        median and 5-95 % band of the score (a model prediction; ``.attrs`` says which band)."""
+        import pandas as pd
+
+        tc = self._doc.get("timecourse") or {}
+        days = tc.get("days", [])
+        rows = []
+        for arm in ("treated", "control"):
+            bands = (tc.get(arm) or {}).get("score") or {}
+            for i, day in enumerate(days):
+                rows.append(
+                    {
+                        "day": day,
+                        "arm": arm,
+                        "median": bands["median"][i],
+                        "p05": bands["p05"][i],
+                        "p95": bands["p95"][i],
+                    }
+                )
+        frame = pd.DataFrame(rows, columns=["day", "arm", "median", "p05", "p95"])
+        pred = self._doc.get("prediction", {})
+        frame.attrs.update(
+            score=pred.get("score_name"), band=pred.get("band"), label=pred.get("label")
+        )
+        return frame
+
+    def plot(self, ax: Any = None) -> Any:
+        """The predicted score over time, treated and control, each with its 5-95 % band, on
+        ``ax`` (a new figure when ``None``); flags go under the title. Returns the Axes."""
+        from exosci._display import axes
+
+        target = axes(ax)
+        frame = self.to_frame()
+        for arm, colour in (("control", "0.45"), ("treated", "C0")):
+            part = frame[frame["arm"] == arm]
+            target.fill_between(part["day"], part["p05"], part["p95"], color=colour, alpha=0.2)
+            target.plot(part["day"], part["median"], color=colour, lw=2, label=f"{arm} (median)")
+        target.set_xlabel("days after injury")
+        target.set_ylabel(f"{frame.attrs.get('score') or 'score'} (model prediction)")
+        kinds = [str(f.get("kind", "?")) for f in self.flags]
+        target.set_title(
+            f"{self.name}: model prediction, 5-95 % band"
+            + (f"\nflags: {', '.join(kinds)}" if kinds else ""),
+            fontsize=10,
+        )
+        target.legend(fontsize=8, frameon=False)
+        return target
 
 
 def _chain(best: Mapping[str, Any] | None) -> str:

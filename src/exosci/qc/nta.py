@@ -109,6 +109,73 @@ class NTAReport(BaseModel):
         skip = {"bins", "runs", "positions", "instrument_values", "metadata", "warnings"}
         return {k: v for k, v in self.model_dump().items() if k not in skip}
 
+    # -- notebook display ------------------------------------------------------------------
+    def to_frame(self) -> pd.DataFrame:
+        """The size distribution as a DataFrame (``size_nm``, ``concentration``, ``sample``);
+        the scalar summary is :meth:`summary`, one row per run :meth:`runs_frame`."""
+        return self.bins_frame()
+
+    def plot(self, ax: Any = None, *, max_nm: float = 500.0) -> Any:
+        """The size distribution (particles per mL per nm, or the share per nm when the file
+        gives no concentration) on ``ax`` (a new figure when ``None``); returns the Axes."""
+        from exosci._display import axes
+        from exosci.qc.sizestats import bin_edges
+
+        target = axes(ax)
+        target.axvspan(30, 150, color="0.92", zorder=0, label="30-150 nm")
+        if self.bins.size_nm:
+            size = np.asarray(self.bins.size_nm)
+            density = np.asarray(self.bins.concentration) / np.diff(bin_edges(size))
+            keep = size <= max_nm
+            target.plot(size[keep], density[keep], lw=1.2, drawstyle="steps-mid", label=self.sample)
+        else:
+            target.text(0.5, 0.5, "no size distribution in this file", ha="center")
+        basis = "" if self.concentration_corrected_for_dilution else " (not dilution-corrected)"
+        target.set_xlabel("diameter (nm)")
+        target.set_ylabel("particles / mL / nm" + basis)
+        target.set_xlim(0, max_nm)
+        target.set_title(f"NTA size distribution: {self.sample} [{self.instrument}]", fontsize=10)
+        target.legend(fontsize=7, frameon=False)
+        return target
+
+    def _display_lines(self) -> list[str]:
+        from exosci._display import fmt
+
+        conc = (
+            f"{self.concentration_per_ml:.3g} particles/mL ({self.concentration_basis})"
+            if self.concentration_per_ml is not None
+            else "no concentration"
+        )
+        return [
+            f"{self.instrument} · {self.format} · {Path(self.file).name}",
+            f"mode {fmt(self.mode_nm, '.0f')} nm, mean {fmt(self.mean_nm, '.0f')} nm, "
+            f"D10/D50/D90 {fmt(self.d10_nm, '.0f')}/{fmt(self.d50_nm, '.0f')}/"
+            f"{fmt(self.d90_nm, '.0f')} nm; {fmt(self.fraction_in_30_150_nm, '.0%')} in 30-150 nm",
+            conc,
+        ]
+
+    def __repr__(self) -> str:
+        from exosci._display import text
+
+        return text(f"NTAReport {self.sample!r}", self._display_lines(), self.warnings)
+
+    def _repr_html_(self) -> str:
+        from exosci._display import card
+
+        return card(
+            f"NTAReport {self.sample}",
+            self._display_lines(),
+            self.warnings,
+            pd.DataFrame([self.summary()]).T.rename(columns={0: "value"}),
+            rows=30,
+            hint=".to_frame() the size distribution · .plot() · .runs_frame() · .summary()",
+        )
+
+    def __dir__(self) -> list[str]:
+        """The report's fields and its own methods (not pydantic's ~40 model helpers)."""
+        own = ["to_frame", "plot", "summary", "bins_frame", "runs_frame", "model_dump"]
+        return sorted([*type(self).model_fields, *own])
+
 
 def _dilution(
     parsed: ParsedNTA, dilution: float | None, fmt: NTAFormat

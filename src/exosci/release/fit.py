@@ -138,6 +138,57 @@ class ReleaseFit:
             "days and percent of the load released.",
         }
 
+    # -- notebook display ------------------------------------------------------------------
+    def _display_lines(self) -> list[str]:
+        p = self.profile
+        lines = [
+            f"{Path(p.source).name}: {p.n_points} time points"
+            + (f", {p.n_replicates} replicates" if p.n_replicates else "")
+            + f"; {len(self.fits)} model(s) fitted, ranked by AIC"
+        ]
+        if self.best:
+            b = self.get(self.best)
+            params = ", ".join(f"{k} {v:.3g}" for k, v in b.params.items())
+            lines.append(f"best: {MODELS[b.name].label} (R²adj {b.r2_adj:.3f}; {params})")
+        kp = self.kp_interpretation()
+        if kp:
+            lines.append(f"Korsmeyer-Peppas n = {kp['n']:.2f} (its reading depends on geometry)")
+        return lines
+
+    def _display_caveats(self) -> list[str]:
+        out = [
+            "descriptive fits of an in-vitro profile (time in days, % of load); not a model "
+            "of release in the spinal cord"
+        ]
+        out += [f"{n}: not fitted ({r})" for n, r in self.skipped]
+        return out
+
+    def __repr__(self) -> str:
+        from exosci._display import text
+
+        return text("ReleaseFit", self._display_lines(), self._display_caveats())
+
+    def _repr_html_(self) -> str:
+        from exosci._display import card
+
+        return card(
+            "ReleaseFit (release-kinetics models)",
+            self._display_lines(),
+            self._display_caveats(),
+            self.to_frame(),
+            hint=".to_frame() all models · .plot() data with the fitted curves · .to_dict()",
+        )
+
+    def plot(self, ax: Any = None, *, top: int | None = 6) -> Any:
+        """The data (± SD) and the ``top`` best-ranked model curves on ``ax`` (a new figure when
+        ``None``); returns the Axes."""
+        from exosci._display import axes
+        from exosci.release.plot import draw_fits
+
+        target = axes(ax, figsize=(7.5, 4.8))
+        draw_fits(self, target, top=top)
+        return target
+
     def to_frame(self) -> pd.DataFrame:
         """One row per model: name, rank, criteria and parameters (``param_<name>`` columns)."""
         rows = []
@@ -154,7 +205,10 @@ class ReleaseFit:
             }
             row.update({f"param_{k}": v for k, v in f.params.items()})
             rows.append(row)
-        return pd.DataFrame(rows)
+        frame = pd.DataFrame(rows)
+        if "rank" in frame:  # unranked models: missing, not None
+            frame["rank"] = frame["rank"].astype("Int64")
+        return frame
 
 
 def interpret_kp_exponent(n: float) -> dict[str, Any]:
