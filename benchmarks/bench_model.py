@@ -46,7 +46,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from cgen import CLoop  # noqa: E402
 
-from exosci.model import default_parameters, reference_design  # noqa: E402
+from exosci.model import cengine, default_parameters, reference_design  # noqa: E402
 from exosci.model.compiled import run  # noqa: E402
 from exosci.model.equations import derive, initial_state, parameter_names  # noqa: E402
 from exosci.model.reference import reference_solve  # noqa: E402
@@ -184,6 +184,7 @@ def main() -> None:
         tol, e = chosen[name]
         if threads is not None:
             numba.set_num_threads(threads)
+            cengine.set_threads(threads)
         t, cpu = median_time(lambda: tools[name](tol, m), args.repeats)
         scaled = t * n / m
         label = name if threads is None else f"{name} ({threads} thread{'s' * (threads > 1)})"

@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from exosci.model import reference_design
+from exosci.model import cengine, reference_design
 from exosci.model.simulate import EnsembleSummary, ensemble_summary
 
 RESULTS = Path(__file__).parent / "results"
@@ -53,6 +53,7 @@ def dask_part(n: int, repeats: int) -> dict[str, Any]:
 
     def local(threads: int) -> tuple[float, EnsembleSummary]:
         numba.set_num_threads(threads)
+        cengine.set_threads(threads)
         times, res = [], None
         for _ in range(repeats):
             t0 = time.perf_counter()

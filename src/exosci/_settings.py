@@ -56,6 +56,13 @@ def _optional_str(raw: str | None) -> str | None:
     return raw
 
 
+def _engine(raw: str | None) -> str:
+    text = (raw or "auto").strip().lower() or "auto"
+    if text not in ("auto", "c", "numba"):
+        raise UserInputError(f"EXOSCI_ENGINE={_short(raw or '')}: expected auto, c or numba.")
+    return text
+
+
 def _lock_timeout(raw: str | None) -> float:
     try:
         value = float(raw) if raw else DEFAULT_LOCK_TIMEOUT
@@ -160,6 +167,19 @@ class Settings:
         _optional_path,
         "unset",
         "A YAML file that pins checksums, points a resource at a mirror, or adds a resource.",
+    )
+    engine = Option(
+        "EXOSCI_ENGINE",
+        _engine,
+        "`auto`",
+        "Ensemble engine: `c` (compiled by the system C compiler in ~2 s), `numba` (~30 s "
+        "first compile), `auto`: C when a compiler works, else numba.",
+    )
+    c_compiler = Option(
+        "CC",
+        _optional_str,
+        "unset (`cc`, `gcc` or `clang` on the PATH)",
+        "The C compiler that builds the C engine (the usual `CC` variable).",
     )
     lock_timeout = Option(
         "EXOSCI_LOCK_TIMEOUT",

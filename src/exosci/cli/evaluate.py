@@ -41,6 +41,9 @@ def _run(
     progress display."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
+    from exosci.model.compiled import start_engine
+
+    start_engine(notify=lambda msg: err_console.print(f"[dim]{escape(msg)}[/]"))
     from exosci.evaluate.core import evaluate
     from exosci.therapy import load_spec
 

@@ -1,4 +1,11 @@
-"""The compiled ensemble engine: numba code generated from the formula table.
+"""The compiled ensemble engine: C or numba code generated from the formula table.
+
+Two engines run the same algorithm on the same arrays: the C engine (:mod:`exosci.model.cengine`,
+compiled by the system C compiler in ~1-2 s, the default) and the numba module below (~30-40 s
+first compile on a busy 2-core machine; the fallback where no C compiler works, or chosen with
+``EXOSCI_ENGINE=numba``). They agree to rounding (tests/model/test_engine_c.py); the C engine is
+also faster per subject on this workload (benchmarks/bench_first_run.py), so it stays the
+default after the first run too.
 
 ``equations.py`` holds the model once, as formula strings; the SBML export reads the same
 strings. This module turns them into a numba module (the lesion right-hand side, every output,
@@ -31,10 +38,14 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import logging
 import os
+import subprocess
 import sys
 import tempfile
-from collections.abc import Sequence
+import threading
+import warnings
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -44,6 +55,7 @@ from typing import Any
 import numpy as np
 
 from exosci._settings import settings
+from exosci.errors import ExosciWarning
 from exosci.model.carrier_input import input_rates
 from exosci.model.design import STEPS_PER_DAY, Design
 from exosci.model.equations import (
@@ -228,6 +240,171 @@ def engine() -> ModuleType:
     sys.modules[name] = mod
     spec.loader.exec_module(mod)
     return mod
+
+
+def numba_cached() -> bool:
+    """Whether the numba engine's machine code for the current table is on disk already."""
+    where = jit_dir()
+    if where is None:
+        return False
+    try:
+        from importlib.metadata import version
+
+        ver = version("numba")
+    except Exception:  # noqa: BLE001 - no numba: nothing cached
+        return False
+    digest = hashlib.sha256((generated_source() + ver).encode()).hexdigest()[:16]
+    return any(where.glob(f"__pycache__/exosci_engine_{digest}.integrate_kernel-*.nbi"))
+
+
+# Called with a one-line message when an engine must be compiled before the first result (the
+# CLI prints it on stderr); without a hook the message is an ``ExosciWarning`` (a notebook
+# shows it under the cell).
+progress_hooks: list[Callable[[str], None]] = []
+_announced: set[str] = set()
+_build_lock = threading.Lock()
+
+
+def _notify(msg: str, notify: Callable[[str], None] | None, key: str) -> None:
+    """Say ``msg`` once per ``key`` (the library or module being compiled)."""
+    if key in _announced:
+        return
+    _announced.add(key)
+    if notify is not None:
+        notify(msg)
+    elif progress_hooks:
+        for hook in list(progress_hooks):
+            hook(msg)
+    else:
+        warnings.warn(msg, ExosciWarning, stacklevel=5)
+
+
+# A cold compile on a busy 2-core machine (benchmarks/bench_first_run.py measures both).
+C_COMPILE_S = 2  # the generated C with -O2
+NUMBA_COMPILE_S = 40  # the numba module (the fallback)
+
+
+def compile_message(seconds: float) -> str:
+    return (
+        f"compiling the simulation engine once (~{seconds:.0f} s); later runs start in about "
+        "a second"
+    )
+
+
+def _c_library() -> tuple[str, Path] | None:
+    """The compiler and the library path of the C engine, or None where it cannot be built."""
+    from exosci.model import cengine
+
+    cc, where = cengine.compiler(), jit_dir()
+    if cc is None or where is None:
+        if settings.engine == "c":
+            why = "no C compiler on the PATH" if cc is None else "no writable cache folder"
+            raise RuntimeError(f"EXOSCI_ENGINE=c but {why}")
+        return None
+    return cc, cengine.library_path(where, cc)
+
+
+_c_functions: dict[Path, Any] = {}
+
+
+def _c_function(choice: str, notify: Callable[[str], None] | None = None) -> Any:
+    """The C engine's entry point, or None (``numba`` chosen, no compiler, no writable cache,
+    a failed build: then the numba engine runs). Built once per formula table."""
+    from exosci.model import cengine
+
+    if choice == "numba":
+        return None
+    found = _c_library()
+    if found is None:
+        return None
+    cc, lib = found
+    with _build_lock:
+        if lib in _c_functions:
+            return _c_functions[lib]
+        try:
+            if not lib.exists():
+                _notify(compile_message(C_COMPILE_S), notify, str(lib))
+            fn = cengine.load(cengine.build(lib.parent, cc))
+        except (OSError, RuntimeError, subprocess.SubprocessError) as exc:
+            if choice == "c":
+                raise
+            logging.getLogger(__name__).warning("C engine unavailable (%s); using numba", exc)
+            fn = None
+        _c_functions[lib] = fn
+        return fn
+
+
+def start_engine(notify: Callable[[str], None] | None = None) -> threading.Thread | None:
+    """Get the engine ready while other work runs: when it must be compiled, say so at once
+    (``notify``, else the progress hooks or an ``ExosciWarning``) and compile the C engine in a
+    background thread (the compiler is another process: it takes the idle core). Returns the
+    thread, or None when nothing needs building."""
+    try:
+        found = None if settings.engine == "numba" else _c_library()
+    except RuntimeError:
+        return None  # EXOSCI_ENGINE=c without a compiler: the run itself reports it
+    if found is not None:
+        if found[1] in _c_functions:
+            return None
+        if not found[1].exists():
+            _notify(compile_message(C_COMPILE_S), notify, str(found[1]))
+        th = threading.Thread(
+            target=_c_function, args=(settings.engine, notify), name="exosci-engine", daemon=True
+        )
+        th.start()
+        return th
+    if not numba_cached():
+        _notify(compile_message(NUMBA_COMPILE_S), notify, f"numba:{jit_dir()}")
+    return None
+
+
+def engine_name() -> str:
+    """``"c"`` or ``"numba"``: the engine ensembles run on now (compiling it if needed)."""
+    return "c" if _c_function(settings.engine) is not None else "numba"
+
+
+def integrate(
+    k: dict[str, np.ndarray],
+    record: FloatArray,
+    sel: np.ndarray,
+    rtol: float,
+    atol: float,
+    out: FloatArray,
+    stats: np.ndarray,
+) -> None:
+    """Run the stacked kernel arrays on the selected engine (C, else numba)."""
+    fn = _c_function(settings.engine)
+    if fn is not None:
+        from exosci.model import cengine
+
+        cengine.integrate(fn, k, record, sel, PK_ROWS_FOR_LESION, rtol, atol, MAX_STEPS, out, stats)
+        return
+    if not numba_cached():
+        _notify(compile_message(NUMBA_COMPILE_S), None, f"numba:{jit_dir()}")
+    engine().integrate_kernel(
+        k["par"],
+        k["dec"],
+        k["y0"],
+        k["lam"],
+        k["vec"],
+        k["vinv"],
+        k["bpk"],
+        k["dose"],
+        k["design_of"],
+        k["nseg"],
+        k["seg_t"],
+        k["seg_u"],
+        k["seg_bolus"],
+        k["bolus_idx"],
+        record,
+        sel,
+        PK_ROWS_FOR_LESION,
+        rtol,
+        atol,
+        MAX_STEPS,
+        out,
+        stats,
+    )
 
 
 @dataclass(frozen=True)
@@ -464,30 +641,7 @@ def run_many(
     total = n * len(designs)
     out = np.empty((len(names), len(record), total))
     stats = np.zeros((total, 3), dtype=np.int64)
-    engine().integrate_kernel(
-        k["par"],
-        k["dec"],
-        k["y0"],
-        k["lam"],
-        k["vec"],
-        k["vinv"],
-        k["bpk"],
-        k["dose"],
-        k["design_of"],
-        k["nseg"],
-        k["seg_t"],
-        k["seg_u"],
-        k["seg_bolus"],
-        k["bolus_idx"],
-        record,
-        sel,
-        PK_ROWS_FOR_LESION,
-        float(rtol),
-        float(atol),
-        MAX_STEPS,
-        out,
-        stats,
-    )
+    integrate(k, record, sel, float(rtol), float(atol), out, stats)
     return [
         Run(
             record,

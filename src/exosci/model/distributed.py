@@ -31,6 +31,9 @@ def on_worker(fn: Callable[..., Any], *args: Any) -> Any:
     if threads > 0:
         import numba
 
+        from exosci.model.cengine import set_threads
+
+        set_threads(threads)
         numba.set_num_threads(min(threads, int(numba.config.NUMBA_NUM_THREADS)))  # type: ignore[attr-defined]
     return fn(*args)
 
