@@ -62,7 +62,7 @@ def test_more_exposure_never_lowers_the_score(route: str, rng: np.random.Generat
 
 
 def test_mechanism_profile_decides_where_not_how_much() -> None:
-    """The profile only redistributes the effect between axes (DESIGN.md, model layer 2).
+    """The profile only redistributes the effect between axes (model layer 2, docs/model.md).
 
     Uniformly stronger evidence on every axis leaves the prediction exactly unchanged; putting
     all evidence on one axis changes the day-28 gain by less than the meta-analytic CI
@@ -91,7 +91,7 @@ def test_two_week_release_beats_iv_bolus_on_lesion_exposure() -> None:
 
 
 def test_untreated_course_matches_anchors() -> None:
-    """Face validity of the untreated lesion against the time-course anchors of REFERENCES.md."""
+    """Face validity of the untreated lesion against the published time-course anchors (docs/model.md)."""
     r = simulate(Design(dose_ug=0.0), record_per_day=24)
     d, c = r.days, r.control
     assert 0.5 <= d[np.argmax(c["neutrophils"][:, 0])] <= 1.5  # neutrophils peak ~24 h

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import pandas as pd
 
+    from exosci.evaluate.document import EvaluationDocument
     from exosci.kb.store import KnowledgeBase
     from exosci.therapy.spec import TherapySpec
 
@@ -35,8 +36,15 @@ class Evaluation:
     _doc: Mapping[str, Any] = field(repr=False)
 
     def to_dict(self) -> dict[str, Any]:
-        """The report's JSON document (a deep copy; keys as in DESIGN.md)."""
+        """The report's JSON document (a deep copy; keys as in docs/contracts.md)."""
         return {k: copy.deepcopy(v) for k, v in self._doc.items() if k not in _RENDER_ONLY}
+
+    @property
+    def document(self) -> EvaluationDocument:
+        """The document as typed models (:mod:`exosci.evaluate.document`, the JSON contract)."""
+        from exosci.evaluate.document import EvaluationDocument
+
+        return EvaluationDocument.model_validate(self.to_dict())
 
     @property
     def name(self) -> str:

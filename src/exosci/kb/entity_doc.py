@@ -40,7 +40,7 @@ def statement_doc(cur: Curated, st: Statement) -> dict[str, Any]:
 
 
 def show_entity(kb: KnowledgeBase, name: str) -> dict[str, Any]:
-    """The DESIGN.md ``kb show`` document for one entity.
+    """The ``kb show`` document for one entity.
 
     Besides the entity's own statements it lists its place in the hierarchy and, under
     ``inherited_statements``, the statements of its kinds (``is_a`` descendants), each

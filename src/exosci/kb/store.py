@@ -227,7 +227,7 @@ class KnowledgeBase:
         return [s for s in self.curated.statements if ent_id in (s.subject, s.object)]
 
     def show(self, name: str) -> dict[str, Any]:
-        """The DESIGN.md ``kb show`` document for one entity (see :mod:`exosci.kb.entity_doc`)."""
+        """The ``kb show`` document for one entity (see :mod:`exosci.kb.entity_doc`)."""
         from exosci.kb.entity_doc import show_entity
 
         return show_entity(self, name)

@@ -97,7 +97,7 @@ class SimulationResult:
         return int(self.treated["score"].shape[1])
 
     def to_dict(self, *, every_days: float = 1.0) -> dict[str, Any]:
-        """The DESIGN.md ``simulate`` document (daily by default)."""
+        """The ``simulate`` JSON document (daily by default)."""
         step = self.days[1] - self.days[0] if len(self.days) > 1 else 1.0
         stride = max(1, round(every_days / step))
         idx = slice(None, None, stride)

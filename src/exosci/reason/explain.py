@@ -106,7 +106,7 @@ class ExplainResult:
     message: str | None = None  # why a name did not resolve (e.g. a slash name is a chain)
 
     def to_dict(self) -> dict[str, Any]:
-        """The DESIGN.md ``explain`` JSON document (plus ids, DOIs and evidence details)."""
+        """The ``explain`` JSON document (plus ids, DOIs and evidence details)."""
         nm = self.names
         return {
             "result": self.result,

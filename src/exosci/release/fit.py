@@ -119,7 +119,7 @@ class ReleaseFit:
         return interpret_kp_exponent(kp.params["n"]) if kp else None
 
     def to_dict(self) -> dict[str, Any]:
-        """The `release fit` JSON document (DESIGN.md shape plus provenance keys)."""
+        """The `release fit` JSON document (the README's shape plus provenance keys)."""
         p = self.profile
         return {
             "models": [f.to_dict() for f in self.fits],

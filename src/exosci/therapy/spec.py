@@ -1,4 +1,4 @@
-"""The therapy spec (DESIGN.md, "Therapy spec"): a pydantic model read from YAML or JSON."""
+"""The therapy spec (README, "The therapy spec"): a pydantic model read from YAML or JSON."""
 
 from __future__ import annotations
 

@@ -15,6 +15,7 @@ from fastapi import Body, Depends, FastAPI, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse
 
 from exosci.errors import UserInputError
+from exosci.evaluate.document import EVALUATION_RESPONSE
 from exosci.kb.store import KnowledgeBase
 from exosci.limits import (
     MAX_API_SAMPLES,
@@ -158,7 +159,9 @@ def mount(app: FastAPI, get_kb: Callable[[], KnowledgeBase], heavy: HeavyWork) -
 
     @app.post("/api/spec/check", dependencies=JSON)
     def spec_check(
-        spec: TherapySpec = Body(..., description="A therapy spec (DESIGN.md) as JSON."),
+        spec: TherapySpec = Body(
+            ..., description="A therapy spec as JSON (the TherapySpec schema)."
+        ),
     ) -> dict[str, Any]:
         """Every unknown name of the design at once (an empty list: all names are known)."""
         return {"errors": field_errors(spec, get_kb())}
@@ -173,7 +176,9 @@ def mount(app: FastAPI, get_kb: Callable[[], KnowledgeBase], heavy: HeavyWork) -
     # the route only awaits, so search and the other routes answer while one runs.
     @app.post("/api/simulate", dependencies=JSON, responses=BUSY)
     async def simulate(
-        spec: TherapySpec = Body(..., description="A therapy spec (DESIGN.md) as JSON."),
+        spec: TherapySpec = Body(
+            ..., description="A therapy spec as JSON (the TherapySpec schema)."
+        ),
         samples: int = Query(500, ge=10, le=MAX_API_SAMPLES),
         seed: int = _SEED,
         band: Literal["mean", "animal"] = Query("mean", description="mean or animal spread"),
@@ -182,9 +187,11 @@ def mount(app: FastAPI, get_kb: Callable[[], KnowledgeBase], heavy: HeavyWork) -
         doc: dict[str, Any] = await heavy.run("simulate", spec, samples, seed, band)
         return doc
 
-    @app.post("/api/evaluate", dependencies=JSON, responses=BUSY)
+    @app.post("/api/evaluate", dependencies=JSON, responses={**BUSY, **EVALUATION_RESPONSE})
     async def evaluate(
-        spec: TherapySpec = Body(..., description="A therapy spec (DESIGN.md) as JSON."),
+        spec: TherapySpec = Body(
+            ..., description="A therapy spec as JSON (the TherapySpec schema)."
+        ),
         samples: int = Query(300, ge=10, le=MAX_API_SAMPLES),
         seed: int = _SEED,
     ) -> dict[str, Any]:
@@ -196,7 +203,9 @@ def mount(app: FastAPI, get_kb: Callable[[], KnowledgeBase], heavy: HeavyWork) -
         "/api/evaluate/report", response_class=HTMLResponse, dependencies=JSON, responses=BUSY
     )
     async def evaluate_report(
-        spec: TherapySpec = Body(..., description="A therapy spec (DESIGN.md) as JSON."),
+        spec: TherapySpec = Body(
+            ..., description="A therapy spec as JSON (the TherapySpec schema)."
+        ),
         samples: int = Query(300, ge=10, le=MAX_API_SAMPLES),
         seed: int = _SEED,
     ) -> str:
