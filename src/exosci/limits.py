@@ -153,7 +153,9 @@ def check_upload(data: bytes, *, what: str = "upload") -> bytes:
     return data
 
 
-_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.S)
+# unrolled ("normal* (special normal*)*"): one alternation per character took 10 s on the
+# largest inline upload (27 MB of base64), on the web server's event loop; this takes 0.3 s
+_JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.S)
 
 
 def json_depth(data: bytes | str) -> int:

@@ -514,3 +514,15 @@ def test_item10_empty_token_file_is_exit_2(served: dict[str, Any], tmp_path: Pat
     empty.write_text("\n")
     res = _serve("--token-file", str(empty))
     assert res.exit_code == 2 and "empty" in res.output
+
+
+def test_item1_depth_check_of_the_largest_inline_upload_takes_under_2_s() -> None:
+    """The check runs on the event loop before the body is parsed: a string-skipping regex with
+    one alternation per character took 10 s on a 27 MB base64 NTA export (the inline cap)."""
+    from exosci.limits import json_depth
+
+    content = base64.b64encode(bytes(range(256)) * (UPLOAD_BYTES_CEILING // 256)).decode()
+    body = json.dumps({"particles": {"nta_export": {"content": content, "note": 'a\\"[['}}})
+    t0 = time.perf_counter()
+    assert json_depth(body.encode()) == 3
+    assert time.perf_counter() - t0 < 2.0
