@@ -6,6 +6,7 @@ import base64
 import functools
 import io
 import json
+import textwrap
 from collections.abc import Callable, Iterable
 from importlib import resources
 from pathlib import Path
@@ -81,7 +82,7 @@ def plot_recovery(doc: dict[str, Any]) -> bytes:
 def plot_delivery(doc: dict[str, Any]) -> bytes:
     tc = doc["timecourse"]
     days = np.asarray(tc["days"])
-    keep = days <= min(21.0, days[-1])
+    keep = days <= days[-1]  # the whole horizon: a depot still releasing after day 21 shows
     fig = new_figure(figsize=(7, 3.2))
     ax1 = fig.subplots()
     band = tc["treated"]["lesion_free"]
@@ -119,12 +120,20 @@ def plot_delivery(doc: dict[str, Any]) -> bytes:
     return _png(fig)
 
 
+def wrap_label(text: str, width: int = 44) -> str:
+    """A bar label on lines of at most ``width`` characters, broken between words (a label
+    cut at a fixed length lost words mid-way and left brackets unclosed)."""
+    return "\n".join(textwrap.wrap(text, width, break_long_words=False)) or text
+
+
 def plot_sensitivity(doc: dict[str, Any]) -> bytes | None:
     sens = doc.get("sensitivity")
     if not sens or not sens["top"]:
         return None
     rows = sens["top"][:10]
-    fig = new_figure(figsize=(7, 3.4))
+    labels = [wrap_label(r["label"]) for r in rows]
+    lines = sum(lab.count("\n") + 1 for lab in labels)
+    fig = new_figure(figsize=(7, max(3.4, 1.2 + 0.22 * lines)))
     ax = fig.subplots()
     colors = [
         "#b54708"
@@ -134,7 +143,7 @@ def plot_sensitivity(doc: dict[str, Any]) -> bytes | None:
         else "#1f6f8b"
         for r in rows
     ]
-    ax.barh([r["label"][:48] for r in rows], [r["mu_star"] for r in rows], color=colors)
+    ax.barh(labels, [r["mu_star"] for r in rows], color=colors)
     ax.invert_yaxis()
     ax.set_xlabel(f"Morris mu* (mean |elementary effect| on {sens['output']})")
     ax.set_title(
@@ -174,10 +183,25 @@ def _template() -> Any:
     import jinja2
 
     env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
+    env.filters["value"] = fmt_value
     # anchored at the top package: the CLI's plot worker loads this module without importing
     # ``exosci.evaluate`` (and the whole evaluation with it)
     source = resources.files("exosci").joinpath("evaluate", "report.html")
     return env.from_string(source.read_text(encoding="utf-8"))
+
+
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def fmt_value(value: Any) -> str:
+    """A parameter value as a reader writes it: 1 × 10¹⁰, 0.25, 42 (never 10000000000.0)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return str(value)
+    v = float(value)
+    if v != 0 and (abs(v) >= 1e5 or abs(v) < 1e-3):
+        mant, exp = f"{v:.3g}".split("e") if "e" in f"{v:.3g}" else (f"{v:.3g}", "0")
+        return f"{mant} × 10{str(int(exp)).translate(_SUPERSCRIPT)}"
+    return f"{v:.4g}"
 
 
 def render_html(doc: dict[str, Any], plots: dict[str, bytes | None]) -> str:
@@ -188,6 +212,7 @@ def render_html(doc: dict[str, Any], plots: dict[str, bytes | None]) -> str:
         "plots": {k: base64.b64encode(v).decode() if v else None for k, v in plots.items()},
         "design_rows": doc["design_rows"],
         "delivery_rows": _delivery_rows(doc),
+        "axis_labels": AXIS_LABELS,  # the chart's axis names, in its table too
     }
     return template.render(ev=_Obj.wrap(ev))
 
