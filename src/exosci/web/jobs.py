@@ -295,10 +295,6 @@ class OwnedPool:
             spawner = self._spawner
         return spawner.submit(self._submit_here, fn, args).result()
 
-    def pids(self) -> list[int]:
-        pool = self._pool
-        return [] if pool is None else [p for p in list(pool._processes or {})]
-
     def shutdown(self, grace: float = 2.0) -> None:
         """Stop every worker now: SIGTERM, then SIGKILL after ``grace`` seconds."""
         with self._lock:
