@@ -124,3 +124,19 @@ def test_api_tables_use_one_missing_value_marker() -> None:
         for col in frame.columns:
             values = frame[col].tolist()
             assert not any(v is None or (isinstance(v, str) and not v.strip()) for v in values), col
+
+
+@pytest.mark.slow
+def test_cli_evaluate_of_a_human_spec_says_its_bbb_numbers_are_a_rat_model_proxy(
+    tmp_path: Path,
+) -> None:
+    examples = Path(__file__).resolve().parents[2] / "examples"
+    text = (examples / "iv-bmsc-exos-rat.yaml").read_text(encoding="utf-8")
+    spec = tmp_path / "human.yaml"
+    spec.write_text(text.replace("species: rat", "species: human", 1), encoding="utf-8")
+    out = runner.invoke(
+        app, ["evaluate", str(spec), "-o", str(tmp_path / "r.html"), "--samples", "30"]
+    )
+    assert out.exit_code == 0, out.output
+    flat = " ".join(out.output.split())
+    assert "rat-model proxy" in flat and "human:" in flat

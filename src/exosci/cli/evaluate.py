@@ -120,6 +120,9 @@ def evaluate(
         f" vs control {p['control_final']['median']:.1f}; gain {p['gain']['median']:+.1f} "
         f"(90 % band {p['gain']['p05']:+.1f} to {p['gain']['p95']:+.1f})"
     )
+    outlook = p.get("clinical_outlook")
+    if outlook:  # a human/monkey spec: the BBB numbers are the rat model's
+        console.print(f"[bold yellow]{escape(outlook['species'])}:[/] {escape(outlook['note'])}")
     _print_domain(doc.get("domain"))
     table = Table(title="mechanism profile", show_header=True)
     table.add_column("axis")
