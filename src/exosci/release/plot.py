@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from exosci.release.fit import ReleaseFit
 from exosci.release.models import MODELS
 from exosci.release.profile import DAYS_PER_UNIT, UNIT_NAMES
+
+if TYPE_CHECKING:  # ReleaseFit.plot() calls into this module at run time
+    from exosci.release.fit import ReleaseFit
 
 
 def plot_fits(fit: ReleaseFit, path: str | Path, *, top: int | None = 6) -> Path:
