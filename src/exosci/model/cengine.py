@@ -25,13 +25,12 @@ import re
 import shutil
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-
-from exosci.model.equations import INPUTS, LESION_STATES, symbols
 
 _INT = re.compile(r"(?<![A-Za-z_0-9.])(\d+)(?![\d.eE])")
 FLAGS = ("-O2", "-ffp-contract=off", "-fno-math-errno", "-shared", "-fPIC")
@@ -305,51 +304,52 @@ int exo_run(long i0, long i1, long ntot, const double *par, long npar, const dou
 """
 
 
-def _decls(used: set[str]) -> list[str]:
-    from exosci.model.compiled import LES_NAMES, PARAMS, PK_NAMES
+@dataclass(frozen=True)
+class Table:
+    """What the C file needs from the formula table (:func:`exosci.model.compiled.c_source`
+    fills it, so this module imports nothing of the engine above it)."""
 
-    out = [f"    const double {n} = y[{i}];" for i, n in enumerate(LES_NAMES) if n in used]
-    out += [f"    const double {n} = pk[{i}];" for i, n in enumerate(PK_NAMES) if n in used]
-    out += [f"    const double {n} = p[{i}];" for i, n in enumerate(PARAMS) if n in used]
+    les: list[str]  # lesion states, in y order
+    pk: list[str]  # delivery states, in pk order
+    params: list[str]  # parameters, in p order
+    values: list[str]  # recordable outputs, in order
+    rates: list[str]  # each lesion state's rate formula
+    rhs_used: set[str]  # symbols the rates need
+    rhs_inter: list[tuple[str, str]]  # intermediates the rates need, in table order
+    val_used: set[str]
+    val_inter: list[tuple[str, str]]
+    n_inputs: int
+
+
+def _decls(t: Table, used: set[str]) -> list[str]:
+    out = [f"    const double {n} = y[{i}];" for i, n in enumerate(t.les) if n in used]
+    out += [f"    const double {n} = pk[{i}];" for i, n in enumerate(t.pk) if n in used]
+    out += [f"    const double {n} = p[{i}];" for i, n in enumerate(t.params) if n in used]
     return out
 
 
-def c_source() -> str:
+def render(t: Table) -> str:
     """The whole C file: right-hand side and outputs from the formula table, then the driver."""
-    from exosci.model.compiled import (
-        LES_NAMES,
-        PK_NAMES,
-        VALUE_NAMES,
-        _check_structure,
-        _closure,
-    )
-
-    _check_structure()
-    rate_syms: set[str] = set()
-    for st in LESION_STATES:
-        rate_syms |= symbols(st.rate)
-    used, inter = _closure(rate_syms)
     lines = ["#include <math.h>", "#include <stdlib.h>", "#include <string.h>"]
     lines += [
-        f"#define EXO_NL {len(LES_NAMES)}",  # prefixed: a state may be called M
-        f"#define EXO_M {len(PK_NAMES)}",
-        f"#define EXO_NIN {len(INPUTS)}",
-        f"#define EXO_NV {len(VALUE_NAMES)}",
+        f"#define EXO_NL {len(t.les)}",  # prefixed: a state may be called M
+        f"#define EXO_M {len(t.pk)}",
+        f"#define EXO_NIN {t.n_inputs}",
+        f"#define EXO_NV {len(t.values)}",
     ]
     lines += [
         "static inline void rhs(const double *y, const double *pk, const double *p, double *out) {"
     ]
-    lines += _decls(used)
-    lines += [f"    const double {n} = {c_expr(e)};" for n, e in inter]
-    lines += [f"    out[{i}] = {c_expr(st.rate)};" for i, st in enumerate(LESION_STATES)]
+    lines += _decls(t, t.rhs_used)
+    lines += [f"    const double {n} = {c_expr(e)};" for n, e in t.rhs_inter]
+    lines += [f"    out[{i}] = {c_expr(r)};" for i, r in enumerate(t.rates)]
     lines += ["}"]
-    all_used, all_inter = _closure(set(VALUE_NAMES))
     lines += [
         "static void values(const double *y, const double *pk, const double *p, double *out) {"
     ]
-    lines += _decls(all_used | set(VALUE_NAMES))
-    lines += [f"    const double {n} = {c_expr(e)};" for n, e in all_inter]
-    lines += [f"    out[{i}] = {n};" for i, n in enumerate(VALUE_NAMES)]
+    lines += _decls(t, t.val_used)
+    lines += [f"    const double {n} = {c_expr(e)};" for n, e in t.val_inter]
+    lines += [f"    out[{i}] = {n};" for i, n in enumerate(t.values)]
     lines += ["}"]
     return "\n".join(lines) + DRIVER
 
@@ -376,22 +376,22 @@ def _compiler_id(cc: str) -> str:
     return res.stdout.splitlines()[0] if res.stdout else cc
 
 
-def library_path(where: Path, cc: str) -> Path:
-    """Where the compiled library for the current formula table, compiler and machine lives."""
-    key = "\n".join([c_source(), _compiler_id(cc), " ".join(FLAGS), platform.machine()])
+def library_path(where: Path, cc: str, source: str) -> Path:
+    """Where the compiled library of ``source`` (the C file) for this compiler and machine lives."""
+    key = "\n".join([source, _compiler_id(cc), " ".join(FLAGS), platform.machine()])
     digest = hashlib.sha256(key.encode()).hexdigest()[:16]
     return where / f"exosci_cengine_{digest}.so"
 
 
-def build(where: Path, cc: str) -> Path:
-    """Compile the generated C into ``where`` (atomically: a half-written library never
-    loads); the existing library when its source hash is there already."""
-    lib = library_path(where, cc)
+def build(where: Path, cc: str, source: str) -> Path:
+    """Compile ``source`` into ``where`` (atomically: a half-written library never loads); the
+    existing library when its source hash is there already."""
+    lib = library_path(where, cc, source)
     if lib.exists():
         return lib
     src = lib.with_suffix(f".{os.getpid()}.c")
     tmp = lib.with_suffix(f".{os.getpid()}.tmp.so")
-    src.write_text(c_source(), "utf-8")
+    src.write_text(source, "utf-8")
     try:
         res = subprocess.run(
             [cc, *FLAGS, "-o", str(tmp), str(src), "-lm"],

@@ -291,6 +291,43 @@ def compile_message(seconds: float) -> str:
     )
 
 
+def c_source() -> str:
+    """The C engine's source: the formula table's right-hand side and outputs, then the driver
+    (``_kernel.py`` in C, :mod:`exosci.model.cengine`)."""
+    key = (PK_STATES, LESION_STATES, INTERMEDIATES, tuple(PARAMS), tuple(INPUTS))
+    if key not in _c_sources:
+        _c_sources.clear()
+        _c_sources[key] = _render_c()
+    return _c_sources[key]
+
+
+_c_sources: dict[Any, str] = {}
+
+
+def _render_c() -> str:
+    from exosci.model import cengine
+
+    _check_structure()
+    rate_syms: set[str] = set()
+    for st in LESION_STATES:
+        rate_syms |= symbols(st.rate)
+    used, inter = _closure(rate_syms)
+    all_used, all_inter = _closure(set(VALUE_NAMES))
+    table = cengine.Table(
+        les=LES_NAMES,
+        pk=PK_NAMES,
+        params=PARAMS,
+        values=VALUE_NAMES,
+        rates=[st.rate for st in LESION_STATES],
+        rhs_used=used,
+        rhs_inter=inter,
+        val_used=all_used | set(VALUE_NAMES),
+        val_inter=all_inter,
+        n_inputs=len(INPUTS),
+    )
+    return cengine.render(table)
+
+
 def _c_library() -> tuple[str, Path] | None:
     """The compiler and the library path of the C engine, or None where it cannot be built."""
     from exosci.model import cengine
@@ -301,7 +338,7 @@ def _c_library() -> tuple[str, Path] | None:
             why = "no C compiler on the PATH" if cc is None else "no writable cache folder"
             raise RuntimeError(f"EXOSCI_ENGINE=c but {why}")
         return None
-    return cc, cengine.library_path(where, cc)
+    return cc, cengine.library_path(where, cc, c_source())
 
 
 _c_functions: dict[Path, Any] = {}
@@ -324,7 +361,7 @@ def _c_function(choice: str, notify: Callable[[str], None] | None = None) -> Any
         try:
             if not lib.exists():
                 _notify(compile_message(C_COMPILE_S), notify, str(lib))
-            fn = cengine.load(cengine.build(lib.parent, cc))
+            fn = cengine.load(cengine.build(lib.parent, cc, c_source()))
         except (OSError, RuntimeError, subprocess.SubprocessError) as exc:
             if choice == "c":
                 raise
