@@ -80,9 +80,9 @@ MODEL_SPECIES: tuple[str, ...] = get_args(ModelSpecies)
 #: Species whose miRNA names (hsa-, mmu-, rno-) cargo enrichment reads.
 CargoSpecies = Literal["human", "mouse", "rat"]
 CARGO_SPECIES: tuple[str, ...] = get_args(CargoSpecies)
-#: Kinds of study an observation comes from.
-Model = Literal["in_vitro", "in_vivo", "clinical", "in_silico", "review"]
-MODELS: tuple[str, ...] = get_args(Model)
+#: Kinds of study an observation comes from (named apart from the ``exosci.model`` package).
+StudyKind = Literal["in_vitro", "in_vivo", "clinical", "in_silico", "review"]
+STUDY_KINDS: tuple[str, ...] = get_args(StudyKind)
 
 #: Injury models a therapy spec may name (the model simulates every one as a contusion of the
 #: given severity; :mod:`exosci.therapy.domain` says so and which are outside its calibration).
@@ -124,7 +124,7 @@ __all__ = [
     "CargoSpecies",
     "INJURY_MODELS",
     "InjuryModel",
-    "MODELS",
+    "STUDY_KINDS",
     "MODEL_SPECIES",
     "PREDICATES",
     "PREDICATE_SIGN",
@@ -133,7 +133,7 @@ __all__ = [
     "ROUTES",
     "SPECIES",
     "TYPE_PREFIX",
-    "Model",
+    "StudyKind",
     "ModelSpecies",
     "Predicate",
     "RepairAxis",

@@ -97,4 +97,4 @@ def test_species_sets_of_cargo_web_and_indra_come_from_the_vocabulary() -> None:
     field = CargoEnrichRequest.model_fields["species"].annotation
     assert set(get_args(get_args(field)[0])) == set(vocabulary.CARGO_SPECIES)
     assert set(vocabulary.SPECIES) == indra._SPECIES
-    assert set(vocabulary.MODELS) == indra._MODELS
+    assert set(vocabulary.STUDY_KINDS) == indra._MODELS

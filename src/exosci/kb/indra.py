@@ -31,8 +31,8 @@ from pydantic import ValidationError
 from exosci.errors import FileFormatError
 from exosci.kb.names import normalize
 from exosci.kb.schema import PREDICATES, Entity, Evidence, Paper, Reference, Statement, paper_id
-from exosci.vocabulary import MODELS, SPECIES, TYPE_PREFIX
 from exosci.vocabulary import PREFIX_TYPE as PREFIX_TYPE
+from exosci.vocabulary import SPECIES, STUDY_KINDS, TYPE_PREFIX
 
 TO_INDRA: dict[str, str] = {
     "activates": "Activation",
@@ -53,7 +53,7 @@ FROM_INDRA: dict[str, str] = {
 _TYPE_PREFIX = TYPE_PREFIX
 _TAXON_SPECIES = {"10116": "rat", "10090": "mouse", "9606": "human", "9544": "monkey"}
 _SPECIES = frozenset(SPECIES)
-_MODELS = frozenset(MODELS)
+_MODELS = frozenset(STUDY_KINDS)
 _NAMESPACE = uuid.UUID("5d1f3c8e-8f0a-4d7e-9a53-0e6f3c1b2a47")
 
 

@@ -8,9 +8,9 @@ from typing import Literal, get_args
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from exosci.vocabulary import PREDICATE_SIGN
-from exosci.vocabulary import Model as Model
 from exosci.vocabulary import Predicate as Predicate
 from exosci.vocabulary import Species as Species
+from exosci.vocabulary import StudyKind as StudyKind
 
 SCHEMA_VERSION = 3  # 2: evidence grade and context; 3: papers beyond the review (PMID/DOI)
 
@@ -54,7 +54,7 @@ GRADES: dict[str, str] = {
     "not_graded": "kind of evidence not stated by the record (graded as the weakest)",
 }
 # The kind of study, or "not_reported" when the record does not say (never assumed in vivo).
-EvidenceModel = Model | Literal["not_reported"]
+EvidenceModel = StudyKind | Literal["not_reported"]
 
 # Controlled injury-model vocabulary (GRADE's indirectness reads it; Hooijmans et al. 2018).
 # SCI models by mechanism, "sci_unspecified" when the source says SCI without the kind, named
