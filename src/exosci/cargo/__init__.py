@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from exosci.cargo.design import Design, Universe, build_design
+from exosci.cargo.design import TargetMatrices, Universe, build_design
 from exosci.cargo.enrich import BatchResult, EnrichmentResult, enrich_batch
 from exosci.cargo.genesets import GeneSets, mechanism_genesets, read_gmt
 from exosci.cargo.inputs import MirnaInput, read_mirnas
@@ -21,12 +21,12 @@ from exosci.cargo.targets import TargetTable, load_targets
 
 __all__ = [
     "BatchResult",
-    "Design",
     "EnrichmentResult",
     "GeneSets",
     "MirnaInput",
     "MirnaNames",
     "MirnaReference",
+    "TargetMatrices",
     "TargetTable",
     "Universe",
     "bh_qvalues",

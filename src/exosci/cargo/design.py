@@ -28,8 +28,11 @@ class Universe:
 
 
 @dataclass(frozen=True)
-class Design:
-    """Universe genes (keys), miRNA keys, the target matrix T and the set matrix G."""
+class TargetMatrices:
+    """Universe genes (keys), miRNA keys, the target matrix T and the set matrix G.
+
+    (Not a therapy design: that is :class:`exosci.model.design.Design`.)
+    """
 
     genes: list[str]
     display: list[str]  # symbol to show for each gene (the gene set's spelling)
@@ -43,6 +46,11 @@ class Design:
     set_counts: dict[str, object] | None = None  # given, tested, skipped by reason
 
 
+# The old name, for cargo/enrich.py until it is renamed there (it was being edited when the
+# class was renamed, issue 25); not exported by exosci.cargo.
+Design = TargetMatrices
+
+
 def build_design(
     targets: TargetTable,
     genesets: GeneSets,
@@ -50,7 +58,7 @@ def build_design(
     universe: UniverseKind | Sequence[str] = "targets",
     min_size: int = 5,
     max_size: int = 2000,
-) -> Design:
+) -> TargetMatrices:
     """Restrict sets to the universe, drop sets outside [min_size, max_size], build matrices.
 
     ``universe``: ``"targets"`` = genes with a target row that are in at least one gene set
@@ -154,7 +162,7 @@ def build_design(
     tmat.data[:] = 1.0  # a miRNA targets a gene or not (several rows/sources count once)
     # miRNAs whose every target lies outside the universe keep a (empty) row: known, no target
     mirna_index = {k: i for i, k in enumerate(mkeys)}
-    return Design(
+    return TargetMatrices(
         genes,
         [display[g] for g in genes],
         mirna_index,
