@@ -31,7 +31,18 @@ _FUNCTIONS = {
     "ExosciWarning": ("exosci.errors", "ExosciWarning"),
     "settings": ("exosci._settings", "settings"),
 }
-_SUBPACKAGES = ("kb", "cargo", "qc", "release", "model", "reason", "therapy", "meta", "design")
+_SUBPACKAGES = (
+    "kb",
+    "cargo",
+    "qc",
+    "release",
+    "model",
+    "reason",
+    "therapy",
+    "meta",
+    "design",
+    "datasets",
+)
 
 __all__ = ["REVIEW_DOI", "__version__", *_FUNCTIONS, *_SUBPACKAGES]
 
