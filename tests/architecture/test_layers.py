@@ -31,10 +31,6 @@ KNOWN_CYCLES = {
     frozenset({"exosci.model.simulate", "exosci.model.distributed", "exosci.model.uncertainty"}),
     # leakage reads the validation targets' document: move targets_doc below both
     frozenset({"exosci.model.validate", "exosci.model.leakage"}),
-    # the C engine reads the formula table's names from the numba engine's module and the numba
-    # engine builds the C one: the shared names belong in a module both import (landed by the
-    # C-engine work while this test landed)
-    frozenset({"exosci.model.compiled", "exosci.model.cengine"}),
     # datasets parses a downloaded target table with cargo's reader (see ignore_imports)
     frozenset({"exosci.datasets.manager", "exosci.cargo.targets"}),
 }

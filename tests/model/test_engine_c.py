@@ -151,12 +151,16 @@ def test_first_use_says_it_compiles_once_then_is_silent(
 ) -> None:
     """In a notebook (no hook) the progress line is an ExosciWarning, given before the compile
     starts; a later start on the same cache says nothing."""
+    from exosci._engine_stamp import expected_compile_seconds
+
     monkeypatch.setenv("EXOSCI_CACHE_DIR", str(tmp_path))
+    assert expected_compile_seconds() is not None, "the CLI's early check: nothing built yet"
     with pytest.warns(ExosciWarning, match=r"compiling the simulation engine once \(~\d+ s\)"):
         th = comp.start_engine()
     assert th is not None
     th.join()
     assert comp.engine_name() == "c"
+    assert expected_compile_seconds() is None, "built: the CLI's early check says nothing"
     said: list[str] = []
     assert comp.start_engine(notify=said.append) is None
     assert said == []

@@ -39,11 +39,23 @@ def _run(
 ) -> dict[str, Any]:
     """The evaluation document (the same as ``ex.evaluate`` and POST /api/evaluate), with a
     progress display."""
+    from exosci._engine_stamp import compile_message, expected_compile_seconds
+
+    said: list[str] = []  # each compile line once: now (before numpy loads) or below
+
+    def say(msg: str) -> None:
+        if msg not in said:
+            said.append(msg)
+            err_console.print(f"[dim]{escape(msg)}[/]")
+
+    seconds = expected_compile_seconds()
+    if seconds is not None:
+        say(compile_message(seconds))
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     from exosci.model.compiled import start_engine
 
-    start_engine(notify=lambda msg: err_console.print(f"[dim]{escape(msg)}[/]"))
+    start_engine(notify=say)
     from exosci.evaluate.core import evaluate
     from exosci.therapy import load_spec
 

@@ -26,7 +26,6 @@ import shutil
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -356,24 +355,21 @@ def render(t: Table) -> str:
 
 def compiler() -> str | None:
     """The C compiler to use: ``$CC``, else ``cc``, ``gcc`` or ``clang`` on the PATH."""
-    from exosci._settings import settings
+    from exosci._engine_stamp import c_compiler
 
-    cc = settings.c_compiler
-    if cc and shutil.which(cc):
-        return cc
-    for name in ("cc", "gcc", "clang"):
-        if shutil.which(name):
-            return name
-    return None
+    return c_compiler()
 
 
-@cache
 def _compiler_id(cc: str) -> str:
+    """The compiler's resolved file, size and time (a stat, not a ``--version`` process: this is
+    on the path to the first progress line): a new or upgraded compiler gives a new library."""
+    path = shutil.which(cc) or cc
     try:
-        res = subprocess.run([cc, "--version"], capture_output=True, text=True, timeout=30)
-    except (OSError, subprocess.SubprocessError):
+        real = os.path.realpath(path)
+        st = os.stat(real)
+    except OSError:
         return cc
-    return res.stdout.splitlines()[0] if res.stdout else cc
+    return f"{real} {st.st_size} {st.st_mtime_ns}"
 
 
 def library_path(where: Path, cc: str, source: str) -> Path:

@@ -54,6 +54,7 @@ from typing import Any
 
 import numpy as np
 
+from exosci._engine_stamp import C_COMPILE_S, NUMBA_COMPILE_S, compile_message, mark_ready
 from exosci._settings import settings
 from exosci.errors import ExosciWarning
 from exosci.model.carrier_input import input_rates
@@ -279,18 +280,6 @@ def _notify(msg: str, notify: Callable[[str], None] | None, key: str) -> None:
         warnings.warn(msg, ExosciWarning, stacklevel=5)
 
 
-# A cold compile on a busy 2-core machine (benchmarks/bench_first_run.py measures both).
-C_COMPILE_S = 2  # the generated C with -O2
-NUMBA_COMPILE_S = 40  # the numba module (the fallback)
-
-
-def compile_message(seconds: float) -> str:
-    return (
-        f"compiling the simulation engine once (~{seconds:.0f} s); later runs start in about "
-        "a second"
-    )
-
-
 def c_source() -> str:
     """The C engine's source: the formula table's right-hand side and outputs, then the driver
     (``_kernel.py`` in C, :mod:`exosci.model.cengine`)."""
@@ -362,6 +351,7 @@ def _c_function(choice: str, notify: Callable[[str], None] | None = None) -> Any
             if not lib.exists():
                 _notify(compile_message(C_COMPILE_S), notify, str(lib))
             fn = cengine.load(cengine.build(lib.parent, cc, c_source()))
+            mark_ready()
         except (OSError, RuntimeError, subprocess.SubprocessError) as exc:
             if choice == "c":
                 raise
@@ -442,6 +432,7 @@ def integrate(
         out,
         stats,
     )
+    mark_ready()
 
 
 @dataclass(frozen=True)
