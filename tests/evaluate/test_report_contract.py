@@ -20,7 +20,10 @@ import exosci as ex
 from exosci.evaluate.document import EvaluationDocument, contract_markdown
 
 ROOT = Path(__file__).resolve().parents[2]
-EXAMPLES = sorted(p for p in (ROOT / "examples").glob("*.yaml") if p.name != "prep-example.yaml")
+# the therapy specs among the examples (a preparation and design-search constraints are not)
+EXAMPLES = sorted(
+    p for p in (ROOT / "examples").glob("*.yaml") if not p.name.startswith(("prep-", "design-"))
+)
 SMALL = {"samples": 40, "seed": 3, "alternative_samples": 20, "sensitivity_trajectories": 2}
 VOLATILE = ("date", "version", "data_hash")
 
