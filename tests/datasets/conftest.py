@@ -31,7 +31,7 @@ def _handler(server: Server) -> type[BaseHTTPRequestHandler]:
         def log_message(self, *args: object) -> None:  # keep test output clean
             pass
 
-        def do_GET(self) -> None:  # noqa: N802 - http.server's name
+        def do_GET(self) -> None:  # http.server's name
             rng = self.headers.get("Range", "")
             server.log.append((self.path, rng))
             if_range = self.headers.get("If-Range", "")

@@ -249,7 +249,7 @@ def cli_errors(fn: Callable[P, R]) -> Callable[P, R]:
                 soft_wrap=True,
             )
             raise typer.Exit(2) from None
-        except Exception as exc:  # noqa: BLE001 - the contract: internal failure -> exit 1
+        except Exception as exc:  # the contract: internal failure -> exit 1
             _internal(exc)
 
     return wrapper

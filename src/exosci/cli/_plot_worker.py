@@ -175,7 +175,7 @@ class PlotWorker:
                     break
                 chunks.append(chunk)
             nonce, plots, html = pickle.loads(b"".join(chunks))
-        except Exception:  # noqa: BLE001 - any failure here means: render in-process
+        except Exception:  # any failure here means: render in-process
             return None
         finally:
             self.close()
@@ -307,7 +307,7 @@ def _collect(helper: tuple[int, int]) -> dict[str, bytes | None] | None:
         while chunk := os.read(r, 1 << 20):
             chunks.append(chunk)
         got = pickle.loads(b"".join(chunks))
-    except Exception:  # noqa: BLE001 - the worker draws them itself
+    except Exception:  # the worker draws them itself
         got = None
     finally:
         os.close(r)

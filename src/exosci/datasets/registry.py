@@ -206,7 +206,7 @@ def _overrides() -> dict[str, dict[str, object]]:
     where = f"EXOSCI_DATA_REGISTRY={path}"
     try:
         text = read_capped(path, what="data registry override (YAML)", cap=MAX_SPEC_BYTES)
-        data = yaml.load(text.decode("utf-8"), Loader=yaml.BaseLoader) or {}  # noqa: S506
+        data = yaml.load(text.decode("utf-8"), Loader=yaml.BaseLoader) or {}
     except (UserInputError, UnicodeDecodeError, yaml.YAMLError, RecursionError) as exc:
         raise UserInputError(f"{where}: cannot read it ({str(exc)[:300]})") from None
     if not isinstance(data, dict):

@@ -94,7 +94,7 @@ def read_cache() -> tuple[Path, Curated] | None:
             cur = read_cached_curated(meta)
             if cur is not None:
                 return db, cur
-    except Exception:  # noqa: BLE001 - a broken cache is rebuilt, never fatal
+    except Exception:  # a broken cache is rebuilt, never fatal
         pass
     return None
 
@@ -119,5 +119,5 @@ def write_cache(con: duckdb.DuckDBPyConnection, curated: Curated) -> None:
         tmp_meta.write_bytes(hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload)
         os.replace(tmp, db)
         os.replace(tmp_meta, meta)
-    except Exception:  # noqa: BLE001 - read-only home, full disk...: run without the cache
+    except Exception:  # read-only home, full disk...: run without the cache
         pass

@@ -298,7 +298,7 @@ def _compile(name: str, states: tuple[State, ...], args: str, pre: list[str]) ->
     lines += [f"    out[{i}] = {s.rate}" for i, s in enumerate(states)]
     lines += ["    return out"]
     namespace: dict[str, Any] = {"np": np, "pow": np.power, "exp": np.exp}
-    exec("\n".join(lines), namespace)  # noqa: S102 - code generated from our own formula table
+    exec("\n".join(lines), namespace)  # code generated from our own formula table
     return namespace[name]  # type: ignore[no-any-return]
 
 
@@ -317,5 +317,5 @@ def outputs(y: dict[str, FloatArray], params: dict[str, Any]) -> dict[str, Float
     ns.update({n: params[n] for n in parameter_names()})
     ns.update(y)
     for n, e in INTERMEDIATES:
-        ns[n] = eval(e, ns)  # noqa: S307 - formula table, not user input
+        ns[n] = eval(e, ns)  # formula table, not user input
     return {n: np.asarray(ns[n]) for n, _ in INTERMEDIATES}

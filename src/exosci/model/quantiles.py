@@ -289,7 +289,7 @@ def _merge_kernel() -> Any:
         return None
 
     @njit(cache=True)  # type: ignore[misc]
-    def merge(av, armin, armax, na, bv, brmin, brmax, nb, size, ov, ormin, ormax):  # type: ignore[no-untyped-def]  # noqa: PLR0913
+    def merge(av, armin, armax, na, bv, brmin, brmax, nb, size, ov, ormin, ormax):  # type: ignore[no-untyped-def]
         c, s1 = av.shape
         s2 = bv.shape[1]
         m = s1 + s2

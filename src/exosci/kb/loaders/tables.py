@@ -52,7 +52,7 @@ def read_table(path: Path, *, sheet: int | str = 0) -> pd.DataFrame:
     if head[:4] == b"PK\x03\x04":  # xlsx is a zip archive
         try:
             return pd.read_excel(path, sheet_name=sheet, dtype=str)
-        except Exception as exc:  # noqa: BLE001 - any reader failure is a format problem
+        except Exception as exc:  # any reader failure is a format problem
             raise FileFormatError(f"{path}: not a readable Excel workbook ({exc})") from None
     if b"\x00" in head:
         raise FileFormatError(
