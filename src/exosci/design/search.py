@@ -52,7 +52,8 @@ Progress = Callable[[str, int, int], None]
 class Candidate:
     spec: TherapySpec
     point: dict[str, Any]
-    res: ResolvedTherapy
+    res: ResolvedTherapy | None  # dropped once simulated: memory stays flat over candidates
+    design: Any
     obj: Objectives
     finals: FloatArray | None = None
     is_baseline: bool = False
@@ -94,7 +95,7 @@ class _Runner:
                     self.seen[k] = None  # the baseline itself: its row represents it
                     self.same_as_baseline += 1
                     return None
-                cand = Candidate(spec, point, res, objectives(self.kb, res, grades))
+                cand = Candidate(spec, point, res, res.design, objectives(self.kb, res, grades))
             except UserInputError as exc:
                 msg = str(exc).split(";")[0][:160]
                 self.skipped[msg] = self.skipped.get(msg, 0) + 1
@@ -110,12 +111,13 @@ class _Runner:
             return
         t = time.perf_counter()
         finals, _ = paired_final_scores(
-            [x.res.design for x in todo], self.params, self.n, control=False
+            [x.design for x in todo], self.params, self.n, control=False
         )
         self.engine_seconds += time.perf_counter() - t
         self.engine_calls += 1
         for x, f in zip(todo, finals, strict=True):
             x.finals = np.asarray(f, float)
+            x.res = None  # the profile and evidence lists are not needed any more
             self.candidates.append(x)
 
 
@@ -264,6 +266,7 @@ def search(
         base_res.spec,
         {},
         base_res,
+        base_res.design,
         objectives(kb, base_res, source_grades(kb, base_res.spec.exosome.source))
         if base_res.spec.exosome
         else objectives(kb, base_res, source_grades(kb, "")),
@@ -298,7 +301,7 @@ def _assemble(
 ) -> DesignSearch:
     allc = [baseline, *run.candidates]
     scores = np.stack([np.asarray(x.finals) for x in allc])
-    score_name = baseline.res.design.score_name
+    score_name = baseline.design.score_name
     thr = min_difference(score_name)
     fr = pareto_front(
         scores,
