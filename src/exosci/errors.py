@@ -20,7 +20,7 @@ class ExosciWarning(UserWarning):
 
 
 def warn_caveats(texts: Sequence[str], *, stacklevel: int = 3) -> None:
-    """Issue each caveat as an :class:`ExosciWarning` (to the caller of the public function)."""
+    """Issue each caveat as an ``ExosciWarning`` (to the caller of the public function)."""
     import warnings
 
     for text in texts:

@@ -1,8 +1,8 @@
 """One registry helper for every pluggable kind: NTA formats, loaders, release models, exporters.
 
-A :class:`Registry` is a read-only mapping from name to entry with a description for each
-name; :meth:`Registry.get` fails with the known names and the closest ones. Every registry
-created here is listed in :data:`REGISTRIES`, which ``exosci formats`` prints.
+A ``Registry`` is a read-only mapping from name to entry with a description for each
+name; ``Registry.get`` fails with the known names and the closest ones. Every registry
+created here is listed in ``REGISTRIES``, which ``exosci formats`` prints.
 
 Examples
 --------
@@ -45,7 +45,7 @@ class Registry(Generic[T]):
     """Named entries of one pluggable kind, registered once each (read like a dict).
 
     Iteration, ``keys``, ``values`` and ``items`` follow registration order; ``reg[name]``
-    is the exact lookup and :meth:`get` the forgiving one that fails with close names.
+    is the exact lookup and ``get`` the forgiving one that fails with close names.
 
     Parameters
     ----------
@@ -58,7 +58,7 @@ class Registry(Generic[T]):
     discover
         Called once before the first lookup, to import modules that register themselves.
     listed
-        Add the registry to :data:`REGISTRIES` (default), which ``exosci formats`` lists.
+        Add the registry to ``REGISTRIES`` (default), which ``exosci formats`` lists.
 
     Examples
     --------
@@ -107,7 +107,7 @@ class Registry(Generic[T]):
         return self._normalize(name) if self._normalize else name
 
     def get_entry(self, name: str) -> Entry:
-        """The :class:`Entry` (description, metadata) of a registered name."""
+        """The ``Entry`` (description, metadata) of a registered name."""
         self.get(name)
         return self._entries[self.key(name)]
 
@@ -115,7 +115,7 @@ class Registry(Generic[T]):
         """The entry registered as ``name``; unknown names fail listing known and close names.
 
         Unlike ``dict.get`` there is no silent default: an unknown name always raises
-        :class:`~exosci.errors.UnknownNameError` (a ``UserInputError``, exit 2 / HTTP 422).
+        ``exosci.errors.UnknownNameError`` (a ``UserInputError``, exit 2 / HTTP 422).
         """
         self._ensure()
         key = self.key(name)
@@ -171,7 +171,7 @@ class Registry(Generic[T]):
 #: Every listed registry by kind (filled as the modules that own them are imported).
 REGISTRIES: dict[str, Registry[Any]] = {}
 
-#: Modules that create a registry; importing them fills :data:`REGISTRIES`.
+#: Modules that create a registry; importing them fills ``REGISTRIES``.
 REGISTRY_MODULES = (
     "exosci.qc.nta_formats",
     "exosci.kb.loaders.registry",
@@ -188,7 +188,7 @@ def all_registries() -> dict[str, Registry[Any]]:
     -------
     dict
         Kind (``"NTA format"``, ``"loader kind"``, ``"release model"``, ``"export format"``,
-        ``"enrichment method"``) -> its :class:`Registry`.
+        ``"enrichment method"``) -> its ``Registry``.
 
     Examples
     --------

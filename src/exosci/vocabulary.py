@@ -2,7 +2,7 @@
 
 Schema, model, reasoning and web modules import these names instead of repeating the
 lists. A ``Literal`` must be spelled out for the type checker, so each tuple is derived
-from its ``Literal`` with :func:`typing.get_args` (never the other way round), and the
+from its ``Literal`` with ``typing.get_args`` (never the other way round), and the
 predicate signs are checked against the predicate ``Literal`` at import.
 
 Examples
@@ -85,7 +85,7 @@ StudyKind = Literal["in_vitro", "in_vivo", "clinical", "in_silico", "review"]
 STUDY_KINDS: tuple[str, ...] = get_args(StudyKind)
 
 #: Injury models a therapy spec may name (the model simulates every one as a contusion of the
-#: given severity; :mod:`exosci.therapy.domain` says so and which are outside its calibration).
+#: given severity; ``exosci.therapy.domain`` says so and which are outside its calibration).
 InjuryModel = Literal["contusion", "compression", "transection", "hemisection", "crush"]
 INJURY_MODELS: tuple[str, ...] = get_args(InjuryModel)
 
@@ -113,7 +113,7 @@ PREFIX_TYPE: dict[str, str] = {
     "trial": "clinical_trial",
     "cell": "cell_type",
 }
-#: Entity type -> id prefix (the inverse of :data:`PREFIX_TYPE`).
+#: Entity type -> id prefix (the inverse of ``PREFIX_TYPE``).
 TYPE_PREFIX: dict[str, str] = {v: k for k, v in PREFIX_TYPE.items()}
 
 if tuple(PREDICATE_SIGN) != PREDICATES:  # pragma: no cover - a vocabulary edit missed one side

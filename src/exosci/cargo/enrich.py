@@ -102,7 +102,7 @@ class EnrichmentResult:
 
     def caveats(self) -> list[str]:
         """What a reader must know before trusting the p-values (also issued as
-        :class:`~exosci.errors.ExosciWarning` by ``ex.cargo.enrich``)."""
+        ``exosci.errors.ExosciWarning`` by ``ex.cargo.enrich``)."""
         return self._warnings()
 
     # -- notebook display ------------------------------------------------------------------

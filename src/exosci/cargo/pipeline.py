@@ -107,7 +107,7 @@ def run_enrich(
     ``min_size`` defaults to 5 for GMT sets and 1 when only the built-in mechanism sets are used.
 
     For a count table, the pooled profile sums the samples (CPM of the pool); the second value
-    is the long per-sample table from :func:`enrich_batch` (None for a plain list).
+    is the long per-sample table from ``enrich_batch`` (None for a plain list).
     """
     inp = path if isinstance(path, MirnaInput) else read_mirnas(path)
     source = inp.path
@@ -242,7 +242,12 @@ def enrich(
         Small-RNA-seq counts, miRNAs (index) x samples (columns); pooled as CPM.
     species
         ``human``, ``mouse`` or ``rat``; inferred from the names when omitted.
-    targets, genesets
+    targets
+        Files, or names of fetched resources (``mirtarbase``, ``reactome``; see
+        ``exosci data list``); ``targets`` also takes DataFrames with columns ``mirna`` and
+        ``gene``, ``genesets`` a dict ``{"set name": ["GENE", ...]}``. Without them: the review's own miRNA-target edges and the
+        five SCI repair-mechanism gene sets (an offline toy universe; the result says so).
+    genesets
         Files, or names of fetched resources (``mirtarbase``, ``reactome``; see
         ``exosci data list``); ``targets`` also takes DataFrames with columns ``mirna`` and
         ``gene``, ``genesets`` a dict ``{"set name": ["GENE", ...]}``. Without them: the review's own miRNA-target edges and the

@@ -22,7 +22,7 @@ _RENDER_ONLY = ("design_rows",)
 class Evaluation:
     """One evaluated therapy design (model predictions are labelled as such in every table).
 
-    Attributes are read-only; :meth:`to_dict` returns a copy of the JSON document that
+    Attributes are read-only; ``to_dict`` returns a copy of the JSON document that
     ``exosci evaluate`` writes beside the report (and ``POST /api/evaluate`` returns).
 
     Examples
@@ -41,7 +41,7 @@ class Evaluation:
 
     @property
     def document(self) -> EvaluationDocument:
-        """The document as typed models (:mod:`exosci.evaluate.document`, the JSON contract)."""
+        """The document as typed models (``exosci.evaluate.document``, the JSON contract)."""
         from exosci.evaluate.document import EvaluationDocument
 
         return EvaluationDocument.model_validate(self.to_dict())
@@ -153,7 +153,7 @@ class Evaluation:
     @property
     def domain(self) -> pd.DataFrame:
         """The applicability domain: per design feature its value, status (in / out / ignored),
-        the calibrated range and a note (:mod:`exosci.therapy.domain`)."""
+        the calibrated range and a note (``exosci.therapy.domain``)."""
         import pandas as pd
 
         block = self._doc.get("domain") or {}
@@ -289,11 +289,14 @@ def evaluate_design(
     ----------
     spec
         A therapy spec: a YAML/JSON file path, a dict with the spec's fields, or a
-        :class:`~exosci.therapy.TherapySpec`.
-    samples, seed
-        Virtual subjects of the main ensemble and the seed of every random step.
+        ``exosci.therapy.TherapySpec``.
+    samples
+        Virtual subjects: paired draws of the model's parameters, each simulated with and
+        without the therapy.
+    seed
+        Seed of every random step (default 0: the same call gives the same numbers).
     options
-        Passed to :func:`exosci.evaluate.core.evaluate` (``alternative_samples``,
+        Passed to ``exosci.evaluate.core.evaluate`` (``alternative_samples``,
         ``sensitivity_trajectories``, ``scheduler``).
 
     Returns

@@ -128,7 +128,7 @@ def _mirna_mapping(k: KnowledgeBase, name: str) -> tuple[str, str] | None:
 
 
 def show(name: str, *, kb: KnowledgeBase | None = None) -> dict[str, Any]:
-    """The ``kb show`` document of one entity (a dict; see :func:`statements` for a table).
+    """The ``kb show`` document of one entity (a dict; see ``statements`` for a table).
 
     Parameters
     ----------
@@ -172,7 +172,10 @@ def outcome_studies(
     ----------
     product
         A product or source name; its more specific descendants are included.
-    ref, axis
+    ref
+        Keep only rows from one review reference number, or of one outcome axis
+        (a repair axis, ``function``, ``overall``, ...).
+    axis
         Keep only rows from one review reference number, or of one outcome axis
         (a repair axis, ``function``, ``overall``, ...).
     kb

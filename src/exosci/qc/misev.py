@@ -81,7 +81,7 @@ class Advice(BaseModel):
 
 
 class MisevReport(BaseModel):
-    """Result of :func:`check_prep`; the JSON of ``exosci qc check`` is this model's dump."""
+    """Result of ``check_prep``; the JSON of ``exosci qc check`` is this model's dump."""
 
     model_config = ConfigDict(frozen=True)
     prep: str
@@ -413,7 +413,7 @@ def check_prep(
     ----------
     prep
         The preparation: a YAML path (see ``examples/prep-example.yaml``), a mapping of its
-        fields or a :class:`Prep`.
+        fields or a ``Prep``.
     nta
         An NTA export already read (an upload); otherwise ``particles.nta_file`` is read.
 

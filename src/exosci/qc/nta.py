@@ -6,7 +6,7 @@
 >>> nta_table([report]), report.bins_frame()               # pandas DataFrames  # doctest: +SKIP
 
 Statistics are computed here from the exported bins with the instrument's own conventions (see
-:mod:`exosci.qc.sizestats`), per run (video) and then averaged without weights as NTA 3.x does;
+``exosci.qc.sizestats``), per run (video) and then averaged without weights as NTA 3.x does;
 ``instrument_values`` keeps the numbers the instrument wrote, and a warning is added when the two
 disagree. Concentrations are dilution-corrected whenever the dilution is known (from the file or
 from the caller) and ``concentration_basis`` says which.
@@ -112,7 +112,7 @@ class NTAReport(BaseModel):
     # -- notebook display ------------------------------------------------------------------
     def to_frame(self) -> pd.DataFrame:
         """The size distribution as a DataFrame (``size_nm``, ``concentration``, ``sample``);
-        the scalar summary is :meth:`summary`, one row per run :meth:`runs_frame`."""
+        the scalar summary is ``summary``, one row per run ``runs_frame``."""
         return self.bins_frame()
 
     def plot(self, ax: Any = None, *, max_nm: float = 500.0) -> Any:
@@ -241,7 +241,7 @@ def report_from_parsed(
     dilution: float | None = None,
     on_empty: OnEmpty = "raise",
 ) -> NTAReport:
-    """Turn a parser's output into an :class:`NTAReport` (statistics, dilution, checks)."""
+    """Turn a parser's output into an ``NTAReport`` (statistics, dilution, checks)."""
     if len(parsed.size_nm) > MAX_BINS:
         raise FileFormatError(
             f"{path}: {len(parsed.size_nm)} size bins, more than the {MAX_BINS}-bin limit; "
@@ -351,18 +351,18 @@ def read_nta(
     dilution: float | None = None,
     on_empty: OnEmpty = "raise",
 ) -> NTAReport:
-    """Read one NTA export (format detected from its content) into an :class:`NTAReport`.
+    """Read one NTA export (format detected from its content) into an ``NTAReport``.
 
     Parameters
     ----------
     path
         A NanoSight ``ExperimentSummary.csv``, a ZetaView ``*_size_*.txt`` or ``*_11pos.txt``.
     format
-        Skip detection and use this registered format (see :func:`nta_formats`).
+        Skip detection and use this registered format (see ``nta_formats``).
     dilution
         The dilution used, for files that do not record it; must agree when the file does.
     on_empty
-        ``"raise"`` (default) an :class:`EmptyRunError` for a run with no particles, or
+        ``"raise"`` (default) an ``EmptyRunError`` for a run with no particles, or
         ``"report"`` an explicit empty report (``empty=True``, statistics ``None``).
 
     Returns
@@ -392,7 +392,7 @@ def read_nta_bytes(
     dilution: float | None = None,
     on_empty: OnEmpty = "raise",
 ) -> NTAReport:
-    """Like :func:`read_nta` for content already in memory (uploads, tests)."""
+    """Like ``read_nta`` for content already in memory (uploads, tests)."""
     p = Path(name)
     fmt, parsed = _parse(decode_bytes(p, data), format)
     return report_from_parsed(parsed, fmt, p, dilution=dilution, on_empty=on_empty)
@@ -401,8 +401,8 @@ def read_nta_bytes(
 def nta_table(reports: Iterable[NTAReport | str | Path] | str | Path) -> pd.DataFrame:
     """One row per run with its scalar fields (sample, mode, mean, D10/D50/D90, concentration).
 
-    ``reports`` are :class:`NTAReport` objects or paths of NTA exports (read with
-    :func:`read_nta`, format detected); anything else is refused with a message.
+    ``reports`` are ``NTAReport`` objects or paths of NTA exports (read with
+    ``read_nta``, format detected); anything else is refused with a message.
     """
     from exosci._frames import tidy_missing
     from exosci.errors import UserInputError

@@ -1,6 +1,6 @@
 """Reasoning results as DataFrames for notebooks: ``ex.explain(subject, to=...)`` (signed, cited
 paths) and ``ex.kb.profile(name)`` (the mechanism profile; it lives here, above the knowledge
-graph, because it needs the reasoner, and :mod:`exosci.kb` only names it for the notebook)."""
+graph, because it needs the reasoner, and ``exosci.kb`` only names it for the notebook)."""
 
 from __future__ import annotations
 
@@ -51,7 +51,16 @@ def explain_frame(
         A cell source, exosome product, cargo, drug or material (names resolve forgivingly).
     to
         A target, pathway, process, repair mechanism or ``functional recovery``.
-    max_length, sign, limit, context
+    max_length
+        As in ``exosci explain`` (``context="strict"`` never joins steps observed in
+        incompatible cell types; ``"loose"`` joins and flags them).
+    sign
+        As in ``exosci explain`` (``context="strict"`` never joins steps observed in
+        incompatible cell types; ``"loose"`` joins and flags them).
+    limit
+        As in ``exosci explain`` (``context="strict"`` never joins steps observed in
+        incompatible cell types; ``"loose"`` joins and flags them).
+    context
         As in ``exosci explain`` (``context="strict"`` never joins steps observed in
         incompatible cell types; ``"loose"`` joins and flags them).
 

@@ -256,7 +256,9 @@ def fit_release(
         profile has is an error; with the default set such models are skipped and listed.
     weighting
         ``auto``: 1/SD² when replicate SDs exist, else unweighted. ``sd`` requires SDs.
-    n_starts, seed
+    n_starts
+        Multi-start: a data-driven first guess plus ``n_starts - 1`` seeded perturbations.
+    seed
         Multi-start: a data-driven first guess plus ``n_starts - 1`` seeded perturbations.
 
     Returns

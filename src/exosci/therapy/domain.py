@@ -3,8 +3,8 @@
 The calibrated domain is the design mix of the pooled studies the model is fitted to (rat,
 moderate T9-T10 contusion or compression, one intravenous dose of 100-200 ug protein 30 min-24 h
 after injury, free vesicles; the course to week 6). It is defined once, with its sources, in
-``domain.yaml`` beside this module. :func:`assess` checks a spec, a resolved therapy or a model
-:class:`~exosci.model.design.Design` against it; the report, the CLI, the JSON document
+``domain.yaml`` beside this module. ``assess`` checks a spec, a resolved therapy or a model
+``exosci.model.design.Design`` against it; the report, the CLI, the JSON document
 (``domain``) and ``Evaluation.flags`` all show the result, and alternatives beyond the domain are
 marked with it.
 
@@ -309,7 +309,7 @@ def assess(
     ----------
     obj
         A therapy spec (or a mapping of its fields), a resolved therapy, or a model
-        :class:`~exosci.model.design.Design`. A design carries no injury model or level (the
+        ``exosci.model.design.Design``. A design carries no injury model or level (the
         model ignores both), so those two are checked only for specs.
     kb
         Knowledge base through which a spec's route and species names are resolved (default:
@@ -318,7 +318,7 @@ def assess(
     Returns
     -------
     Domain
-        One :class:`FeatureCheck` per feature (``in``, ``out`` or ``ignored``, with the
+        One ``FeatureCheck`` per feature (``in``, ``out`` or ``ignored``, with the
         calibrated range and a note); ``.outside``, ``.flags()``, ``.to_dict()``.
 
     Examples

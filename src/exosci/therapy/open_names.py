@@ -7,7 +7,7 @@ of a known name, a free-text guess) is refused with the closest known names. The
 1. ``novel: NAME`` in any vesicle field or the carrier: a name you know the graph lacks, taken as
    given (a new entity of the field's kind).
 2. A miRNA (``cargo``): any mature miRNA of the shipped miRBase table (release 22.1; human,
-   mouse, rat), read as :mod:`exosci.cargo.mirna_names` reads it (``miR-21a-5p`` is rat
+   mouse, rat), read as ``exosci.cargo.mirna_names`` reads it (``miR-21a-5p`` is rat
    ``rno-miR-21-5p`` in a rat design). When the graph has the same mature miRNA under another
    spelling (``miR-21``) its evidence applies; else the miRNA is new to the graph.
 3. A gene (``engineering`` and ``cargo``): an approved HGNC symbol, alias, previous symbol or
@@ -22,7 +22,7 @@ of a known name, a free-text guess) is refused with the closest known names. The
 
 Rules 4 and 5 read free text, so a name within a few letters of a known name (``hyaluronic acd
 hydrogel``) is refused as a likely typo, with the closest names. Every accepted name the graph has
-no evidence for is labelled :data:`NO_EVIDENCE`: its effect term is the prior alone (centred on
+no evidence for is labelled ``NO_EVIDENCE``: its effect term is the prior alone (centred on
 no effect, wide), so the predicted band widens.
 """
 
@@ -425,7 +425,7 @@ def _graph_gene(kb: Any, symbol: str) -> str | None:
 
 def _close(kb: Any, text: str, types: tuple[str, ...]) -> list[str]:
     """Preferred names of graph entities of ``types`` with a name or synonym within a few
-    letters of ``text`` (rapidfuzz ratio >= :data:`TYPO_RATIO` on the folded spelling)."""
+    letters of ``text`` (rapidfuzz ratio >= ``TYPO_RATIO`` on the folded spelling)."""
     from rapidfuzz import fuzz, process
 
     labels = _labels(kb, types)

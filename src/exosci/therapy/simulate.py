@@ -30,9 +30,12 @@ def simulate_spec(
     Parameters
     ----------
     spec
-        A therapy spec: YAML/JSON path, dict of fields, or :class:`~exosci.therapy.TherapySpec`.
-    samples, seed
-        Virtual subjects (paired treated/control) and the ensemble's seed.
+        A therapy spec: YAML/JSON path, dict of fields, or ``exosci.therapy.TherapySpec``.
+    samples
+        Virtual subjects: paired draws of the model's parameters, each simulated with and
+        without the therapy.
+    seed
+        Seed of every random step (default 0: the same call gives the same numbers).
     outputs
         Model outputs to record (``score``, ``exposure``, ...; see ``exosci.model.OUTPUTS``).
         Only these are kept; quantiles are streamed, so memory does not grow with ``samples``.
@@ -85,7 +88,7 @@ def simulate_spec(
 class SimulationRun:
     """A resolved therapy spec run through the ensemble: the result and its JSON document.
 
-    ``exosci simulate --json`` and ``POST /api/simulate`` both print :meth:`to_dict`, so the
+    ``exosci simulate --json`` and ``POST /api/simulate`` both print ``to_dict``, so the
     two documents have the same keys.
     """
 
@@ -114,12 +117,21 @@ def simulate_run(
     Parameters
     ----------
     spec
-        A therapy spec: YAML/JSON path, dict of fields, or :class:`~exosci.therapy.TherapySpec`.
-    samples, seed
-        Virtual subjects (paired treated/control) and the ensemble's seed.
+        A therapy spec: YAML/JSON path, dict of fields, or ``exosci.therapy.TherapySpec``.
+    samples
+        Virtual subjects: paired draws of the model's parameters, each simulated with and
+        without the therapy.
+    seed
+        Seed of every random step (default 0: the same call gives the same numbers).
     band
         ``mean`` (uncertainty of the mean effect) or ``animal`` (between-animal spread).
-    kb, scheduler, progress
+    kb
+        Knowledge base (default: the bundled one), Dask scheduler, and a callback given the
+        number of subjects finished in each batch.
+    scheduler
+        Knowledge base (default: the bundled one), Dask scheduler, and a callback given the
+        number of subjects finished in each batch.
+    progress
         Knowledge base (default: the bundled one), Dask scheduler, and a callback given the
         number of subjects finished in each batch.
     trajectories

@@ -1,0 +1,60 @@
+"""Issue 21, item 5: the TherapySpec reference page is generated from the pydantic schema and
+stays in step with it (regenerate with scripts/update_spec_docs.py)."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _renderer() -> object:
+    spec = importlib.util.spec_from_file_location(
+        "update_spec_docs", ROOT / "scripts/update_spec_docs.py"
+    )
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_therapy_spec_page_matches_the_schema_and_lists_every_field() -> None:
+    from exosci.therapy.spec import TherapySpec
+
+    module = _renderer()
+    page = (ROOT / "docs/reference/therapy-spec.md").read_text(encoding="utf-8")
+    assert page == module.render()  # type: ignore[attr-defined]
+    for field in TherapySpec.model_fields:
+        assert f"| `{field}` |" in page
+    assert ":func:" not in page and ":mod:" not in page and "``" not in page
+
+
+def test_the_docs_install_from_the_repository_not_an_index() -> None:
+    index = (ROOT / "docs/index.md").read_text(encoding="utf-8")
+    assert "pip install exosci " not in index and "git+https://" in index
+
+
+def test_the_api_reference_renders_no_raw_sphinx_roles_and_no_merged_parameters() -> None:
+    import re
+
+    targets = set()
+    for page in (ROOT / "docs/reference").glob("*.md"):
+        for line in page.read_text(encoding="utf-8").splitlines():
+            if line.startswith("::: "):
+                targets.add(line.split()[1])
+    files = set()
+    for target in targets:
+        parts = target.split(".")
+        for i in range(len(parts), 0, -1):
+            path = ROOT / "src" / Path(*parts[:i]).with_suffix(".py")
+            if path.is_file():
+                files.add(path)
+                break
+    assert len(files) >= 10
+    role = re.compile(r":(?:class|func|meth|mod|attr):`")
+    merged = re.compile(r"^\s+(samples, seed|seed, samples)$", re.M)  # numpy style: one per line
+    for path in sorted(files):
+        text = path.read_text(encoding="utf-8")
+        assert not role.search(text), path
+        assert not merged.search(text), path
