@@ -58,3 +58,9 @@ def test_the_api_reference_renders_no_raw_sphinx_roles_and_no_merged_parameters(
         text = path.read_text(encoding="utf-8")
         assert not role.search(text), path
         assert not merged.search(text), path
+
+
+def test_the_api_reference_titles_the_notebook_calls_by_their_ex_names() -> None:
+    api = (ROOT / "docs/reference/api.md").read_text(encoding="utf-8")
+    for name in ("ex.evaluate", "ex.simulate", "ex.explain", "ex.release.fit", "ex.kb.rank"):
+        assert f'heading: "{name}"' in api, name
