@@ -41,7 +41,7 @@ def explain_frame(
     sign: Literal["up", "down"] | None = None,
     limit: int = 10,
     context: Literal["strict", "loose"] = "strict",
-    kb: Any = None,
+    kb: KnowledgeBase | None = None,
 ) -> pd.DataFrame:
     """How ``subject`` acts on ``to``: one row per signed path, best evidence first.
 
