@@ -160,3 +160,19 @@ def test_cli_bad_constraints_exit_2_with_the_field_named(tmp_path: Path) -> None
     out = CliRunner().invoke(app, ["design", "search", str(path)])
     assert out.exit_code == 2
     assert "routes" in out.output and "intravenous" in out.output
+
+
+def test_large_spaces_use_nsga2_and_the_same_seed_gives_the_same_front() -> None:
+    c = {
+        **SMALL,
+        "search": {"exhaustive_max": 4, "population": 6, "generations": 2},
+        "space": {**SMALL["space"], "doses_ug": [50, 100, 200], "start_hours": [1, 24]},
+    }
+    a = search(c, seed=5, samples=20).to_dict()
+    b = search(c, seed=5, samples=20).to_dict()
+    assert a["method"]["search"] == "nsga2"
+    assert a["method"]["engine_calls"] <= 2  # one engine call per generation
+    assert [r["name"] for r in a["front"]] == [r["name"] for r in b["front"]]
+    for row in a["front"]:
+        if not row["is_baseline"]:
+            assert row["route"] in c["routes"] and row["total_dose_ug"] <= 200
