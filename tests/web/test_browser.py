@@ -580,9 +580,13 @@ def _fill_tab(pg: Any, tab: str) -> None:
 
 
 @pytest.mark.slow
-def test_no_serious_accessibility_finding_on_any_page(browser: Any, server: str) -> None:
-    """Issue 23: axe-core (bundled with the tests) on every tab with content, and /docs."""
-    p = Page(browser, server)
+@pytest.mark.parametrize("width", [390, 1280, 1920])
+def test_no_serious_accessibility_finding_on_any_page(
+    browser: Any, server: str, width: int
+) -> None:
+    """Issue 23: axe-core (bundled with the tests) on every tab with content, and /docs, at a
+    phone's, a laptop's and a wide screen's width."""
+    p = Page(browser, server, width=width)
     pg = p.pg
     pg.goto(server)
     pg.evaluate(

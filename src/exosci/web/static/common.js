@@ -60,10 +60,20 @@ function table(rows, cols, attrs = "") {
     "</tbody></table></div>";
 }
 
+/* A table wider than its box scrolls inside it; a scrolling box must be reachable by keyboard. */
+function markScrollable() {
+  document.querySelectorAll(".table-wrap").forEach((w) => {
+    if (w.scrollWidth > w.clientWidth + 1) w.tabIndex = 0; else w.removeAttribute("tabindex");
+  });
+}
+new MutationObserver(markScrollable).observe(document.querySelector("main"), {childList: true, subtree: true});
+window.addEventListener("resize", markScrollable);
+
 function showTab(name) {
   document.querySelectorAll("nav button").forEach((o) => o.setAttribute("aria-selected", String(o.dataset.tab === name)));
   document.querySelectorAll("main > section").forEach((s) => { s.hidden = s.id !== "tab-" + name; });
   document.dispatchEvent(new CustomEvent("tab", {detail: name}));
+  markScrollable();  // a hidden tab's tables had no width
 }
 document.querySelectorAll("nav button").forEach((b) => b.addEventListener("click", () => showTab(b.dataset.tab)));
 /* Arrow keys move between tabs (WAI-ARIA tabs pattern). */
