@@ -64,3 +64,15 @@ def test_the_api_reference_titles_the_notebook_calls_by_their_ex_names() -> None
     api = (ROOT / "docs/reference/api.md").read_text(encoding="utf-8")
     for name in ("ex.evaluate", "ex.simulate", "ex.explain", "ex.release.fit", "ex.kb.rank"):
         assert f'heading: "{name}"' in api, name
+
+
+def test_the_docs_notebook_is_stored_with_its_outputs_and_figures() -> None:
+    import json
+
+    nb = json.loads((ROOT / "docs/tutorials/notebook.ipynb").read_text(encoding="utf-8"))
+    outputs = [o for c in nb["cells"] if c["cell_type"] == "code" for o in c.get("outputs", [])]
+    assert not [o for o in outputs if o.get("output_type") == "error"]
+    assert sum("image/png" in o.get("data", {}) for o in outputs) >= 3  # plots a reader sees
+    assert sum("text/html" in o.get("data", {}) for o in outputs) >= 5
+    code = "".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code")
+    assert "parents[" not in code  # sample files from ex.datasets, not a checkout path

@@ -166,7 +166,9 @@ class NTAReport(BaseModel):
             f"NTAReport {self.sample}",
             self._display_lines(),
             self.warnings,
-            pd.DataFrame([self.summary()]).T.rename(columns={0: "value"}),
+            pd.DataFrame([{**self.summary(), "file": Path(self.file).name}]).T.rename(
+                columns={0: "value"}
+            ),
             rows=30,
             hint=".to_frame() the size distribution · .plot() · .runs_frame() · .summary()",
         )
