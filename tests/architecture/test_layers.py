@@ -29,8 +29,6 @@ KNOWN_CYCLES = {
     # run_batch and paired_run are shared by the local, dask and uncertainty paths: they belong
     # in a module all three import (model/simulate.py, model/uncertainty.py: model-calib)
     frozenset({"exosci.model.simulate", "exosci.model.distributed", "exosci.model.uncertainty"}),
-    # leakage reads the validation targets' document: move targets_doc below both
-    frozenset({"exosci.model.validate", "exosci.model.leakage"}),
     # datasets parses a downloaded target table with cargo's reader (see ignore_imports)
     frozenset({"exosci.datasets.manager", "exosci.cargo.targets"}),
 }

@@ -187,14 +187,21 @@ class Leak:
         }
 
 
+def validation_targets() -> dict[str, Any]:
+    """The shipped validation targets (``validation_targets.yaml``).
+
+    Read here, not through :mod:`exosci.model.validate`, which imports this module.
+    """
+    text = resources.files("exosci.model").joinpath("validation_targets.yaml").read_text("utf-8")
+    return dict(load_text(text))
+
+
 def leaks(
     targets: dict[str, Any] | None = None, sources: Iterable[Cited] | None = None
 ) -> list[Leak]:
     """Every (target, model source) pair that shares a paper, by identifier or source key."""
     if targets is None:
-        from exosci.model.validate import targets_doc
-
-        targets = targets_doc()
+        targets = validation_targets()
     cited = list(model_sources() if sources is None else sources)
     out = []
     for t in targets["targets"]:
