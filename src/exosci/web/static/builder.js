@@ -121,10 +121,13 @@ async function submitRun(kind) {
 }
 
 /* Enter in a field does not start a run (a run takes minutes): only the buttons do. */
-$("f-design").addEventListener("keydown", (ev) => {
-  if (ev.key === "Enter" && ev.target.tagName === "INPUT" && ev.target.type !== "submit") ev.preventDefault();
+/* (The key itself is left alone: Enter still picks an autocomplete suggestion.) */
+$("f-design").addEventListener("submit", (ev) => {
+  ev.preventDefault();
+  const field = document.activeElement;
+  if (field && field.form === $("f-design") && ["INPUT", "SELECT"].includes(field.tagName) && field.type !== "submit") return;
+  submitRun("evaluate");
 });
-$("f-design").addEventListener("submit", (ev) => { ev.preventDefault(); submitRun("evaluate"); });
 $("e-simulate").addEventListener("click", () => submitRun("simulate"));
 $("e-export").addEventListener("click", async () => {
   try {
