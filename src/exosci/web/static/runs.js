@@ -34,7 +34,9 @@ function keepReport(frame) {
   if (!doc) return;
   doc.querySelectorAll("a[href^='http']").forEach((a) => { a.target = "_blank"; a.rel = "noopener noreferrer"; });
   // the frame takes its content's height: one scroll bar (the page's), not two
-  frame.style.height = (doc.documentElement.scrollHeight + 4) + "px";
+  // (a report wider than a phone keeps its horizontal scroll bar: room for it below)
+  const el = doc.documentElement, bar = el.scrollWidth > el.clientWidth + 1 ? 20 : 4;
+  frame.style.height = (el.scrollHeight + bar) + "px";
 }
 
 async function showRun(id, box, {scroll = true} = {}) {
@@ -73,7 +75,7 @@ async function showRun(id, box, {scroll = true} = {}) {
     frame.id = "e-report"; frame.title = "evaluation report";
     // same origin (so the page can size the frame and route its links), never scripts
     frame.setAttribute("sandbox", "allow-same-origin allow-popups allow-popups-to-escape-sandbox");
-    frame.referrerPolicy = "no-referrer"; frame.setAttribute("scrolling", "no");
+    frame.referrerPolicy = "no-referrer";
     frame.addEventListener("load", () => keepReport(frame));
     frame.srcdoc = html; body.appendChild(frame);
   } else if (r.kind === "simulate") {
