@@ -76,3 +76,16 @@ def test_the_docs_notebook_is_stored_with_its_outputs_and_figures() -> None:
     assert sum("text/html" in o.get("data", {}) for o in outputs) >= 5
     code = "".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code")
     assert "parents[" not in code  # sample files from ex.datasets, not a checkout path
+
+
+def test_each_tutorial_block_is_followed_by_its_real_output() -> None:
+    import re
+
+    for name in ("evaluate.md", "evidence.md", "cargo.md", "qc-release.md"):
+        text = (ROOT / "docs/tutorials" / name).read_text(encoding="utf-8")
+        blocks = re.findall(r"```python\n.*?```\n\n<!-- outputs: generated", text, flags=re.S)
+        assert blocks and len(blocks) == text.count("```python"), name
+        machine = ("/" + "work/", "/" + "tmp/")  # no path of the machine that wrote them
+        assert not any(m in text for m in machine), name
+        for image in re.findall(r"\]\((img/[^)]+\.png)\)", text):
+            assert (ROOT / "docs/tutorials" / image).is_file(), image

@@ -69,7 +69,9 @@ class Evaluation:
                 }
             )
         cols = ["axis", "score", "evidence_count", "confidence", "best_supporting", "best_opposing"]
-        return pd.DataFrame(rows, columns=cols).set_index("axis")
+        from exosci._frames import tidy_missing
+
+        return tidy_missing(pd.DataFrame(rows, columns=cols).set_index("axis"))
 
     @property
     def prediction(self) -> pd.DataFrame:
@@ -134,7 +136,9 @@ class Evaluation:
             "beyond_domain",
             "note",
         ]
-        return pd.DataFrame(rows, columns=cols)
+        from exosci._frames import tidy_missing
+
+        return tidy_missing(pd.DataFrame(rows, columns=cols))
 
     @property
     def risks(self) -> pd.DataFrame:
@@ -159,7 +163,9 @@ class Evaluation:
         block = self._doc.get("domain") or {}
         cols = ["feature", "value", "status", "calibrated", "note"]
         rows = [{c: f.get(c) for c in cols} for f in block.get("features", [])]
-        frame = pd.DataFrame(rows, columns=cols).set_index("feature")
+        from exosci._frames import tidy_missing
+
+        frame = tidy_missing(pd.DataFrame(rows, columns=cols).set_index("feature"))
         frame.attrs["summary"] = block.get("summary", "")
         return frame
 
