@@ -254,7 +254,7 @@ def mirna_in_graph(curated: Curated, name: str) -> tuple[str, str] | None:
     arm-less entity of the same miRNA. A different family member (``miR-146b-5p`` for
     ``miR-146a-5p``) is a different miRNA and is not mapped. ``None`` when nothing matches.
     """
-    from exosci.cargo.mirna_names import key_of, parse_name
+    from exosci.mirna_syntax import key_of, parse_name
 
     raw = name.strip()
     bare = raw.split("-", 1)[1] if re.match(r"^[a-z]{3}-", raw) else raw
