@@ -2,13 +2,24 @@
 
 Targets (``calibration_targets.yaml``, each with its source): the untreated BBB course after a
 moderate thoracic contusion with its between-animal spread, and the pooled treated - control BBB
-difference at weeks 1-4 of a 40-study network meta-analysis, for the typical design of those
-studies (IV, one dose of 100-200 ug, 1-24 h after injury).
+difference at weeks 1-4 of a 40-study network meta-analysis. The pooled effect is a property of
+the pooled studies' *design mix* (IV, one dose of 100-200 ug, 30 min-24 h after injury), so the
+model's pooled effect is the mean over the arms of that mix; dose and timing within it are left
+to their (wide) priors, which the mean over the mix barely constrains.
+
+What is calibrated: every uncertain population parameter the targets can inform (moving it over
+its prior's 5-95 % range moves some target by more than a tenth of that target's SD;
+:func:`calibrated_parameters`) is an MCMC coordinate, so no parameter is held at a nominal
+value. For the others (other routes, carriers, mouse, and a few with negligible leverage) the
+likelihood is flat over their prior, so their posterior is their prior and they are sampled
+from it in every band (:mod:`exosci.model.posterior`).
 
 Why emcee: the likelihood is explicit (Gaussian on published means with their CIs), the model is
 a deterministic ODE solved for all walkers in one vectorised call (``vectorize=True``), and the
-affine-invariant ensemble needs no gradients and no tuning; ABC (pyabc) would discard the
-explicit likelihood and need thousands more simulations.
+ensemble needs no gradients and no tuning; ABC (pyabc) would discard the explicit likelihood and
+need thousands more simulations. With ~45 coordinates the stretch move mixes slowly, so the run
+uses emcee's differential-evolution moves (``DEMove`` 80 %, ``DESnookerMove`` 20 %), the mixture
+emcee's documentation suggests for higher-dimensional targets.
 
 Sampling space: every free parameter is written as ``theta = prior_ppf(Phi(z))``, so the prior
 is N(0, 1) in ``z`` whatever its distribution (lognormal, uniform); the between-animal SD is one
@@ -35,6 +46,8 @@ from exosci.model.solver import integrate_many
 
 # Used only while parameters.yaml marks no parameter `free: true`.
 FALLBACK_FREE = ("k_plast", "f50_rat", "emax", "t_half_cargo", "ec50")
+Z_MAX = 6.0  # proposals further out (in prior SDs) are rejected without solving
+SCREEN_SHARE = 0.1  # calibrated if its prior range moves a target by > 0.1 of the target's SD
 _Z95 = 1.6448536269514722
 
 
@@ -88,9 +101,29 @@ class Setup:
         return self.control.horizon_days
 
 
-def free_parameters(table: ParameterTable) -> tuple[str, ...]:
+def marked_free(table: ParameterTable) -> tuple[str, ...]:
+    """The parameters the table marks ``free: true`` (the identifiable core of the fit)."""
     marked = tuple(n for n, p in table.params.items() if getattr(p, "free", False))
     return marked or tuple(n for n in FALLBACK_FREE if n in table.params)
+
+
+def free_parameters(table: ParameterTable) -> tuple[str, ...]:
+    """Every MCMC coordinate: the marked parameters plus every other uncertain population
+    parameter that moves a calibration output (in table order)."""
+    if table is default_parameters():
+        return _default_free()
+    return _free_for(table)
+
+
+@cache
+def _default_free() -> tuple[str, ...]:
+    return _free_for(default_parameters())
+
+
+def _free_for(table: ParameterTable) -> tuple[str, ...]:
+    marked = marked_free(table)
+    screened = set(calibrated_parameters(_setup(table, marked)))
+    return tuple(n for n in table.params if n in screened or n in marked)
 
 
 def roles(table: ParameterTable, role: str) -> tuple[str, ...]:
@@ -146,6 +179,15 @@ def load_setup(
     nodes: int | None = None,
 ) -> Setup:
     table = table or default_parameters()
+    return _setup(table, free or free_parameters(table), targets, nodes)
+
+
+def _setup(
+    table: ParameterTable,
+    free: tuple[str, ...],
+    targets: tuple[Target, ...] | None = None,
+    nodes: int | None = None,
+) -> Setup:
     doc = _targets_doc()
     base = typical_design()
     arms = tuple(
@@ -164,7 +206,7 @@ def load_setup(
         sources=dict(doc["sources"]),
         arms=arms,
         control=base.control(),
-        free=free or free_parameters(table),
+        free=free,
         table=table,
         animal_parameters=tuple(ba["parameters"]),
         sd_prior=(float(sdp["value"]), float(sdp["low"]), float(sdp["high"])),
@@ -249,9 +291,15 @@ def log_likelihood(setup: Setup, pred: dict[str, FloatArray]) -> FloatArray:
 def log_posterior(setup: Setup, z: FloatArray) -> FloatArray:
     z = np.atleast_2d(z)
     lp = -0.5 * np.sum(z**2, axis=1)
-    with np.errstate(all="ignore"):
-        ll = log_likelihood(setup, predict(setup, to_parameters(setup, z)))
-    return np.asarray(lp + ll, dtype=float)
+    # beyond 6 prior SDs the prior density is negligible and quantile functions reach 0 or inf
+    # (a rate of 0 breaks the solver's declared decays): such proposals are rejected unsolved
+    ok = np.all(np.abs(z) <= Z_MAX, axis=1)
+    out = np.full(len(z), -np.inf)
+    if ok.any():
+        with np.errstate(all="ignore"):
+            ll = log_likelihood(setup, predict(setup, to_parameters(setup, z[ok])))
+        out[ok] = lp[ok] + ll
+    return out
 
 
 # --- the sampler ---------------------------------------------------------------------------------
@@ -261,10 +309,10 @@ def log_posterior(setup: Setup, z: FloatArray) -> FloatArray:
 class Settings:
     """Size of a calibration run. The committed posterior states the settings it was made with."""
 
-    walkers: int = 32
-    steps: int = 1700  # ~40 autocorrelation times (the 300-step run underestimated tau at 12-14)
-    burn: int = 300
-    keep: int = 400  # posterior draws written to the file
+    walkers: int = 88  # >= 2 x the 43 coordinates
+    steps: int = 3000
+    burn: int = 1000
+    keep: int = 1000  # posterior draws written to the file
     seed: int = 20261129
 
     def check(self, ndim: int) -> None:
@@ -295,7 +343,7 @@ class Calibration:
             animal_parameters=self.setup.animal_parameters,
             conditioned=frozenset(self.conditioned),
             meta={
-                "label": "posterior draws (emcee affine-invariant ensemble MCMC) of the free "
+                "label": "posterior draws (emcee ensemble MCMC, differential-evolution moves) of the free "
                 "parameters given the calibration targets in calibration_targets.yaml",
                 "settings": {
                     "walkers": s.walkers,
@@ -323,9 +371,10 @@ def run(
     ndim = len(setup.names)
     settings.check(ndim)
     rng = np.random.default_rng(settings.seed)
-    p0 = 0.3 * rng.standard_normal((settings.walkers, ndim))
+    p0 = start_point(setup) + 0.3 * rng.standard_normal((settings.walkers, ndim))
+    moves = [(emcee.moves.DEMove(), 0.8), (emcee.moves.DESnookerMove(), 0.2)]
     sampler = emcee.EnsembleSampler(
-        settings.walkers, ndim, lambda z: log_posterior(setup, z), vectorize=True
+        settings.walkers, ndim, lambda z: log_posterior(setup, z), vectorize=True, moves=moves
     )
     sampler.random_state = np.random.RandomState(settings.seed).get_state()
     for _ in sampler.sample(p0, iterations=settings.steps):
@@ -344,28 +393,60 @@ def run(
         draws,
     )
     if find_conditioned:
-        cal.conditioned = conditioned_parameters(setup)
+        cal.conditioned = calibrated_parameters(setup)  # moves a target, not calibrated: none
     return cal
 
 
-def conditioned_parameters(setup: Setup, rel: float = 0.05, tol: float = 1e-3) -> tuple[str, ...]:
-    """Non-free uncertain parameters whose 5 % change moves a calibration output by > ``tol``.
+def start_point(setup: Setup, iterations: int = 150) -> FloatArray:
+    """The posterior mode in ``z`` (L-BFGS-B from the prior median, gradients by one vectorised
+    finite-difference call): the walkers start around it, so the burn-in is spent mixing."""
+    from scipy.optimize import minimize
 
-    The posterior is conditional on their nominal values, so draws hold them there; the others
-    cannot be informed by these targets and keep their priors.
+    d = len(setup.names)
+
+    def objective(z: FloatArray) -> tuple[float, FloatArray]:
+        h = 1e-3
+        lp = log_posterior(setup, np.vstack([z, z + h * np.eye(d)]))
+        if not np.isfinite(lp[0]):
+            return 1e10, np.zeros(d)
+        grad = -(lp[1:] - lp[0]) / h
+        return float(-lp[0]), np.where(np.isfinite(grad), grad, 0.0)
+
+    res = minimize(objective, np.zeros(d), jac=True, method="L-BFGS-B",
+                   options={"maxiter": iterations})  # fmt: skip
+    return np.asarray(res.x, dtype=float)
+
+
+def calibrated_parameters(setup: Setup, share: float = SCREEN_SHARE) -> tuple[str, ...]:
+    """Uncertain population parameters (other than ``setup.free``) that the targets can inform:
+    moving one across its prior's 5-95 % range (the others at nominal) moves some calibration
+    output by more than ``share`` x that target's likelihood SD.
+
+    These are calibrated with the others (:func:`free_parameters`). For the rest the
+    likelihood is flat to within a tenth of a target SD over their prior, so their posterior is
+    their prior and they are sampled from it.
     """
+    return tuple(n for n, r in target_leverage(setup).items() if r > share)
+
+
+def target_leverage(setup: Setup) -> dict[str, float]:
+    """Per uncertain population parameter not in ``setup.free``: the largest change of any
+    calibration output over the parameter's 5-95 % prior range, in units of that target's SD."""
     skip = set(setup.free) | set(roles(setup.table, "animal")) | set(roles(setup.table, "design"))
     others = [n for n in setup.table.uncertain if n not in skip]
-    m = len(others) + 1
+    m = 2 * len(others) + 1
     theta: dict[str, FloatArray] = {n: np.full(m, setup.table.params[n].value) for n in setup.free}
     if SD_NAME not in theta:
         theta[SD_NAME] = np.full(m, setup.sd_prior[0])
     extra = {n: np.full(m, setup.table.params[n].value) for n in others}
     for j, n in enumerate(others):
-        extra[n][j + 1] *= 1 + rel
+        extra[n][1 + 2 * j], extra[n][2 + 2 * j] = setup.table.params[n].ppf(np.array([0.05, 0.95]))
     pred = predict(replace(setup, nodes=1), theta, extra=extra)
-    delta = np.max(np.abs(np.array([v[1:] - v[0] for v in pred.values()])), axis=0)
-    return tuple(n for n, d in zip(others, delta, strict=True) if d > tol)
+    sd = {t.id: t.sd for t in setup.targets}
+    return {
+        n: max(float(abs(v[2 + 2 * j] - v[1 + 2 * j])) / sd[k] for k, v in pred.items())
+        for j, n in enumerate(others)
+    }
 
 
 def diagnostics_summary(cal: Calibration) -> dict[str, Any]:

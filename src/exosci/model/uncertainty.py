@@ -4,17 +4,21 @@ Nested sampling on common random numbers. Three paired (treated - control) ensem
 design draw the same subjects from the same random streams
 (:func:`exosci.model.posterior.parameter_draws`) and differ only in what is allowed to vary:
 
-1. ``mean_effect``: the calibrated posterior of the effect and lesion parameters, the prior
-   draws of the uncalibrated ones and the design's own effect draws; every delivery /
-   pharmacokinetic parameter (``group: delivery``) held at its median; a typical animal;
-2. ``+ pharmacokinetics``: the delivery parameters drawn as well (this is the ``mean`` band);
+1. ``mean_effect``: the calibrated posterior (effect, lesion, and the delivery parameters the
+   IV calibration informs jointly with the effect size), the prior draws of the uncalibrated
+   non-delivery parameters and the design's own effect draws; every *assumed* delivery /
+   pharmacokinetic parameter (``group: delivery``, not calibrated: carrier retention, CSF and
+   nasal transport, homing, plasma half-lives) held at its median; a typical animal;
+2. ``+ pharmacokinetics``: the assumed delivery parameters drawn as well (the ``mean`` band);
 3. ``+ between-animal spread``: each subject is one animal (the ``animal`` band).
 
 The variance of the gain that each step adds is that source's contribution, in this order
 (mean effect first, then pharmacokinetics, then animals): a sequential decomposition, so with
-interacting sources the order matters and it is stated. A step that *removes* variance (the
-held medians are not the conditional means of correlated posterior draws) is reported as 0
-with ``negative_increment`` set, never silently.
+interacting sources the order matters and it is stated. The assumed delivery parameters are
+prior draws, independent of the posterior, so holding them is a clean conditioning; the
+calibrated delivery parameters are not split off, because the calibration pins them only in
+combination with the effect size (holding them alone would break that posterior correlation).
+A step that *removes* variance is reported as 0 with ``negative_increment`` set, never silently.
 """
 
 from __future__ import annotations
@@ -30,21 +34,30 @@ SOURCES = ("mean_effect", "pharmacokinetics", "between_animal")
 LABELS = {
     "mean_effect": "uncertainty of the mean effect (calibrated posterior of the effect and "
     "lesion parameters, prior-only parameters, the design's own effect draws)",
-    "pharmacokinetics": "assumed delivery and pharmacokinetics (group: delivery - plasma, "
-    "barrier crossing, lesion washout and uptake, cargo half-life, CSF/nasal routes, carriers)",
+    "pharmacokinetics": "assumed delivery and pharmacokinetics (delivery parameters the "
+    "calibration does not inform: carrier retention, CSF and nasal transport, lesion homing, "
+    "plasma half-lives)",
     "between_animal": "between-animal spread (lesion size at equal impact)",
 }
 METHOD = (
-    "nested sampling on common random numbers: the same subjects drawn three times - PK held "
-    "at its median and a typical animal; then PK drawn (the mean band); then one animal per "
+    "nested sampling on common random numbers: the same subjects drawn three times - assumed "
+    "PK held at its median and a typical animal; then assumed PK drawn (the mean band); then one "
+    "animal per "
     "subject (the animal band); each source's share is the variance its step adds to the "
     "paired gain (order: mean effect, pharmacokinetics, animals)"
 )
 
 
 def pharmacokinetic_parameters(table: ParameterTable) -> tuple[str, ...]:
-    """The delivery-group parameters with a prior (what ``pharmacokinetics`` varies)."""
-    return tuple(n for n in table.uncertain if table.params[n].group == "delivery")
+    """The assumed delivery parameters (``group: delivery``, with a prior, not calibrated):
+    what ``pharmacokinetics`` varies."""
+    from exosci.model.posterior import load_posterior
+
+    post = load_posterior()
+    calibrated = set(post.free) if post is not None else set()
+    return tuple(
+        n for n in table.uncertain if table.params[n].group == "delivery" and n not in calibrated
+    )
 
 
 def _gains(
