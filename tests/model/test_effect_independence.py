@@ -121,4 +121,7 @@ def test_two_carriers_do_not_share_one_retention_draw(params: dict[str, Any]) ->
     )
     np.testing.assert_array_equal(a, c)
     diff = b - a
-    assert np.quantile(diff, 0.95) - np.quantile(diff, 0.05) > 0.05
+    # both ways and not all zero (one shared draw gave exactly 0); the size is small because a
+    # local depot of this dose nearly saturates the lesion
+    assert (diff > 0).any() and (diff < 0).any()
+    assert np.quantile(diff, 0.95) - np.quantile(diff, 0.05) > 0.01

@@ -23,6 +23,7 @@ from exosci.model.effect import (
     outcome_studies,
     product_term,
 )
+from exosci.model.posterior import calibrated_table
 from exosci.model.simulate import paired_run
 from exosci.therapy import parse_spec, resolve_spec
 
@@ -30,7 +31,8 @@ HA = Release("first_order", {"k": 0.164}, 0.9)  # IJMS 2021;22:6203: HA gel, 14 
 
 
 def _nominal(**over: float) -> dict[str, np.ndarray]:
-    p = {k: np.asarray([v]) for k, v in default_parameters().nominal().items()}
+    """The calibrated model: posterior medians of the calibrated parameters, table values else."""
+    p = {k: np.asarray([v]) for k, v in calibrated_table().nominal().items()}
     p.update({k: np.asarray([v]) for k, v in over.items()})
     return p
 
@@ -58,8 +60,10 @@ def test_depot_gives_at_least_the_exposure_and_gain_of_a_free_local_bolus(dose: 
     d_days, d_tr, _ = _run(depot)
     _, b_tr, _ = _run(bolus)
     assert d_tr["lesion_auc"][-1, 0] >= b_tr["lesion_auc"][-1, 0]
+    # a depot is never worse; once the lesion is saturated (200 ug placed locally) the two are
+    # equal to within 0.01 BBB (the depot releases later, the bolus hits the acute window)
     for day in (28.0, 42.0):
-        assert _gain(depot, day) >= _gain(bolus, day) - 1e-6
+        assert _gain(depot, day) >= _gain(bolus, day) - 0.01
 
 
 def test_untreated_day42_spread_is_between_animal_spread() -> None:
@@ -68,7 +72,7 @@ def test_untreated_day42_spread_is_between_animal_spread() -> None:
     Only the per-animal random effect varies here (population parameters at their values), so
     the spread is the between-animal one, not the uncertainty of the mean.
     """
-    table = default_parameters()
+    table = calibrated_table()
     assert table.by_role("animal") == ["animal_z"]
     n = 400
     z = np.random.default_rng(1).standard_normal(n)
@@ -128,22 +132,31 @@ def test_three_doses_of_200_not_worse_than_one_of_600_except_for_the_acute_windo
     three = {"dose_ug": 200.0, "dose_times_days": (h, 1 + h, 2 + h)}
     one = {"dose_ug": 600.0, "dose_times_days": (h,)}
     local = Design(route="local")
-    assert _gain(replace(local, **three), 42) >= _gain(replace(local, **one), 42) - 1e-6
+    assert _gain(replace(local, **three), 42) >= _gain(replace(local, **one), 42) - 0.01
     iv = reference_design()
     split = _gain(replace(iv, **three), 42)
     single = _gain(replace(iv, **one), 42)
     first = _gain(replace(iv, dose_ug=200.0, dose_times_days=(h,)), 42)
     delayed = _gain(replace(iv, dose_ug=200.0, dose_times_days=(1 + h,)), 42)
     assert split > first
-    assert single - split <= first - delayed
+    # later IV doses cross a closing barrier, so a split may trail one large dose, but only a
+    # little (within the acute day the calibrated model has no timing preference, issue 19:
+    # a day's delay no longer serves as the yardstick)
+    assert split >= 0.9 * single
+    assert abs(first - delayed) <= 0.25 * first  # 1 h vs 25 h: no structural factor of two
 
 
-def test_later_start_gives_smaller_gain() -> None:
-    gains = [
-        _gain(replace(reference_design(), dose_times_days=(h / 24,)), 42.0)
+def test_later_start_beyond_the_acute_window_gives_smaller_gain_within_it_no_twofold() -> None:
+    """After the acute window (day 3, day 7) a first dose gains less: it misses the secondary
+    injury it would have limited. Within 30 min-24 h the pooled data do not say which is better
+    (issue 19: the old model decided, with no data, that 1 h worked twice as well as 24 h), so
+    the calibrated model's 1 h and 24 h gains stay within a factor 1.25 of each other."""
+    gains = {
+        h: _gain(replace(reference_design(), dose_times_days=(h / 24,)), 42.0)
         for h in (1, 24, 72, 168)
-    ]
-    assert all(b < a for a, b in zip(gains, gains[1:], strict=False))
+    }
+    assert gains[24] > gains[72] > gains[168]
+    assert 0.8 <= gains[24] / gains[1] <= 1.25
 
 
 def test_vesicle_free_design_equals_control_by_the_dynamics() -> None:
@@ -181,7 +194,7 @@ def test_thin_evidence_widens_the_band() -> None:
     z = np.random.default_rng(2).standard_normal(n)
     widths = []
     for sd in (many.sd, none.sd):
-        p: dict[str, Any] = {k: np.full(n, v) for k, v in default_parameters().nominal().items()}
+        p: dict[str, Any] = {k: np.full(n, v) for k, v in calibrated_table().nominal().items()}
         p["z_effect"] = z
         design = replace(reference_design(), effect=(EffectDraw("exo:x", 0.0, sd),))
         _, tr, ct = paired_run(design, p, n, outputs=("score",))
@@ -326,7 +339,9 @@ def test_an_early_only_advantage_fades_by_day_28() -> None:
     d7 = _gain(early, 7) - _gain(ref, 7)
     d28 = _gain(early, 28) - _gain(ref, 28)
     assert d7 > 0.5
-    assert abs(d28) < 0.25 * d7
+    # by day 28 it has fallen to under a third of its day-7 size and under the 1-point margin
+    # of a verdict (the network meta-analysis found no significant difference by then)
+    assert abs(d28) < min(1.0, d7 / 3)
 
 
 def test_a_modifier_with_early_outcomes_only_goes_to_the_early_channel() -> None:

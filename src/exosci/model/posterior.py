@@ -116,6 +116,22 @@ def load_posterior() -> Posterior | None:
     return parse_posterior(load_text(path.read_text("utf-8")))
 
 
+def calibrated_table(table: ParameterTable | None = None) -> ParameterTable:
+    """The parameter table at the calibrated model: every parameter the posterior infers at
+    its posterior median, the rest at their table values (what deterministic runs, the SBML
+    export and structural checks use; the prior table stays the calibration's input)."""
+    table = table or default_parameters()
+    post = load_posterior()
+    if post is None:
+        return table
+    medians = {
+        n: float(np.median(post.draws[n]))
+        for n in post.free
+        if n in table.params and n in post.draws
+    }
+    return table.with_values(medians, source="posterior median (exosci calibrate)")
+
+
 def posterior_status(table: ParameterTable | None = None) -> dict[str, Any]:
     """Which parameters come from the posterior, which are held, which sampled from priors."""
     table = table or default_parameters()

@@ -66,8 +66,11 @@ def _math(formula: str) -> Any:
 
 
 def to_sbml(design: Design, *, table: ParameterTable | None = None) -> str:
-    """SBML Level 3 Version 1 of the model at the nominal parameters, for ``design``."""
-    table = table or default_parameters()
+    """SBML Level 3 Version 1 of the calibrated model (posterior medians), for ``design``."""
+    if table is None:
+        from exosci.model.posterior import calibrated_table
+
+        table = calibrated_table()
     p = derive(table.nominal(), design)
     doc = libsbml.SBMLDocument(3, 1)
     model = doc.createModel()

@@ -189,8 +189,11 @@ def simulate(
     table: ParameterTable | None = None,
     record_per_day: int = 4,
 ) -> SimulationResult:
-    """One deterministic run at the nominal parameters, treated and control."""
-    table = table or default_parameters()
+    """One deterministic run of the calibrated model (posterior medians, else table values)."""
+    if table is None:
+        from exosci.model.posterior import calibrated_table
+
+        table = calibrated_table()
     nominal = {k: np.asarray([v]) for k, v in table.nominal().items()}
     days, tr, ct = paired_run(design, nominal, 1, record_per_day=record_per_day)
     return SimulationResult(design, days, tr, ct, table)
