@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from exosci.errors import UserInputError
-from exosci.model import Design, Release, default_parameters, reference_design
+from exosci.model import Design, Release, reference_design
 from exosci.model.design import EffectDraw
 from exosci.model.effect import (
     STUDY_COLUMNS,

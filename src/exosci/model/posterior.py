@@ -117,9 +117,12 @@ def load_posterior() -> Posterior | None:
 
 
 def calibrated_table(table: ParameterTable | None = None) -> ParameterTable:
-    """The parameter table at the calibrated model: every parameter the posterior infers at
-    its posterior median, the rest at their table values (what deterministic runs, the SBML
-    export and structural checks use; the prior table stays the calibration's input)."""
+    """Return the parameter table of the calibrated model.
+
+    Every parameter the posterior infers is at its posterior median, the rest at their table
+    values: what deterministic runs, the SBML export and structural checks use (the prior
+    table stays the calibration's input).
+    """
     table = table or default_parameters()
     post = load_posterior()
     if post is None:

@@ -24,7 +24,7 @@ from exosci.model.equations import (
     initial_state,
     parameter_names,
 )
-from exosci.model.parameters import ParameterTable, default_parameters
+from exosci.model.parameters import ParameterTable
 from exosci.model.solver import H
 
 _ENTRY = {"intravenous": "P", "intranasal": "Nz", "intrathecal": "Cs", "local": "El"}

@@ -49,8 +49,10 @@ METHOD = (
 
 
 def pharmacokinetic_parameters(table: ParameterTable) -> tuple[str, ...]:
-    """The assumed delivery parameters (``group: delivery``, with a prior, not calibrated):
-    what ``pharmacokinetics`` varies."""
+    """Return the assumed delivery parameters that ``pharmacokinetics`` varies.
+
+    They are ``group: delivery``, have a prior and are not calibrated.
+    """
     from exosci.model.posterior import load_posterior
 
     post = load_posterior()
