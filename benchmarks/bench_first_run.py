@@ -8,10 +8,11 @@ engine is being compiled), wall seconds to the end; then one more run on the sam
 cache. The median of ``--repeats`` runs is reported with the load average before and after,
 because the machine is shared.
 
-``--engines c,numba`` times the C engine (the default, compiled by the system C compiler) and the
+``--engines c,numba:1`` times the C engine (the default, compiled by the system C compiler) and the
 numba fallback (``EXOSCI_ENGINE=numba``; its first compile is ~30-80 s on a busy 2-core box).
 
-Run: .venv/bin/python benchmarks/bench_first_run.py [--repeats 3] [--engines c,numba]
+Run: .venv/bin/python benchmarks/bench_first_run.py [--repeats 3] [--engines c,numba:1]
+(``engine:N`` runs that engine N times instead of ``--repeats``).
 Writes ``benchmarks/results/bench_first_run.json``.
 """
 
@@ -113,7 +114,10 @@ def main() -> None:
     ap.add_argument("--spec", default=SPEC)
     args = ap.parse_args()
     load0 = os.getloadavg()[0]
-    rows = [measure(args.spec, e.strip(), args.repeats) for e in args.engines.split(",")]
+    rows = []
+    for item in args.engines.split(","):
+        engine, _, times = item.strip().partition(":")  # "numba:1": one run of that engine
+        rows.append(measure(args.spec, engine, int(times) if times else args.repeats))
     load1 = os.getloadavg()[0]
     doc = {
         "spec": args.spec,

@@ -18,7 +18,7 @@ from exosci._settings import settings
 
 # A cold compile on a busy 2-core machine (benchmarks/bench_first_run.py measures both).
 C_COMPILE_S = 2  # the generated C with -O2
-NUMBA_COMPILE_S = 40  # the numba module (the fallback)
+NUMBA_COMPILE_S = 30  # the numba module (the fallback; 23-130 s by load)
 _SOURCES = ("equations.py", "compiled.py", "cengine.py", "_kernel.py")
 
 
