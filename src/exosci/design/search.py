@@ -116,7 +116,7 @@ class _Runner:
         self.engine_seconds += time.perf_counter() - t
         self.engine_calls += 1
         for x, f in zip(todo, finals, strict=True):
-            x.finals = np.asarray(f, float)
+            x.finals = np.array(f, float)  # a copy: a view would keep the chunk alive
             x.res = None  # the profile and evidence lists are not needed any more
             self.candidates.append(x)
 
