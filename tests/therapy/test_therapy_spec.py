@@ -11,7 +11,7 @@ from exosci.model import simulate
 from exosci.therapy import load_spec, parse_spec, resolve_spec
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
-SPECS = sorted(p for p in EXAMPLES.glob("*.yaml") if not p.name.startswith("prep-"))
+SPECS = sorted(p for p in EXAMPLES.glob("*.yaml") if not p.name.startswith(("prep-", "design-")))
 BASE = {
     "name": "test",
     "species": "rat",
