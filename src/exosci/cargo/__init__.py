@@ -13,6 +13,7 @@ from exosci.cargo.mirna_names import (
     normalize_mirnas,
     reference_from_mature_fa,
 )
+from exosci.cargo.mirsets import MirsetResult, enrich_mirnas, mirbase_families
 from exosci.cargo.orthologs import gene_key, to_species
 from exosci.cargo.pipeline import enrich, run_enrich
 from exosci.cargo.plot import plot_enrichment
@@ -26,6 +27,7 @@ __all__ = [
     "MirnaInput",
     "MirnaNames",
     "MirnaReference",
+    "MirsetResult",
     "TargetMatrices",
     "TargetTable",
     "Universe",
@@ -33,11 +35,13 @@ __all__ = [
     "build_design",
     "enrich",
     "enrich_batch",
+    "enrich_mirnas",
     "gene_key",
     "hypergeom_sf",
     "kb_reference",
     "load_targets",
     "mechanism_genesets",
+    "mirbase_families",
     "normalize_mirnas",
     "plot_enrichment",
     "read_gmt",

@@ -232,3 +232,80 @@ def _render(doc: dict) -> None:  # type: ignore[type-arg]
         console.print(f"[dim]note: {note}[/]")
     if doc.get("plot"):
         console.print(f"plot written to {doc['plot']}")
+
+
+@app.command("mirset")
+@cli_errors
+def mirset_cmd(
+    file: Path = typer.Argument(..., help="miRNA list (one a line) or count table (CSV/TSV)."),
+    sets: list[str] = typer.Option(
+        [],
+        "--sets",
+        help="`families` (miRBase stem families) or a GMT file of miRNA names; repeatable "
+        "(default: families).",
+    ),
+    universe: Path | None = typer.Option(
+        None,
+        "--universe",
+        help="Background miRNAs, one a line (default: the table's miRNAs for counts, else all "
+        "miRBase mature miRNAs of the species).",
+    ),
+    species: str | None = typer.Option(None, "--species", help="rat | mouse | human."),
+    min_cpm: float = typer.Option(
+        10.0, "--min-cpm", callback=finite_option(lo=0, hi=1e6), help="Presence threshold."
+    ),
+    min_size: int = typer.Option(2, "--min-size", min=1, max=MAX_SET_SIZE, help="Smallest set."),
+    max_size: int = typer.Option(500, "--max-size", min=1, max=MAX_SET_SIZE, help="Largest set."),
+    top: int = typer.Option(20, "--top", min=1, max=MAX_TOP, help="Rows to show."),
+    max_names: int = typer.Option(
+        MAX_MIRNAS, "--max-names", min=1, max=MAX_MIRNAS_CEILING, help="Most names accepted."
+    ),
+    json: bool = JSON_OPTION,
+) -> None:
+    """miRNA-level enrichment (miEAA-style ORA) over miRBase families or your miRNA sets."""
+    from exosci.cargo.inputs import read_mirnas
+    from exosci.cargo.mirsets import enrich_mirnas
+    from exosci.errors import UserInputError
+
+    if species is not None and species not in ("rat", "mouse", "human"):
+        raise UserInputError(f"--species {species!r}: expected one of rat, mouse, human")
+    check_file_size(file, what="miRNA list or count table")
+    mirnas = read_mirnas(file)
+    check_names(mirnas.names, mirnas.lines, source=str(file), cap=max_names, flag="--max-names")
+    res = enrich_mirnas(
+        mirnas,
+        sets=sets or ["families"],
+        universe=universe,
+        species=species,
+        min_cpm=min_cpm,
+        min_size=min_size,
+        max_size=max_size,
+    )
+    doc = res.to_dict(top=top)
+    if json:
+        emit_json(doc)
+        return
+    mir = res.mirnas
+    console.print(
+        f"[bold]{len(mir.recognized)}[/] miRNA(s) recognised ({mir.species}), "
+        f"{len(mir.unrecognized)} not; universe {res.universe_size} miRNAs "
+        f"({res.universe_description}); query {res.query_size}; "
+        f"{len(res.table)} of {res.sets_given} sets tested",
+        highlight=False,
+    )
+    table = Table(title="miRNA sets, best first (one-sided hypergeometric, BH q)")
+    for col in ("set", "size", "overlap", "p", "q", "miRNAs"):
+        table.add_column(col, justify="left" if col in ("set", "miRNAs") else "right")
+    for r in doc["results"]:  # type: ignore[attr-defined]
+        mem = ", ".join(r["mirnas"][:6]) + (" ..." if len(r["mirnas"]) > 6 else "")
+        table.add_row(
+            r["set"],
+            str(r["size"]),
+            str(r["overlap"]),
+            f"{r['pvalue']:.2e}",
+            f"{r['qvalue']:.2e}",
+            mem,
+        )
+    console.print(table)
+    for note in res.notes:
+        console.print(f"[dim]note: {note}[/]")
