@@ -26,7 +26,8 @@ from exosci.cargo.mirna_names import (
 )
 from exosci.errors import FileFormatError, UserInputError
 from exosci.kb.loaders.mirtarbase import read_mirtarbase
-from exosci.kb.loaders.tables import TARGET_COLUMNS, read_table, species_of
+from exosci.kb.loaders.pairs import pairs_frame
+from exosci.kb.loaders.tables import TARGET_COLUMNS, read_table
 from exosci.kb.loaders.targetscan import read_targetscan
 
 Match = Literal["orthologs", "strict"]
@@ -74,30 +75,6 @@ def _sniff_kind(path: Path) -> str:
 
 def _read_pairs(path: Path) -> pd.DataFrame:
     return pairs_frame(read_table(path), f"pairs:{path.name}")
-
-
-def pairs_frame(raw: pd.DataFrame, source: str) -> pd.DataFrame:
-    """A ``mirna``, ``gene`` (optional ``species``, ``score``) table as target rows (``user``)."""
-    cols = {str(c).strip().lower(): c for c in raw.columns}
-    if not {"mirna", "gene"} <= set(cols):
-        raise UserInputError(
-            f"{source}: a target table needs the columns 'mirna' and 'gene' (optional 'species',"
-            f" 'score'); it has {', '.join(map(str, raw.columns)) or 'no columns'}"
-        )
-    n = len(raw)
-    return pd.DataFrame(
-        {
-            "mirna": raw[cols["mirna"]].astype(str).str.strip(),
-            "gene": raw[cols["gene"]].astype(str).str.strip(),
-            "gene_entrez": pd.array([pd.NA] * n, dtype="Int64"),
-            "species": raw[cols["species"]].map(species_of) if "species" in cols else "unspecified",
-            "support": "user",
-            "experiments": "",
-            "pmids": "",
-            "score": pd.to_numeric(raw[cols["score"]], errors="coerce") if "score" in cols else 1.0,
-            "source": source,
-        }
-    )[TARGET_COLUMNS]
 
 
 def is_resource_name(source: Path | str) -> bool:
@@ -189,6 +166,44 @@ def store_targets(store: Path | str) -> pd.DataFrame:
     frame["pmids"] = ""
     frame["source"] = f"store:{path.name}"
     return frame[TARGET_COLUMNS]
+
+
+def store_resources(store: Path | str) -> list[dict[str, object]]:
+    """What a store holds, from its import log: one entry per imported file (for ``resources``).
+
+    A store without an import log (``exosci kb build`` only) gives one entry naming the store.
+    """
+    path = Path(store)
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        rows = con.execute(
+            "SELECT kind, source, file, content_sha256, CAST(imported_at AS VARCHAR) "
+            "FROM exosci_imports ORDER BY imported_at"
+        ).fetchall()
+    except duckdb.Error:
+        rows = []
+    finally:
+        con.close()
+    if not rows:
+        return [
+            {
+                "name": f"store:{path.name}",
+                "release": "unknown (store without an import log)",
+                "sha256": None,
+                "fetched_at": None,
+            }
+        ]
+    return [
+        {
+            "name": f"store:{path.name}/{source}",
+            "kind": kind,
+            "file": file,
+            "release": "unknown (user file)",
+            "sha256": sha,
+            "fetched_at": when,
+        }
+        for kind, source, file, sha, when in rows
+    ]
 
 
 _CAT = ("mirna", "gene", "species", "support")
@@ -296,6 +311,7 @@ def load_targets(
 
         frames.append(store_targets(store))
         names.append(f"store:{store}")
+        used.extend(store_resources(store))
         store_cur, kb_names = store_curated(store)  # the store's copy of the graph: no rebuild
         if curated:
             frames.append(store_cur)
@@ -309,8 +325,17 @@ def load_targets(
     frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=TARGET_COLUMNS)
     keep = set(support) | {"user"}
     frame = frame[frame["support"].isin(keep) & frame["species"].isin(_SPECIES)]
-    if match == "strict":
-        frame = frame[frame["species"].isin([species, "unspecified"])]
+    strict_note: list[str] = []
+    if match == "strict":  # species-less rows count only when the miRNA name carries the prefix
+        unspec = frame["species"] == "unspecified"
+        own = frame["mirna"].astype(str).str.lower().str.startswith(PREFIX[species] + "-")
+        dropped = int((unspec & ~own).sum())
+        frame = frame[(frame["species"] == species) | (unspec & own)]
+        if dropped:
+            strict_note.append(
+                f"--match strict: {dropped} rows without a species (no species column and no "
+                f"{PREFIX[species]}- prefix on the miRNA) left out"
+            )
     if mature_fa is not None and is_resource_name(mature_fa):
         from exosci.datasets import path as data_path
 
@@ -338,4 +363,5 @@ def load_targets(
         gene_key=_map_categories(_as_categorical(frame["gene"]), lambda g: str(g).strip().upper()),
     )
     notes = [f"{len(frame)} miRNA-target rows after filters (support: {', '.join(sorted(keep))})"]
+    notes += strict_note
     return TargetTable(frame, reference, tuple(names), match, tuple(notes), tuple(used))

@@ -17,7 +17,8 @@ def import_cmd(
     kind: str | None = typer.Option(
         None,
         "--kind",
-        help="mirtarbase | targetscan | gmt | mirbase | exocarta | indra-json (default: by name).",
+        help="mirtarbase | targetscan | gmt | mirbase | exocarta | indra-json | pairs (a "
+        "mirna,gene table, as `cargo enrich --targets` takes) (default: by name).",
     ),
     store: Path = typer.Option(..., "--store", help="Store file to add to (built if missing)."),
     json: bool = JSON_OPTION,

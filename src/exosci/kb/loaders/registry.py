@@ -29,7 +29,7 @@ from exosci.registry import Registry
 
 GROUP = "exosci.loaders"
 
-_MODULES = ("mirtarbase", "targetscan", "gmt", "mirbase", "exocarta", "indra", "curated")
+_MODULES = ("mirtarbase", "targetscan", "gmt", "mirbase", "exocarta", "indra", "curated", "pairs")
 
 
 def plugin_entry_points() -> list[Any]:
