@@ -1,11 +1,14 @@
-"""The main job: one therapy spec -> mechanisms, evidence, predicted recovery, delivery, risks and
-ranked alternatives, as one JSON-able document (rendered to HTML by :mod:`exosci.evaluate.render`).
+"""The main job: one therapy spec judged as one JSON-able document.
+
+Mechanisms, evidence, predicted recovery, delivery, risks and ranked alternatives, each built by
+one stage function; rendered to HTML by :mod:`exosci.evaluate.render`.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -39,8 +42,11 @@ def _day_index(days: np.ndarray, day: float) -> int:
 
 
 def band_label(sim: SimulationResult) -> str:
-    """What the 5-95 % bands of this ensemble are: as the simulator labels them (posterior
-    draws: uncertainty of the mean effect or between-animal spread), else prior draws."""
+    """What the 5-95 % bands of this ensemble are.
+
+    As the simulator labels them (posterior draws: uncertainty of the mean effect or
+    between-animal spread), else prior draws.
+    """
     given = sim.extra.get("band_label")
     if given:
         return str(given)
@@ -240,6 +246,22 @@ def _design_rows(res: ResolvedTherapy) -> list[tuple[str, str]]:
     return rows
 
 
+@dataclass(frozen=True)
+class _Run:
+    """What every stage of one evaluation shares: the inputs and the single resolution."""
+
+    spec: TherapySpec  # as given (a human design stays human for the domain and risks)
+    model_spec: TherapySpec  # as simulated (a clinical species becomes its rat proxy)
+    clinical: bool
+    kb: KnowledgeBase
+    cache: ResolveCache  # shared with the alternatives' resolutions
+    res: ResolvedTherapy
+    samples: int
+    seed: int
+    scheduler: Any
+    progress: Callable[[str, int, int], None] | None
+
+
 def evaluate(
     spec: TherapySpec,
     *,
@@ -266,63 +288,133 @@ def evaluate(
     progress
         Called as ``progress(stage, done, total)``.
     """
-    kb = kb or default_kb()
+    run = _resolve_stage(spec, kb or default_kb(), samples, seed, scheduler, progress)
+    sim = _ensemble_stage(run)
+    mechanisms = _mechanisms_stage(run)
+    risks = _risks_stage(run)
+    prediction, animals = _prediction_stage(run, sim)
+    alts = _alternatives_stage(run, sim, prediction, alternative_samples)
+    domain = assess(spec, kb=run.kb)  # the spec as given: a human design is outside on species
+    prediction["flags"] = (
+        domain.flags() + open_name_flags(run.res) + summary_flags(run.res, prediction)
+    )
+    rows = _mark_domain(alts["rows"] + alts["not_offered"] + alts["skipped"], domain, run.kb)
+    sensitivity = _sensitivity_stage(run, sensitivity_trajectories)
+    if run.clinical:
+        prediction["clinical_outlook"] = _clinical_outlook(run.kb, spec.species)
+    doc = _assemble(run, sim, animals, mechanisms, domain, prediction, risks)
+    doc["alternatives"] = rows
+    doc["alternatives_method"] = alts["method"]
+    doc["sensitivity"] = sensitivity
+    return _finish(run, doc)
+
+
+def _resolve_stage(
+    spec: TherapySpec,
+    kb: KnowledgeBase,
+    samples: int,
+    seed: int,
+    scheduler: Any,
+    progress: Callable[[str, int, int], None] | None,
+) -> _Run:
+    """Check the sample count and resolve the spec once (a clinical species as its rat proxy)."""
     if samples < 10:
         raise UserInputError(f"samples: {samples} is too few for 5-95 % bands; accepted: >= 10.")
     clinical = spec.species.strip().lower() in CLINICAL_SPECIES
     model_spec = spec.model_copy(update={"species": "rat"}) if clinical else spec
-    cache = ResolveCache(kb)  # shared with the alternatives' resolutions
+    cache = ResolveCache(kb)
     res = resolve_spec(model_spec, kb, cache=cache)  # the only resolution of this spec here
+    return _Run(spec, model_spec, clinical, kb, cache, res, samples, seed, scheduler, progress)
+
+
+def _ensemble_stage(run: _Run) -> SimulationResult:
+    """The main paired treated/control ensemble."""
+    progress, samples = run.progress, run.samples
     if progress:
         progress("ensemble", 0, samples)
-    sim = ensemble(
-        res.design,
+    return ensemble(
+        run.res.design,
         samples=samples,
-        seed=seed,
+        seed=run.seed,
         batch_size=ENSEMBLE_BATCH,  # alternatives re-draw these subjects with the same plan
-        scheduler=scheduler,
+        scheduler=run.scheduler,
         outputs=REPORT_OUTPUTS,
         progress=(lambda n: progress("ensemble", n, samples)) if progress else None,
     )
-    mechanisms = (
-        {a: _mechanism_block(kb, v) for a, v in res.profile.to_dict()["axes"].items()}
-        if res.profile is not None
-        else {}
-    )
-    feats = _features(kb, res)
-    if clinical:
-        feats = DesignFeatures(**{**vars(feats), "species": spec.species})
-    risks = [r.to_dict(kb) for r in assess_risks(kb, feats)]
+
+
+def _mechanisms_stage(run: _Run) -> dict[str, Any]:
+    """The mechanism axes of the profile, each with its evidence chains annotated."""
+    if run.res.profile is None:
+        return {}
+    return {a: _mechanism_block(run.kb, v) for a, v in run.res.profile.to_dict()["axes"].items()}
+
+
+def _risks_stage(run: _Run) -> list[dict[str, Any]]:
+    """The design's risks, judged on the species as given."""
+    feats = _features(run.kb, run.res)
+    if run.clinical:
+        feats = DesignFeatures(**{**vars(feats), "species": run.spec.species})
+    return [r.to_dict(run.kb) for r in assess_risks(run.kb, feats)]
+
+
+def _prediction_stage(
+    run: _Run, sim: SimulationResult
+) -> tuple[dict[str, Any], SimulationResult | None]:
+    """The predicted recovery with its uncertainty, and the between-animal band if any."""
     prediction = prediction_block(sim)
-    prediction.update(uncertainty_block(res.design, samples, seed, True))  # model-calib hook
-    animals = _animal_ensemble(res, sim, samples=samples, seed=seed, scheduler=scheduler)
+    prediction.update(uncertainty_block(run.res.design, run.samples, run.seed, True))
+    animals = _animal_ensemble(
+        run.res, sim, samples=run.samples, seed=run.seed, scheduler=run.scheduler
+    )
     if animals is not None:
         prediction["animal_band"] = _animal_block(animals)
-    alts = rank_alternatives(
-        spec=model_spec,
-        kb=kb,
-        base=res,
+    return prediction, animals
+
+
+def _alternatives_stage(
+    run: _Run, sim: SimulationResult, prediction: dict[str, Any], alternative_samples: int
+) -> dict[str, Any]:
+    """The ranked alternative designs, paired with the main ensemble's subjects."""
+    progress = run.progress
+    return rank_alternatives(
+        spec=run.model_spec,
+        kb=run.kb,
+        base=run.res,
         samples=alternative_samples,
-        seed=seed,
-        headline_samples=samples,
+        seed=run.seed,
+        headline_samples=run.samples,
         headline_gain=prediction["gain"],
         headline_finals=(sim.treated["score"][-1], sim.control["score"][-1]),
         table=sim.table,
         progress=(lambda d, t: progress("alternatives", d, t)) if progress else None,
-        cache=cache,
+        cache=run.cache,
     )
-    domain = assess(spec, kb=kb)  # the spec as given: a human design is outside on species
-    prediction["flags"] = domain.flags() + open_name_flags(res) + summary_flags(res, prediction)
-    rows = _mark_domain(alts["rows"] + alts["not_offered"] + alts["skipped"], domain, kb)
-    if progress:
-        progress("sensitivity", 0, 1)
-    sensitivity = sensitivity_block(res, seed=seed, n=sensitivity_trajectories)
-    if progress:
-        progress("sensitivity", 1, 1)
-    if clinical:
-        prediction["clinical_outlook"] = _clinical_outlook(kb, spec.species)
-    doc: dict[str, Any] = {
-        "spec": spec.model_dump(mode="json"),
+
+
+def _sensitivity_stage(run: _Run, trajectories: int) -> dict[str, Any] | None:
+    """The Morris screen of the final score, with its progress reported."""
+    if run.progress:
+        run.progress("sensitivity", 0, 1)
+    out = sensitivity_block(run.res, seed=run.seed, n=trajectories)
+    if run.progress:
+        run.progress("sensitivity", 1, 1)
+    return out
+
+
+def _assemble(
+    run: _Run,
+    sim: SimulationResult,
+    animals: SimulationResult | None,
+    mechanisms: dict[str, Any],
+    domain: Domain,
+    prediction: dict[str, Any],
+    risks: list[dict[str, Any]],
+) -> dict[str, Any]:
+    """The document in its published key order; the alternatives and sensitivity filled later."""
+    res, kb = run.res, run.kb
+    return {
+        "spec": run.spec.model_dump(mode="json"),
         "resolved": {
             "product": res.product.id if res.product else None,
             "entities": {k: [e.id for e in v] for k, v in res.entities.items()},
@@ -335,43 +427,50 @@ def evaluate(
         "prediction": prediction,
         "delivery": delivery_block(res, sim),
         "risks": risks,
-        "alternatives": rows,
-        "alternatives_method": alts["method"],
-        "sensitivity": sensitivity,
+        "alternatives": None,
+        "alternatives_method": None,
+        "sensitivity": None,
         "assumptions": list(ASSUMPTIONS),
         "parameters": sim.table.records(),
-        "timecourse": {
-            "days": sim.days.tolist(),
-            "treated": {k: _bands(sim.treated[k]) for k in ("score", "lesion_free", "exposure")},
-            "control": {k: _bands(sim.control[k]) for k in ("score",)},
-            **(
-                {
-                    "animal": {
-                        "treated": {"score": _bands(animals.treated["score"])},
-                        "control": {"score": _bands(animals.control["score"])},
-                    }
-                }
-                if animals is not None
-                else {}
-            ),
-        },
+        "timecourse": _timecourse(sim, animals),
         "provenance": {
             "version": __version__,
             "data_hash": kb.meta()["content_hash"],
-            "seed": seed,
-            "samples": samples,
+            "seed": run.seed,
+            "samples": run.samples,
             "date": _dt.date.today().isoformat(),
             "review_doi": "10.3389/fneur.2025.1645457",
         },
     }
-    doc["references"] = _references(kb, doc)
-    doc["design_rows"] = _design_rows(res)
+
+
+def _timecourse(sim: SimulationResult, animals: SimulationResult | None) -> dict[str, Any]:
+    """The bands over time for the plots (the animal band only when the simulator has one)."""
+    out: dict[str, Any] = {
+        "days": sim.days.tolist(),
+        "treated": {k: _bands(sim.treated[k]) for k in ("score", "lesion_free", "exposure")},
+        "control": {k: _bands(sim.control[k]) for k in ("score",)},
+    }
+    if animals is not None:
+        out["animal"] = {
+            "treated": {"score": _bands(animals.treated["score"])},
+            "control": {"score": _bands(animals.control["score"])},
+        }
+    return out
+
+
+def _finish(run: _Run, doc: dict[str, Any]) -> dict[str, Any]:
+    """Add what is read off the assembled document: the cited references, the design table."""
+    doc["references"] = _references(run.kb, doc)
+    doc["design_rows"] = _design_rows(run.res)
     return doc
 
 
 def open_name_flags(res: ResolvedTherapy) -> list[dict[str, Any]]:
-    """One note for the names read beyond the knowledge graph (open vocabulary), saying how
-    each was read; those without evidence in the graph carry only their wide prior."""
+    """One note for the names read beyond the knowledge graph (open vocabulary).
+
+    It says how each was read; those without evidence in the graph carry only their wide prior.
+    """
     if not res.open_names:
         return []
     prior_only = [o.given for o in res.open_names if not o.in_graph]
@@ -398,8 +497,11 @@ def open_name_flags(res: ResolvedTherapy) -> list[dict[str, Any]]:
 def _mark_domain(
     rows: list[dict[str, Any]], current: Domain, kb: KnowledgeBase
 ) -> list[dict[str, Any]]:
-    """Each alternative with the features by which it lies outside the calibrated domain
-    (``outside_domain``, [] inside) and those it newly takes outside (``leaves_domain``)."""
+    """Mark each alternative against the calibrated domain.
+
+    ``outside_domain``: the features by which it lies outside ([] inside); ``leaves_domain``:
+    those it newly takes outside.
+    """
     for row in rows:
         if row.get("is_current"):
             row["outside_domain"] = list(current.outside)
@@ -528,9 +630,12 @@ RANDOM_EFFECT_ROLES = {
 
 
 def _factor_kind(name: str, table: dict[str, Any]) -> str:
-    """A Morris factor as the reader should take it: a design choice, a random-effect draw
-    (which virtual animal, which draw of the design's effect: neither a choice nor a number to
-    measure, only the spread the bands already show) or a parameter prior (a number to measure)."""
+    """A Morris factor as the reader should take it.
+
+    A design choice, a random-effect draw (which virtual animal, which draw of the design's
+    effect: neither a choice nor a number to measure, only the spread the bands already show)
+    or a parameter prior (a number to measure).
+    """
     if name in DESIGN_FACTOR_LABELS:
         return "design choice"
     role = getattr(table.get(name), "role", "population")
