@@ -15,10 +15,13 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from exosci.errors import UnknownNameError
 from exosci.kb.loaders.gmt import parse_gmt
+
+if TYPE_CHECKING:
+    from exosci.reason.graph import HasCurated
 
 _WALK_TYPES = {"gene", "process", "pathway", "cell_type"}
 _ATTR_HINTS = ("molec", "gene", "factor", "target", "protein")
@@ -108,7 +111,7 @@ def _symbol(ent: Any) -> str:
     return str(ent.name)
 
 
-def mechanism_genesets(kb: Any = None, *, max_depth: int = 3) -> GeneSets:
+def mechanism_genesets(kb: HasCurated | None = None, *, max_depth: int = 3) -> GeneSets:
     """The five repair-mechanism gene sets of Table 2, built from the knowledge graph."""
     if kb is None:
         from exosci.kb.store import default_kb

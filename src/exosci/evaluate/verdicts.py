@@ -16,7 +16,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from exosci.reason.graph import HasCurated
 
 Verdict = Literal["better", "worse", "equivalent", "not separable", "current"]
 NOT_SEPARABLE = "not separable"
@@ -154,13 +157,13 @@ ROUTE_WORDS = ("intravenous", "tail vein", "intrathecal", "intranasal", "local",
 TIMING_WORDS = ("hour", "day", "delayed", "early", "late", "acute", "chronic")
 
 
-def _names(kb: Any, ent_id: str) -> list[str]:
+def _names(kb: HasCurated, ent_id: str) -> list[str]:
     ent = kb.curated.entities.get(ent_id)
     names = [ent.name, *ent.synonyms] if ent is not None else []
     return [n.lower() for n in names if len(n) > 2]
 
 
-def design_head_to_heads(kb: Any, kind: str, ids: set[str]) -> dict[str, Any]:
+def design_head_to_heads(kb: HasCurated, kind: str, ids: set[str]) -> dict[str, Any]:
     """Head-to-head studies for a change of source, carrier, route or timing in the outcome
     table: SCI arms of one of the two designs' elements (``ids``: product, carrier or route
     entity ids) compared against the other (the other product named in the comparator; a

@@ -65,6 +65,8 @@ from exosci.model.design import Channel, EffectDraw
 if TYPE_CHECKING:  # pandas costs ~0.25 s to import: only the DataFrame views load it
     import pandas as pd
 
+    from exosci.reason.graph import HasCurated
+
 TAU_PRODUCT = 0.56  # between-design SD of the log effect (Spine Surg Relat Res 2022, above)
 TAU_OTHER_SOURCE = (
     0.7  # assumption: sources unlike those of the pooled studies are less exchangeable
@@ -341,7 +343,7 @@ def _study(m: Mapping[str, Any]) -> Study:
     )
 
 
-def _statement_studies(kb: Any) -> list[Study]:
+def _statement_studies(kb: HasCurated) -> list[Study]:
     rows: list[Study] = []
     seen: set[tuple[str, str]] = set()
     for s in kb.curated.statements:
@@ -364,7 +366,7 @@ def _statement_studies(kb: Any) -> list[Study]:
     return rows
 
 
-def studies_from_statements(kb: Any) -> pd.DataFrame:
+def studies_from_statements(kb: HasCurated) -> pd.DataFrame:
     """Outcome studies read from the graph's in vivo outcome statements (one row per reference).
 
     ``X promotes out:functional-recovery`` (in vivo) is a study of X that improved locomotor
@@ -377,7 +379,7 @@ def studies_from_statements(kb: Any) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=list(STUDY_COLUMNS))
 
 
-def outcome_records(kb: Any) -> StudyTable:
+def outcome_records(kb: HasCurated) -> StudyTable:
     """The outcome-evidence table as plain records (no pandas): what the design path reads.
 
     Uses the knowledge base's own study table when it has one (``kb.study_rows()`` or
@@ -402,7 +404,7 @@ def outcome_records(kb: Any) -> StudyTable:
     return StudyTable(_normalise_rows(rows))
 
 
-def outcome_studies(kb: Any) -> pd.DataFrame:
+def outcome_studies(kb: HasCurated) -> pd.DataFrame:
     """The outcome-evidence table in :data:`STUDY_COLUMNS` form (plus ``level`` and ``modifiers``).
 
     The DataFrame view of :func:`outcome_records` (same rows).

@@ -30,6 +30,7 @@ from exosci._yaml import load_package_file
 
 if TYPE_CHECKING:
     from exosci.model.design import Design
+    from exosci.reason.graph import HasCurated
     from exosci.therapy.resolve import ResolvedTherapy
     from exosci.therapy.spec import TherapySpec
 
@@ -301,7 +302,7 @@ def _horizon(days: int) -> FeatureCheck:
 
 
 def assess(
-    obj: TherapySpec | Mapping[str, Any] | ResolvedTherapy | Design, *, kb: Any = None
+    obj: TherapySpec | Mapping[str, Any] | ResolvedTherapy | Design, *, kb: HasCurated | None = None
 ) -> Domain:
     """Check a design against the calibrated domain, feature by feature.
 
@@ -357,7 +358,11 @@ def _assess_design(d: Design) -> Domain:
 
 
 def _assess_spec(
-    spec: TherapySpec, *, kb: Any = None, route: str | None = None, dose_ug: float | None = None
+    spec: TherapySpec,
+    *,
+    kb: HasCurated | None = None,
+    route: str | None = None,
+    dose_ug: float | None = None,
 ) -> Domain:
     from exosci.therapy.resolve import ROUTES, _dose_ug
 
@@ -383,7 +388,7 @@ def _assess_spec(
     return Domain(tuple(feats))
 
 
-def _resolved(kb: Any, name: str, field: str, pick: Any) -> str:
+def _resolved(kb: HasCurated | None, name: str, field: str, pick: Any) -> str:
     """The canonical value of a spec name (route or species) through the graph; the name as
     given when the graph does not know it (the resolution step refuses it later)."""
     from exosci.errors import UserInputError

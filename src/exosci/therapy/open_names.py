@@ -33,11 +33,14 @@ import re
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from exosci.errors import UnknownNameError
 from exosci.kb.schema import Entity
 from exosci.vocabulary import TYPE_PREFIX
+
+if TYPE_CHECKING:
+    from exosci.reason.graph import HasCurated
 
 NOVEL = "novel:"
 NO_EVIDENCE = "no evidence in the knowledge graph: prior only"
@@ -125,7 +128,12 @@ def _slug(text: str) -> str:
 
 
 def open_name(
-    kb: Any, field: str, value: str, types: tuple[str, ...], exc: UnknownNameError, species: str
+    kb: HasCurated,
+    field: str,
+    value: str,
+    types: tuple[str, ...],
+    exc: UnknownNameError,
+    species: str,
 ) -> OpenName:
     """The open-vocabulary reading of ``value`` (which the graph lacks), or ``exc`` re-raised
     with the rule in its message when no rule accepts it."""
@@ -205,7 +213,7 @@ def _looks_like_mirna(text: str) -> bool:
     return bool(_MIRNA_FORM.match(text.strip())) or text.strip().upper().startswith("MIMAT")
 
 
-def _mirna(kb: Any, field: str, text: str, species: str, exc: UnknownNameError) -> OpenName:
+def _mirna(kb: HasCurated, field: str, text: str, species: str, exc: UnknownNameError) -> OpenName:
     from exosci.cargo.mirna_names import mirbase_reference, normalize_mirnas, parse_name
 
     sp = species if species in ("human", "mouse", "rat") else "human"
@@ -255,7 +263,7 @@ def _graph_mirnas_cached(key: int, kb: Any) -> dict[str, str]:
     return out
 
 
-def _graph_mirnas(kb: Any) -> dict[str, str]:
+def _graph_mirnas(kb: Any) -> dict[str, str]:  # Any: a cache key must be hashable
     return _graph_mirnas_cached(id(kb.curated), kb)
 
 
@@ -376,7 +384,7 @@ def find_symbol(symbol: str) -> list[Gene]:
     return out
 
 
-def _gene(kb: Any, field: str, text: str) -> OpenName | None:
+def _gene(kb: HasCurated, field: str, text: str) -> OpenName | None:
     words = text.split()
     action = ""
     if len(words) > 1 and words[-1].lower() in GENE_ACTIONS:
@@ -409,7 +417,7 @@ def _gene(kb: Any, field: str, text: str) -> OpenName | None:
     return OpenName(field, text, ent, "gene symbol", f"{label}: {NO_EVIDENCE}", False)
 
 
-def _graph_gene(kb: Any, symbol: str) -> str | None:
+def _graph_gene(kb: HasCurated, symbol: str) -> str | None:
     """The graph's gene entity for an HGNC symbol (by CURIE, name or synonym), if any."""
     k = _key(symbol)
     for ent in kb.curated.entities.values():
@@ -423,7 +431,7 @@ def _graph_gene(kb: Any, symbol: str) -> str | None:
     return None
 
 
-def _close(kb: Any, text: str, types: tuple[str, ...]) -> list[str]:
+def _close(kb: HasCurated, text: str, types: tuple[str, ...]) -> list[str]:
     """Preferred names of graph entities of ``types`` with a name or synonym within a few
     letters of ``text`` (rapidfuzz ratio >= ``TYPO_RATIO`` on the folded spelling)."""
     from rapidfuzz import fuzz, process
@@ -435,7 +443,7 @@ def _close(kb: Any, text: str, types: tuple[str, ...]) -> list[str]:
     return list(dict.fromkeys(labels[label] for label, _, _ in hits))
 
 
-def _labels(kb: Any, types: tuple[str, ...]) -> dict[str, str]:
+def _labels(kb: Any, types: tuple[str, ...]) -> dict[str, str]:  # Any: hashable cache key
     """Folded name or synonym -> preferred name, over the graph's entities of ``types``."""
     return _labels_cached(id(kb.curated), kb, types)
 
@@ -451,7 +459,7 @@ def _labels_cached(_key_id: int, kb: Any, types: tuple[str, ...]) -> dict[str, s
     return out
 
 
-def _material(kb: Any, field: str, text: str, exc: UnknownNameError) -> OpenName | None:
+def _material(kb: HasCurated, field: str, text: str, exc: UnknownNameError) -> OpenName | None:
     words = re.findall(r"[a-z]+", text.lower())
     head = next((w for w in reversed(words) if w in MATERIAL_CLASSES), None)
     if head is None:
@@ -481,7 +489,7 @@ def _material(kb: Any, field: str, text: str, exc: UnknownNameError) -> OpenName
     return OpenName(field, text, ent, "material class", note, False)
 
 
-def _vesicles(kb: Any, field: str, text: str, exc: UnknownNameError) -> OpenName | None:
+def _vesicles(kb: HasCurated, field: str, text: str, exc: UnknownNameError) -> OpenName | None:
     low = " ".join(re.split(r"[\s_-]+", text.lower()))
     word = next((w for w in VESICLE_WORDS if low.endswith(" " + w)), None)
     if word is None:

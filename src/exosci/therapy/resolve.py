@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from exosci.errors import UnknownNameError, UserInputError
 from exosci.kb.schema import Entity
@@ -11,6 +11,9 @@ from exosci.model.design import AXES, Design, Release, Route
 from exosci.model.parameters import default_parameters
 from exosci.therapy.open_names import OpenName, open_name
 from exosci.therapy.spec import TherapySpec
+
+if TYPE_CHECKING:
+    from exosci.reason.graph import HasCurated
 
 ROUTES: dict[str, Route] = {
     "route:intravenous": "intravenous",
@@ -72,7 +75,7 @@ class ResolveCache:
     it: nothing is shared between evaluations.
     """
 
-    def __init__(self, kb: Any) -> None:
+    def __init__(self, kb: HasCurated) -> None:
         self.kb = kb
         self.names: dict[tuple[str, str, str], tuple[Entity, OpenName | None]] = {}
         self.profiles: dict[tuple[str, ...], Any] = {}
@@ -89,7 +92,7 @@ class ResolveCache:
 
 
 def _cached_resolve(
-    kb: Any,
+    kb: HasCurated,
     field_name: str,
     value: str,
     cache: ResolveCache | None,
@@ -110,7 +113,9 @@ def _cached_resolve(
     return ent
 
 
-def _resolve(kb: Any, field_name: str, value: str, species: str) -> tuple[Entity, OpenName | None]:
+def _resolve(
+    kb: HasCurated, field_name: str, value: str, species: str
+) -> tuple[Entity, OpenName | None]:
     types = FIELD_TYPES[field_name]
     try:
         return kb.resolve(value, types=types), None
@@ -127,7 +132,7 @@ def _resolve(kb: Any, field_name: str, value: str, species: str) -> tuple[Entity
         return open_.entity, open_
 
 
-def _statements(kb: Any, predicate: str) -> list[tuple[str, str]]:
+def _statements(kb: HasCurated, predicate: str) -> list[tuple[str, str]]:
     return [(s.subject, s.object) for s in kb.curated.statements if s.predicate == predicate]
 
 
@@ -139,7 +144,7 @@ LOADING = {
 
 
 def choose_product(
-    kb: Any, source: Entity, modifiers: set[str], cargo: frozenset[str] = frozenset()
+    kb: HasCurated, source: Entity, modifiers: set[str], cargo: frozenset[str] = frozenset()
 ) -> Entity | None:
     """The most specific exosome product of ``source`` matching the preconditioning/engineering.
 
@@ -179,14 +184,14 @@ def choose_product(
     return kb.curated.entities[best] if best else None
 
 
-def _is_modified(kb: Any, product: str) -> bool:
+def _is_modified(kb: HasCurated, product: str) -> bool:
     return any(
         s.subject == product and s.predicate in ("preconditioned_by", "engineered_with")
         for s in kb.curated.statements
     )
 
 
-def parent_products(kb: Any, product: Entity, source: Entity) -> list[str]:
+def parent_products(kb: HasCurated, product: Entity, source: Entity) -> list[str]:
     """The unmodified products a modified product is made from: their evidence applies to it.
 
     That is the generic product (``exo:<source>``) of the spec's cell source and of every cell
@@ -276,7 +281,7 @@ def _release(spec: TherapySpec, carrier: Entity | None) -> tuple[Release | None,
 
 
 def _carrier(
-    kb: Any,
+    kb: HasCurated,
     spec: TherapySpec,
     cache: ResolveCache | None = None,
     opened: list[OpenName] | None = None,
@@ -309,7 +314,7 @@ def _carrier(
 
 
 def resolve_spec(
-    spec: TherapySpec, kb: Any = None, *, cache: ResolveCache | None = None
+    spec: TherapySpec, kb: HasCurated | None = None, *, cache: ResolveCache | None = None
 ) -> ResolvedTherapy:
     """Resolve every name of ``spec`` in the graph, profile it and build the model design.
 
@@ -417,7 +422,10 @@ def resolve_spec(
 
 
 def _cached_effect(
-    kb: Any, ents: dict[str, list[Entity]], product: Entity | None, cache: ResolveCache | None
+    kb: HasCurated,
+    ents: dict[str, list[Entity]],
+    product: Entity | None,
+    cache: ResolveCache | None,
 ) -> Any:
     """:func:`_effect`, computed once per cache for the same vesicles and modifications."""
     if cache is None:
@@ -432,7 +440,7 @@ def _cached_effect(
 
 
 def _effect(
-    kb: Any, ents: dict[str, list[Entity]], product: Entity | None, studies: Any = None
+    kb: HasCurated, ents: dict[str, list[Entity]], product: Entity | None, studies: Any = None
 ) -> Any:
     """The design's potency: product term plus one term per modification (exosci.model.effect).
 
@@ -485,12 +493,12 @@ def _effect(
     return combine(terms, notes)
 
 
-def kb_name(kb: Any, ent_id: str) -> str:
+def kb_name(kb: HasCurated, ent_id: str) -> str:
     ent = kb.curated.entities.get(ent_id)
     return ent.name if ent is not None else ent_id
 
 
-def _cell_source(kb: Any, ent: Entity) -> str | None:
+def _cell_source(kb: HasCurated, ent: Entity) -> str | None:
     if ent.type == "cell_source":
         return ent.id
     for s, o in _statements(kb, "derived_from"):
@@ -499,7 +507,7 @@ def _cell_source(kb: Any, ent: Entity) -> str | None:
     return None
 
 
-def _base_product(kb: Any, product: Entity | None, source: Entity) -> str:
+def _base_product(kb: HasCurated, product: Entity | None, source: Entity) -> str:
     """The unmodified product whose outcome studies anchor the product term."""
     if product is None:
         return source.id
@@ -509,15 +517,15 @@ def _base_product(kb: Any, product: Entity | None, source: Entity) -> str:
     return parents[0] if parents else product.id
 
 
-def _loaded(kb: Any) -> set[str]:
+def _loaded(kb: HasCurated) -> set[str]:
     return {s for s, o in _statements(kb, "engineered_with") if o in LOADING.values()}
 
 
-def _carried_by(kb: Any, products: list[str], cargo: str) -> bool:
+def _carried_by(kb: HasCurated, products: list[str], cargo: str) -> bool:
     return any((p, cargo) in set(_statements(kb, "carries")) for p in products)
 
 
-def _products_with(kb: Any, modifier: str) -> list[str]:
+def _products_with(kb: HasCurated, modifier: str) -> list[str]:
     """Products defined by a modification: preconditioned/engineered with it or loaded with it."""
     out = [
         s
@@ -529,7 +537,7 @@ def _products_with(kb: Any, modifier: str) -> list[str]:
     return list(dict.fromkeys(out))
 
 
-def _mechanism_refs(kb: Any, modifier: str) -> list[str]:
+def _mechanism_refs(kb: HasCurated, modifier: str) -> list[str]:
     """Distinct references of in vivo, experimental statements about the modification itself."""
     refs: list[str] = []
     causal = {"promotes", "inhibits", "activates", "increases_amount", "decreases_amount"}
@@ -552,11 +560,11 @@ def _dose_ug(spec: TherapySpec) -> float:
     return amount
 
 
-def to_design(spec: TherapySpec, kb: Any = None) -> Design:
+def to_design(spec: TherapySpec, kb: HasCurated | None = None) -> Design:
     """The model design of a spec (names resolved, profile from the graph's evidence)."""
     return resolve_spec(spec, kb).design
 
 
-def spec_profile(spec: TherapySpec, kb: Any = None) -> Any:
+def spec_profile(spec: TherapySpec, kb: HasCurated | None = None) -> Any:
     """The spec's mechanism profile (five axes with evidence), or None without vesicles."""
     return resolve_spec(spec, kb).profile

@@ -13,6 +13,7 @@ import pandas as pd
 if TYPE_CHECKING:
     from exosci.model.design import Design
     from exosci.model.simulate import EnsembleSummary, SimulationResult
+    from exosci.reason.graph import HasCurated
     from exosci.therapy.spec import TherapySpec
 
 
@@ -22,7 +23,7 @@ def simulate_spec(
     samples: int = 1000,
     seed: int = 0,
     outputs: Sequence[str] = ("score",),
-    kb: Any = None,
+    kb: HasCurated | None = None,
     scheduler: Any = None,
 ) -> pd.DataFrame:
     """Simulate a therapy and its untreated control on the same virtual subjects.
@@ -107,7 +108,7 @@ def simulate_run(
     samples: int = 1000,
     seed: int = 0,
     band: str = "mean",
-    kb: Any = None,
+    kb: HasCurated | None = None,
     scheduler: Any = None,
     progress: Callable[[int], None] | None = None,
     trajectories: bool = False,
