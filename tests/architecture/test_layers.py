@@ -26,9 +26,6 @@ PACKAGE = ROOT / "src" / "exosci"
 # editing when the contract landed (issue 25). Each is broken by moving what the two share
 # down; remove it then. The test fails on an entry that is no longer a cycle.
 KNOWN_CYCLES = {
-    # run_batch and paired_run are shared by the local, dask and uncertainty paths: they belong
-    # in a module all three import (model/simulate.py, model/uncertainty.py: model-calib)
-    frozenset({"exosci.model.simulate", "exosci.model.distributed", "exosci.model.uncertainty"}),
     # datasets parses a downloaded target table with cargo's reader (see ignore_imports)
     frozenset({"exosci.datasets.manager", "exosci.cargo.targets"}),
 }

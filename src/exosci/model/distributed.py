@@ -46,17 +46,18 @@ def map_batches(
     outputs: Sequence[str],
     *,
     progress: Callable[[int], None] | None = None,
-    fn: Callable[..., Any] | None = None,
+    fn: Callable[..., Any],
 ) -> list[Any]:
-    """Submit one task per batch and gather results in batch order."""
+    """Submit ``fn`` once per batch and gather results in batch order.
+
+    ``fn(design, table, size, seed, outputs)`` is one seeded batch
+    (:func:`exosci.model.simulate.run_batch` or a summary of it).
+    """
     from distributed import as_completed
 
-    from exosci.model.simulate import run_batch
-
     client = client_for(scheduler)
-    task = fn or run_batch
     futures = [
-        client.submit(on_worker, task, design, table, size, ss, tuple(outputs), pure=False)
+        client.submit(on_worker, fn, design, table, size, ss, tuple(outputs), pure=False)
         for size, ss in plan
     ]
     index = {f.key: i for i, f in enumerate(futures)}

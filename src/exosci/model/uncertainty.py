@@ -65,8 +65,8 @@ def pharmacokinetic_parameters(table: ParameterTable) -> tuple[str, ...]:
 def _gains(
     design: Design, table: ParameterTable, n: int, seed: int, days: list[int]
 ) -> dict[str, FloatArray]:
+    from exosci.model.paired import paired_run
     from exosci.model.posterior import parameter_draws
-    from exosci.model.simulate import paired_run
 
     pk = pharmacokinetic_parameters(table)
     steps: dict[str, dict[str, Any]] = {
