@@ -21,7 +21,7 @@ from exosci.cargo.genesets import (
 )
 from exosci.cargo.inputs import MirnaInput, read_mirnas
 from exosci.cargo.mirna_names import MirnaNames, infer_species, normalize_mirnas
-from exosci.cargo.targets import Match, load_targets
+from exosci.cargo.targets import DEFAULT_SUPPORT, Match, SupportLevel, load_targets
 from exosci.errors import UserInputError
 
 TargetSources = Sequence[Path | str | pd.DataFrame] | Path | str | pd.DataFrame
@@ -96,6 +96,9 @@ def run_enrich(
     n_perm: int = DEFAULT_PERMUTATIONS,
     seed: int = 0,
     accept_by_rule: bool = False,
+    support: Sequence[SupportLevel] = DEFAULT_SUPPORT,
+    experiments: Sequence[str] = (),
+    max_context_score: float | None = None,
 ) -> tuple[EnrichmentResult, pd.DataFrame | None]:
     """Read the input, targets and gene sets, and enrich (pooled profile + per-sample table).
 
@@ -120,6 +123,9 @@ def run_enrich(
         mature_fa=mature_fa,
         aliases=aliases,
         accept_by_rule=accept_by_rule,
+        support=support,
+        experiments=experiments,
+        max_context_score=max_context_score,
     )
     from exosci.cargo.targets import is_resource_name
 

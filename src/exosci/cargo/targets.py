@@ -85,29 +85,43 @@ def is_resource_name(source: Path | str) -> bool:
     return text in registry() and not Path(text).exists()
 
 
-def resource_targets(name: str) -> tuple[pd.DataFrame, dict[str, object]]:
+def resource_targets(
+    name: str, *, experiments: bool = False
+) -> tuple[pd.DataFrame, dict[str, object]]:
     """A fetched resource's target rows from its prepared store, and its provenance.
 
     Never downloads: a resource that is not fetched is an error naming the fetch command.
+    ``experiments`` also reads the experiment column (for ``--experiment`` filters).
     """
-    from exosci.datasets.manager import prepared_tables
+    cat = (*_CAT, "experiments") if experiments else _CAT
+    from exosci.datasets.manager import DataError, prepared_tables
 
-    tables, info = prepared_tables(
-        name,
-        {
-            "targets": f"SELECT {', '.join(_CAT)}, score FROM targets",
-            "keys": "SELECT mirna, prefix, key, reference FROM mirna_keys",
-        },
-    )
+    try:
+        tables, info = prepared_tables(
+            name,
+            {
+                "targets": f"SELECT {', '.join(cat)}, score FROM targets",
+                "keys": "SELECT mirna, prefix, key, reference FROM mirna_keys",
+            },
+        )
+    except DataError as exc:
+        if experiments and "experiments" in str(exc):
+            raise UserInputError(
+                f"--experiment: the prepared {name} resource was made by an older exosci and "
+                f"keeps no experiment types; add its file again (`exosci data add {name} FILE`) "
+                "or give the file itself with --targets FILE"
+            ) from None
+        raise
     table = tables["targets"]
     keys = tables["keys"].to_pandas()
     info = {**info, "mirna_keys": keys}
-    out: dict[str, object] = {c: _categorical(table.column(c)) for c in _CAT}
+    out: dict[str, object] = {c: _categorical(table.column(c)) for c in cat}
     out["score"] = table.column("score").to_numpy(zero_copy_only=False).astype(np.float64)
     n = len(out["score"])  # type: ignore[arg-type]
     frame = pd.DataFrame(out)
     frame["gene_entrez"] = pd.arrays.IntegerArray(np.zeros(n, np.int64), np.ones(n, bool))
-    frame["experiments"] = _constant("", n)
+    if not experiments:
+        frame["experiments"] = _constant("", n)
     frame["pmids"] = _constant("", n)
     frame["source"] = _constant(f"{name} {info['release']}", n)
     return frame[TARGET_COLUMNS], info
@@ -139,7 +153,7 @@ def read_target_file(path: Path | str) -> pd.DataFrame:
     return _read_pairs(path)
 
 
-def store_targets(store: Path | str) -> pd.DataFrame:
+def store_targets(store: Path | str, *, experiments: bool = False) -> pd.DataFrame:
     """The ``targets`` table of a store built with ``exosci kb build``/``kb import``.
 
     String columns come back as categoricals (factorised once), which keeps the later
@@ -151,8 +165,9 @@ def store_targets(store: Path | str) -> pd.DataFrame:
     con = duckdb.connect(str(path), read_only=True)
     try:
         out: dict[str, object] = {}
-        table = con.sql(f"SELECT {', '.join(_CAT)}, score FROM targets").to_arrow_table()
-        for c in _CAT:
+        cat = (*_CAT, "experiments") if experiments else _CAT
+        table = con.sql(f"SELECT {', '.join(cat)}, score FROM targets").to_arrow_table()
+        for c in cat:
             out[c] = _categorical(table.column(c))
         out["score"] = table.column("score").to_numpy(zero_copy_only=False).astype(np.float64)
     except duckdb.Error as exc:
@@ -162,10 +177,43 @@ def store_targets(store: Path | str) -> pd.DataFrame:
     n = len(out["score"])  # type: ignore[arg-type]
     frame = pd.DataFrame(out)
     frame["gene_entrez"] = pd.arrays.IntegerArray(np.zeros(n, np.int64), np.ones(n, bool))
-    frame["experiments"] = ""
+    if not experiments:
+        frame["experiments"] = ""
     frame["pmids"] = ""
     frame["source"] = f"store:{path.name}"
     return frame[TARGET_COLUMNS]
+
+
+_VALIDATED = ("functional", "weak", "non-functional")
+
+
+def _evidence_filters(
+    frame: pd.DataFrame, experiments: Sequence[str], max_context_score: float | None
+) -> tuple[pd.DataFrame, list[str]]:
+    """The ``--experiment`` and ``--max-context-score`` filters, with what each removed."""
+    notes: list[str] = []
+    if experiments:
+        validated = frame["support"].isin(_VALIDATED).to_numpy()
+        text = frame["experiments"].astype(str).str.lower()
+        hit = np.zeros(len(frame), bool)
+        for e in experiments:
+            hit |= text.str.contains(e.strip().lower(), regex=False).to_numpy()
+        drop = validated & ~hit
+        notes.append(
+            f"--experiment {', '.join(experiments)}: {int(drop.sum())} of "
+            f"{int(validated.sum())} validated rows left out (no such experiment listed)"
+        )
+        frame = frame[~drop]
+    if max_context_score is not None:
+        predicted = (frame["support"] == "predicted").to_numpy()
+        score = frame["score"].to_numpy(dtype=float)
+        drop = predicted & ~(score <= max_context_score)
+        notes.append(
+            f"--max-context-score {max_context_score:g}: {int(drop.sum())} of "
+            f"{int(predicted.sum())} TargetScan rows left out"
+        )
+        frame = frame[~drop]
+    return frame, notes
 
 
 def store_resources(store: Path | str) -> list[dict[str, object]]:
@@ -254,6 +302,8 @@ def load_targets(
     mature_fa: Path | str | None = None,
     aliases: Path | str | None = None,
     accept_by_rule: bool = False,
+    experiments: Sequence[str] = (),
+    max_context_score: float | None = None,
 ) -> TargetTable:
     """Combine target files, a store's targets and the curated graph into one keyed table.
 
@@ -276,6 +326,13 @@ def load_targets(
         miRBase files for name resolution; without them, the shipped miRBase 22.1 name table.
     accept_by_rule
         Opt-in: also accept well-formed miRNA names that the reference does not list.
+    experiments
+        Keep validated (miRTarBase) rows only when their experiment list names one of these
+        (case-insensitive substring: ``luciferase``, ``western blot``); predicted, curated and
+        user rows are not touched.
+    max_context_score
+        Keep TargetScan rows only with a total context++ score <= this (more negative is
+        stronger, e.g. -0.2); other rows are not touched.
     """
     if isinstance(sources, str | Path | pd.DataFrame):
         sources = [sources]
@@ -297,7 +354,7 @@ def load_targets(
                 "'mirna' and 'gene'"
             )
         if is_resource_name(src):
-            frame_, info = resource_targets(str(src))
+            frame_, info = resource_targets(str(src), experiments=bool(experiments))
             frames.append(frame_)
             names.append(f"{src} (release {info['release']}, sha256 {str(info['sha256'])[:12]})")
             precomputed.append(info.pop("mirna_keys"))  # type: ignore[arg-type]
@@ -309,7 +366,7 @@ def load_targets(
     if store is not None:
         from exosci.kb.loaders.curated import store_curated
 
-        frames.append(store_targets(store))
+        frames.append(store_targets(store, experiments=bool(experiments)))
         names.append(f"store:{store}")
         used.extend(store_resources(store))
         store_cur, kb_names = store_curated(store)  # the store's copy of the graph: no rebuild
@@ -325,7 +382,7 @@ def load_targets(
     frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=TARGET_COLUMNS)
     keep = set(support) | {"user"}
     frame = frame[frame["support"].isin(keep) & frame["species"].isin(_SPECIES)]
-    strict_note: list[str] = []
+    frame, strict_note = _evidence_filters(frame, experiments, max_context_score)
     if match == "strict":  # species-less rows count only when the miRNA name carries the prefix
         unspec = frame["species"] == "unspecified"
         own = frame["mirna"].astype(str).str.lower().str.startswith(PREFIX[species] + "-")

@@ -72,6 +72,26 @@ def enrich_cmd(
     mechanisms: bool = typer.Option(
         False, "--mechanisms", help="Add the repair-mechanism sets to the GMT sets."
     ),
+    support: list[str] = typer.Option(
+        [],
+        "--support",
+        help="Target evidence kept, repeatable: functional | weak | non-functional | predicted "
+        "| curated (default: all but non-functional; `--support functional` = functional "
+        "MTIs only). User mirna,gene rows are always kept.",
+    ),
+    experiment: list[str] = typer.Option(
+        [],
+        "--experiment",
+        help="Keep miRTarBase rows whose experiments name this (case-insensitive, e.g. "
+        "luciferase, 'western blot'); repeatable (any). Other evidence untouched.",
+    ),
+    max_context_score: float | None = typer.Option(
+        None,
+        "--max-context-score",
+        callback=finite_option(lo=-100, hi=100),
+        help="Keep TargetScan pairs with total context++ score <= this (e.g. -0.2; more "
+        "negative is stronger). Other evidence untouched.",
+    ),
     min_size: int | None = typer.Option(
         None,
         "--min-size",
@@ -127,6 +147,10 @@ def enrich_cmd(
         ("--match", match, ("orthologs", "strict")),
         ("--universe-kind", universe_kind, ("targets", "annotated")),
         ("--species", species or "human", ("rat", "mouse", "human")),
+        *(
+            ("--support", lvl, ("functional", "weak", "non-functional", "predicted", "curated"))
+            for lvl in support
+        ),
     ):
         if value not in allowed:
             raise UserInputError(f"{opt} {value!r}: expected one of {', '.join(allowed)}")
@@ -162,6 +186,9 @@ def enrich_cmd(
         n_perm=permutations,
         seed=seed,
         accept_by_rule=accept_unlisted,
+        **({"support": support} if support else {}),  # type: ignore[arg-type]
+        experiments=experiment,
+        max_context_score=max_context_score,
     )
     if plot is not None:
         plot_enrichment(result.table, plot, title=f"{file.name}: miRNA target enrichment")

@@ -455,7 +455,7 @@ def _frames(res: Resource, file: Path) -> dict[str, pd.DataFrame]:
         # when it resolves with that same table)
         keys = target_keys(list(pd.unique(frame["mirna"])), mirbase_reference())
         return {
-            "targets": frame[["mirna", "gene", "species", "support", "score"]],
+            "targets": frame[["mirna", "gene", "species", "support", "score", "experiments"]],
             "mirna_keys": keys.assign(reference=mirbase_reference().label),
         }
     if res.kind == "genesets":
