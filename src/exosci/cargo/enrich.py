@@ -53,6 +53,12 @@ STATISTICS = {
     "permutations the normal approximation (anti-conservative, on request only); BH q-values",
     "weighted-permutation": "abundance-weighted set score; empirical p-value from gene-label "
     "permutations (seeded); BH q-values",
+    "pathways-union": "one hypergeometric ORA per miRNA (its own targets), the per-miRNA "
+    "p-values of each set merged by Fisher's method (miRPath-style pathways union; assumes "
+    "independent miRNAs, which shared targets violate: read as a ranking); BH q-values",
+    "pathways-intersection": "one hypergeometric ORA per miRNA; a set's p-value is the largest "
+    "per-miRNA p-value (intersection-union test: small only when every miRNA hits the set); "
+    "BH q-values",
 }
 
 
@@ -78,6 +84,7 @@ class EnrichmentResult:
     notes: tuple[str, ...] = ()
     resources: tuple[dict[str, Any], ...] = ()  # fetched resources used, with releases
     gene_sets: dict[str, Any] | None = None  # given / tested / skipped by size
+    per_mirna: pd.DataFrame | None = None  # sets x miRNAs p-values (miRPath modes, heatmap)
 
     def to_dict(self, *, top: int | None = None, all_sets: bool = False) -> dict[str, Any]:
         tab = self.table if all_sets else self.table[self.table["overlap"] > 0]

@@ -9,7 +9,7 @@ from typing import Literal
 
 import pandas as pd
 
-from exosci.cargo.design import build_design
+from exosci.cargo.design import TargetMatrices, build_design
 from exosci.cargo.enrich import DEFAULT_PERMUTATIONS, EnrichmentResult, enrich_batch
 from exosci.cargo.enrich import enrich as enrich_profile
 from exosci.cargo.genesets import (
@@ -21,7 +21,13 @@ from exosci.cargo.genesets import (
 )
 from exosci.cargo.inputs import MirnaInput, read_mirnas
 from exosci.cargo.mirna_names import MirnaNames, infer_species, normalize_mirnas
-from exosci.cargo.targets import DEFAULT_SUPPORT, Match, SupportLevel, load_targets
+from exosci.cargo.targets import (
+    DEFAULT_SUPPORT,
+    Match,
+    SupportLevel,
+    TargetTable,
+    load_targets,
+)
 from exosci.errors import UserInputError
 
 TargetSources = Sequence[Path | str | pd.DataFrame] | Path | str | pd.DataFrame
@@ -99,6 +105,8 @@ def run_enrich(
     support: Sequence[SupportLevel] = DEFAULT_SUPPORT,
     experiments: Sequence[str] = (),
     max_context_score: float | None = None,
+    mode: str = "genes-union",
+    per_mirna: bool = False,
 ) -> tuple[EnrichmentResult, pd.DataFrame | None]:
     """Read the input, targets and gene sets, and enrich (pooled profile + per-sample table).
 
@@ -168,10 +176,13 @@ def run_enrich(
     names = replace(names, probes=inp.probes)
     if not names.recognized:
         raise UserInputError(no_mirna_recognised(inp, names))
+    if mode != "genes-union" and method != "ora":
+        raise UserInputError(f"--mode {mode} merges per-miRNA ORAs; it needs --method ora")
     if inp.counts is None:
         result = enrich_profile(
             names, table, sets, method=method, design=design, n_perm=n_perm, seed=seed
         )
+        result = _modes(result, names, table, sets, design, sp, mode, per_mirna)
         return replace(result, notes=(*inp.notes, *result.notes)), None
     pooled = inp.counts.sum(axis=1)
     pooled = pooled.groupby(level=0).sum()
@@ -180,6 +191,7 @@ def run_enrich(
         chosen = [n for n in dict.fromkeys(inp.names) if cpm.get(n, 0.0) >= min_cpm]
         sub = normalize_mirnas(chosen, species=sp, reference=table.reference)
         result = enrich_profile(sub, table, sets, design=design)
+        result = _modes(result, sub, table, sets, design, sp, mode, per_mirna)
         note = f"pooled profile: {len(chosen)} of {len(pooled)} miRNAs with CPM >= {min_cpm:g}"
     else:
         result = enrich_profile(
@@ -202,6 +214,7 @@ def run_enrich(
         (*inp.notes, *result.notes, note),
         result.resources,
         result.gene_sets,
+        result.per_mirna,
     )
     counts = inp.counts.groupby(level=0).sum()
     batch = enrich_batch(
@@ -216,6 +229,29 @@ def run_enrich(
         seed=seed,
     )
     return result, batch.long(top=10)
+
+
+def _modes(
+    result: EnrichmentResult,
+    names: MirnaNames,
+    table: TargetTable,
+    sets: GeneSets,
+    design: TargetMatrices,
+    species: str,
+    mode: str,
+    per_mirna: bool,
+) -> EnrichmentResult:
+    """Per-miRNA p-values when a miRPath mode or the heatmap asks for them."""
+    from exosci.cargo.modes import MODES, merge_modes, per_mirna_pvalues
+
+    if mode not in MODES:
+        raise UserInputError(f"--mode {mode!r}: expected one of {', '.join(MODES)}")
+    if mode == "genes-union" and not per_mirna:
+        return result
+    per = per_mirna_pvalues(names.names(), table, sets, design, species)
+    if mode == "genes-union":
+        return replace(result, per_mirna=per)
+    return merge_modes(result, per, mode)  # type: ignore[arg-type]
 
 
 def enrich(

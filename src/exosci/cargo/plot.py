@@ -54,3 +54,29 @@ def plot_enrichment(
     fig.savefig(out, dpi=120)
     plt.close(fig)
     return out
+
+
+def plot_heatmap(
+    per_mirna: pd.DataFrame, path: Path | str, *, top: int = 30, title: str = ""
+) -> Path:
+    """MiRNA x pathway heatmap of -log10 per-miRNA p-values (the ``top`` sets by best p)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    best = per_mirna.min(axis=1).nsmallest(top).index
+    data = -np.log10(np.clip(per_mirna.loc[best].to_numpy(dtype=float), 1e-300, 1.0)).T
+    fig, ax = plt.subplots(
+        figsize=(0.35 * len(best) + 3, 0.35 * per_mirna.shape[1] + 2.5), squeeze=True
+    )
+    im = ax.imshow(data, aspect="auto", cmap="viridis")
+    ax.set_xticks(range(len(best)), [str(s)[:40] for s in best], rotation=90, fontsize=7)
+    ax.set_yticks(range(per_mirna.shape[1]), list(per_mirna.columns), fontsize=7)
+    fig.colorbar(im, ax=ax, label="-log10 p (per-miRNA ORA)")
+    ax.set_title(title or "miRNA x pathway")
+    fig.tight_layout()
+    out = Path(path)
+    fig.savefig(out, dpi=120)
+    plt.close(fig)
+    return out

@@ -127,6 +127,15 @@ def enrich_cmd(
         20, "--top", min=1, max=MAX_TOP, help="Rows to show (and to put in the JSON)."
     ),
     plot: Path | None = typer.Option(None, "--plot", help="Write a dot plot PNG here."),
+    mode: str = typer.Option(
+        "genes-union",
+        "--mode",
+        help="genes-union (one ORA on all targets) | pathways-union (per-miRNA ORAs, Fisher) "
+        "| pathways-intersection (per-miRNA ORAs, largest p): miRPath's three modes.",
+    ),
+    plot_heatmap: Path | None = typer.Option(
+        None, "--plot-heatmap", help="Write a miRNA x pathway heatmap PNG (per-miRNA ORA)."
+    ),
     max_names: int = typer.Option(
         MAX_MIRNAS,
         "--max-names",
@@ -165,7 +174,9 @@ def enrich_cmd(
         check_store(store, schema=False)  # kb stores and `exosci data` prepared files
     named = [Path(t) for t in (*targets, *genesets)]  # resource names or files
     check_outputs(
-        {"--plot": plot}, inputs=[file, universe, store, mature_fa, aliases, *named], force=force
+        {"--plot": plot, "--plot-heatmap": plot_heatmap},
+        inputs=[file, universe, store, mature_fa, aliases, *named],
+        force=force,
     )
     result, per_sample = run_enrich(
         mirnas,
@@ -189,7 +200,13 @@ def enrich_cmd(
         **({"support": support} if support else {}),  # type: ignore[arg-type]
         experiments=experiment,
         max_context_score=max_context_score,
+        mode=mode,
+        per_mirna=plot_heatmap is not None,
     )
+    if plot_heatmap is not None and result.per_mirna is not None:
+        from exosci.cargo.plot import plot_heatmap as draw_heatmap
+
+        draw_heatmap(result.per_mirna, plot_heatmap, title=f"{file.name}: miRNA x pathway")
     if plot is not None:
         plot_enrichment(result.table, plot, title=f"{file.name}: miRNA target enrichment")
     doc = result.to_dict(top=top)
@@ -197,6 +214,8 @@ def enrich_cmd(
         doc["per_sample"] = per_sample.to_dict("records")
     if plot is not None:
         doc["plot"] = str(plot)
+    if plot_heatmap is not None:
+        doc["plot_heatmap"] = str(plot_heatmap)
     if json:
         emit_json(doc)
         return
