@@ -12,7 +12,8 @@ documents for rules a schema cannot state (ST202). ``/api/evaluate*`` run the wh
 fuzzed here with 10 virtual subjects, and are exercised by tests/web/test_api.py. ``POST
 /api/runs`` queues a background job per valid case (a worker process each); its body is the same
 spec and it is driven by the web tests; every other run route (status, result, files, cancel)
-is fuzzed, unknown ids included (documented 404).
+is fuzzed, unknown ids included (documented 404). ``POST /api/design/search`` queues a background
+run the same way (its constraints body and 422s are driven by tests/web/test_design_search_api.py).
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ parameters = { "samples" = 10 }
 )
 schema = schemathesis.openapi.from_asgi("/openapi.json", create_app(), config=CONFIG)
 routes = schema.exclude(path_regex="^/api/evaluate").exclude(
-    method="POST", path_regex="^/api/runs$"
+    method="POST", path_regex="^/api/(runs|design/search)$"
 )
 
 

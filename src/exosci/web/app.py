@@ -21,6 +21,7 @@ from exosci.kb.store import KnowledgeBase, default_kb
 from exosci.limits import MAX_NAME_CHARS, short
 from exosci.web import routes
 from exosci.web.auth import Sessions, TokenGuard, check_token
+from exosci.web.designsearch import mount_design
 from exosci.web.extra import mount_extra, mount_login
 from exosci.web.jobs import Busy, HeavyWork, Stopping, default_workers
 from exosci.web.middleware import (
@@ -211,6 +212,7 @@ def create_app(
 
     routes.mount(app, get_kb, heavy)
     mount_runs(app, get_kb, state)
+    mount_design(app, get_kb, state)
     mount_extra(app)
     if token:
         mount_login(app, token, sessions)

@@ -39,7 +39,7 @@ from exosci.web.store import RunStore
 
 log = logging.getLogger("exosci.web")
 
-KINDS = ("evaluate", "simulate", "compare")
+KINDS = ("evaluate", "simulate", "compare", "design")
 
 
 class Cancelled(Exception):
@@ -102,10 +102,25 @@ def _compare(specs: list[dict[str, Any]], params: dict[str, Any], report: Any) -
     return doc, {"compare.png": ("image/png", png)}
 
 
+def _design(constraints: dict[str, Any], params: dict[str, Any], report: Any) -> Any:
+    from exosci.design import search
+
+    result = search(
+        constraints, seed=int(params["seed"]), samples=int(params["samples"]), progress=report
+    )
+    files: dict[str, tuple[str, bytes]] = {}
+    if result.front:
+        with tempfile.TemporaryDirectory() as tmp:
+            png = result.plot(Path(tmp) / "front.png").read_bytes()
+        files["front.png"] = ("image/png", png)
+    return result.to_dict(), files
+
+
 _KIND_FUNCS: dict[str, Callable[..., Any]] = {
     "evaluate": _evaluate,
     "simulate": _simulate,
     "compare": _compare,
+    "design": _design,
 }
 
 
