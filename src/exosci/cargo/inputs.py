@@ -15,7 +15,7 @@ import csv
 import io
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -66,6 +66,15 @@ def read_mirnas(path: Path | str) -> MirnaInput:
     rows: list[tuple[int, list[str]]] = []
     first = next((ln for ln in text.splitlines() if ln.strip() and not ln.startswith("#")), "")
     delim = _delimiter(first)
+    if delim is None:  # a plain list: keep each distinct name once, as it is read
+        seen: dict[str, int] = {}
+        total = 0
+        for line_no, line in enumerate(text.splitlines(), start=1):
+            name = line.strip()
+            if name and not name.startswith("#"):
+                total += 1
+                seen.setdefault(name, line_no)
+        return _as_list(path, [(ln, [n]) for n, ln in seen.items()], repeated=total - len(seen))
     for line_no, line in enumerate(text.splitlines(), start=1):
         if not line.strip() or line.lstrip().startswith("#"):
             continue
@@ -86,7 +95,7 @@ def _delimiter(first: str) -> str | None:
     return None
 
 
-def _as_list(path: Path, rows: list[tuple[int, list[str]]]) -> MirnaInput:
+def _as_list(path: Path, rows: list[tuple[int, list[str]]], *, repeated: int = 0) -> MirnaInput:
     if rows and rows[0][1][0].strip().lower() in _HEADER_WORDS:
         rows = rows[1:]
     names, lines = [], []
@@ -102,7 +111,13 @@ def _as_list(path: Path, rows: list[tuple[int, list[str]]]) -> MirnaInput:
         lines.append(line_no)
     if not names:
         raise FileFormatError(f"{path}: no miRNA names found; expected one name per line")
-    return _tidy(MirnaInput(str(path), names, lines))
+    inp = _tidy(MirnaInput(str(path), names, lines))
+    if not repeated:
+        return inp
+    dup = repeated + len(names) - len(set(names))  # lines read twice, as read or once unquoted
+    kept = [n for n in inp.notes if "repeated name(s)" not in n]
+    note = f"{dup} repeated name(s): lines counted once ({len(set(names))} distinct names)"
+    return replace(inp, notes=(*kept, note))
 
 
 def _tidy(inp: MirnaInput) -> MirnaInput:
