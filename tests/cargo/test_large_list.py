@@ -6,10 +6,12 @@ import tracemalloc
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from exosci.cargo.inputs import read_mirnas
 
 
+@pytest.mark.slow
 def test_long_list_is_deduplicated_while_read_in_bounded_memory(tmp_path: Path) -> None:
     names = [f"hsa-miR-{i}-5p" for i in range(100, 400)]
     rng = np.random.default_rng(0)

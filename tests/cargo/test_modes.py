@@ -90,3 +90,14 @@ def test_cli_heatmap_png_and_unknown_mode_exit_2(tmp_path: Path) -> None:
     assert json.loads(res.stdout)["method"] == "pathways-union" and png.stat().st_size > 0
     bad = CliRunner().invoke(app, [*args, "--mode", "union"])
     assert bad.exit_code == 2 and "--mode" in bad.output
+
+
+def test_notebook_enrich_takes_the_mode() -> None:
+    import exosci as ex
+
+    pairs, sets = _inputs()
+    res = ex.cargo.enrich(
+        MIRNAS, targets=[pairs], genesets=[sets], mode="pathways-intersection", min_size=1
+    )
+    assert res.method == "pathways-intersection" and res.per_mirna is not None
+    assert res.per_mirna.shape[1] == 3

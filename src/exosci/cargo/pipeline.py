@@ -270,6 +270,7 @@ def enrich(
     seed: int = 0,
     store: Path | str | None = None,
     accept_by_rule: bool = False,
+    mode: str = "genes-union",
 ) -> EnrichmentResult:
     """A vesicle's miRNAs -> validated targets -> gene-set and SCI-mechanism enrichment.
 
@@ -296,6 +297,10 @@ def enrich(
         five SCI repair-mechanism gene sets (an offline toy universe; the result says so).
     method
         ``ora`` (hypergeometric) or ``weighted`` (abundance-weighted, for ``counts``).
+    mode
+        ``genes-union`` (one ORA on all targets), ``pathways-union`` (per-miRNA ORAs merged
+        by Fisher's method) or ``pathways-intersection`` (largest per-miRNA p); see
+        :mod:`exosci.cargo.modes`.
 
     Returns
     -------
@@ -326,6 +331,7 @@ def enrich(
         n_perm=n_perm,
         seed=seed,
         accept_by_rule=accept_by_rule,
+        mode=mode,
     )
     from exosci.errors import warn_caveats
 
