@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from exosci.model.dossier import DOSSIER_DRAWS, DOSSIER_SEED, write_dossier
-from exosci.model.validate import power, table_markdown, validate
+from exosci.evaluate.dossier import DOSSIER_DRAWS, DOSSIER_SEED, write_dossier
+from exosci.evaluate.validation import power, table_markdown, validate
 
 ROOT = Path(__file__).resolve().parents[1]
 START, END = "<!-- validation-table:start -->", "<!-- validation-table:end -->"

@@ -118,7 +118,7 @@ def test_for_scale_figures_are_the_calibration_targets() -> None:
 
 def test_validation_figure_is_the_validation_target() -> None:
     from exosci.evaluate.published import validation_target
-    from exosci.model.validate import targets_doc
+    from exosci.evaluate.validation import targets_doc
 
     want = next(t for t in targets_doc()["targets"] if t["id"] == "bmsc_vs_control")
     assert validation_target("bmsc_vs_control") == want

@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from exosci.cli import app
-from exosci.model.validate import RULES, VARIANTS, judge, table_markdown, targets_doc
+from exosci.evaluate.validation import RULES, VARIANTS, judge, table_markdown, targets_doc
 
 ROOT = Path(__file__).resolve().parents[2]
 OUTCOMES = {"gain", "gain_difference", "smd", "exposure_ratio"}
@@ -79,16 +79,16 @@ def test_validate_rejects_too_few_draws() -> None:
 
 @pytest.fixture(scope="module")
 def dossier_validation() -> dict[str, Any]:
-    from exosci.model.dossier import DOSSIER_DRAWS, DOSSIER_SEED
-    from exosci.model.validate import validate
+    from exosci.evaluate.dossier import DOSSIER_DRAWS, DOSSIER_SEED
+    from exosci.evaluate.validation import validate
 
     return validate(n=DOSSIER_DRAWS, seed=DOSSIER_SEED)
 
 
 @pytest.fixture(scope="module")
 def dossier_power(dossier_validation: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    from exosci.model.dossier import DOSSIER_DRAWS, DOSSIER_SEED
-    from exosci.model.validate import power
+    from exosci.evaluate.dossier import DOSSIER_DRAWS, DOSSIER_SEED
+    from exosci.evaluate.validation import power
 
     return power(n=DOSSIER_DRAWS, seed=DOSSIER_SEED, shipped=dossier_validation)
 
@@ -103,7 +103,7 @@ def test_each_deliberately_wrong_model_fails_at_least_three_targets(
 
 
 def test_no_design_differences_variant_gives_every_arm_the_same_course() -> None:
-    from exosci.model.validate import measure, resolve_arms
+    from exosci.evaluate.validation import measure, resolve_arms
 
     doc = targets_doc()
     t = next(t for t in doc["targets"] if t["outcome"]["kind"] == "gain_difference")
@@ -115,7 +115,7 @@ def test_no_design_differences_variant_gives_every_arm_the_same_course() -> None
 
 
 def test_effect_scale_variant_scales_the_simulated_gain() -> None:
-    from exosci.model.validate import Variant, measure, resolve_arms
+    from exosci.evaluate.validation import Variant, measure, resolve_arms
 
     doc = targets_doc()
     t = next(t for t in doc["targets"] if t["id"] == "bmsc_vs_control")
@@ -128,7 +128,7 @@ def test_effect_scale_variant_scales_the_simulated_gain() -> None:
 def test_smd_interval_carries_the_design_effect_uncertainty() -> None:
     """Over posterior draws of the design's own effect, not a bootstrap over animals with the
     effect fixed (that interval was narrower than its own movement across seeds)."""
-    from exosci.model.validate import measure, resolve_arms
+    from exosci.evaluate.validation import measure, resolve_arms
 
     doc = targets_doc()
     t = next(t for t in doc["targets"] if t["id"] == "smd_rat")
@@ -142,7 +142,7 @@ def test_smd_interval_carries_the_design_effect_uncertainty() -> None:
 def test_committed_credibility_dossier_matches_its_generator(
     dossier_validation: dict[str, Any], dossier_power: dict[str, dict[str, Any]]
 ) -> None:
-    from exosci.model.dossier import render_dossier
+    from exosci.evaluate.dossier import render_dossier
 
     committed = (ROOT / "docs" / "credibility.md").read_text("utf-8")
     assert committed == render_dossier(dossier_validation, dossier_power), (
@@ -182,7 +182,7 @@ def test_validate_cli_reports_its_strict_pass_count(tmp_path: Path) -> None:
 
 
 def test_targets_that_test_an_extrapolation_say_which_feature_is_outside_the_domain() -> None:
-    from exosci.model.validate import resolve_arms
+    from exosci.evaluate.validation import resolve_arms
 
     doc = targets_doc()
     by_id = {t["id"]: t for t in doc["targets"]}

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from exosci.evaluate.validation import targets_doc
 from exosci.model.leakage import Cited, identifiers, leaks, model_sources
-from exosci.model.validate import targets_doc
 
 
 def test_identifiers_are_normalised_across_citation_styles() -> None:

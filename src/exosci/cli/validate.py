@@ -55,8 +55,8 @@ def validate(
         from exosci.cli.meta import loso_report
 
         return loso_report(as_json=as_json)
-    from exosci.model.validate import SHIPPED, VARIANTS, table_markdown
-    from exosci.model.validate import validate as run_validation
+    from exosci.evaluate.validation import SHIPPED, VARIANTS, table_markdown
+    from exosci.evaluate.validation import validate as run_validation
 
     if draws < 20:
         raise UserInputError(f"--draws {draws}: accepted: an integer >= 20.")
@@ -67,7 +67,7 @@ def validate(
         raise UserInputError("--dossier: the dossier is of the shipped model; drop --variant.")
     check_outputs({"-o": output, "--dossier": dossier}, force=force)
     from exosci.cli.model import _progress
-    from exosci.model.validate import targets_doc
+    from exosci.evaluate.validation import targets_doc
 
     total = len(targets_doc()["targets"])
     with _progress(total, "validate", not as_json) as bar:
@@ -76,7 +76,7 @@ def validate(
             n=draws, seed=seed, variant=known[variant], progress=lambda k: bar.advance(task, k)
         )
     if power:
-        from exosci.model.validate import power as run_power
+        from exosci.evaluate.validation import power as run_power
 
         doc["power"] = run_power(n=draws, seed=seed, shipped=doc if variant == "shipped" else None)
     written = []
@@ -92,7 +92,7 @@ def validate(
             output.write_text(render_html(doc), encoding="utf-8")
         written.append(str(output))
     if dossier:
-        from exosci.model.dossier import write_dossier
+        from exosci.evaluate.dossier import write_dossier
 
         written.append(str(write_dossier(dossier, validation=doc)))
     doc["written"] = written

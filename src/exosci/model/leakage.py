@@ -190,7 +190,7 @@ class Leak:
 def validation_targets() -> dict[str, Any]:
     """The shipped validation targets (``validation_targets.yaml``).
 
-    Read here, not through :mod:`exosci.model.validate`, which imports this module.
+    Read here, not through :mod:`exosci.evaluate.validation`, which imports this module.
     """
     text = resources.files("exosci.model").joinpath("validation_targets.yaml").read_text("utf-8")
     return dict(load_text(text))

@@ -123,18 +123,18 @@ def _fmt_interval(m: dict[str, Any]) -> str:
 def render_dossier(
     validation: dict[str, Any] | None = None, power: dict[str, dict[str, Any]] | None = None
 ) -> str:
-    """The dossier as Markdown: the numbers computed here, the prose in ``model/dossier.md``.
+    """The dossier as Markdown: the numbers computed here, the prose in ``evaluate/dossier.md``.
 
     Parameters
     ----------
     validation
-        A validation run of the shipped model (``exosci.model.validate.validate``); run here
+        A validation run of the shipped model (``exosci.evaluate.validation.validate``); run here
         at the dossier's draws and seed when not given.
     power
         The suite's power against wrong models; run here when not given.
     """
-    from exosci.model.validate import power as run_power
-    from exosci.model.validate import validate as run_validation
+    from exosci.evaluate.validation import power as run_power
+    from exosci.evaluate.validation import validate as run_validation
 
     if validation is None:
         validation = run_validation(n=DOSSIER_DRAWS, seed=DOSSIER_SEED)
@@ -155,7 +155,7 @@ def _template() -> Any:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    source = resources.files("exosci").joinpath("model", "dossier.md")
+    source = resources.files("exosci").joinpath("evaluate", "dossier.md")
     return env.from_string(source.read_text(encoding="utf-8"))
 
 
@@ -163,7 +163,7 @@ def dossier_context(
     validation: dict[str, Any], power: dict[str, dict[str, Any]] | None
 ) -> dict[str, Any]:
     """Every value the dossier template shows, computed from the code and the shipped data."""
-    from exosci.model.validate import table_markdown
+    from exosci.evaluate.validation import table_markdown
 
     setup = load_setup()
     table = default_parameters()
