@@ -83,6 +83,7 @@ VARIANTS: dict[str, Variant] = {
 
 @cache
 def targets_doc() -> dict[str, Any]:
+    """The shipped validation targets (``model/validation_targets.yaml``), read once."""
     text = resources.files("exosci.model").joinpath("validation_targets.yaml").read_text("utf-8")
     return dict(load_text(text))
 
@@ -314,9 +315,11 @@ def validate(
 def power(
     *, n: int = 100, seed: int = 0, shipped: dict[str, Any] | None = None
 ) -> dict[str, dict[str, Any]]:
-    """The suite against each deliberately wrong model of :data:`VARIANTS`: what each fails,
-    and which of those the shipped model (``shipped``: its :func:`validate` document at the
-    same draws and seed, run here if not given) passes."""
+    """Run the suite against each deliberately wrong model of :data:`VARIANTS`.
+
+    Says what each fails, and which of those the shipped model passes (``shipped``: its
+    :func:`validate` document at the same draws and seed, run here if not given).
+    """
     if shipped is None or (shipped["draws"], shipped["seed"]) != (n, seed):
         shipped = validate(n=n, seed=seed)
     passed = {r["id"] for r in shipped["targets"] if r["verdict"] == "pass"}
