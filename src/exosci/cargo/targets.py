@@ -24,11 +24,10 @@ from exosci.cargo.mirna_names import (
     reference_from_mature_fa,
     target_keys,
 )
-from exosci.errors import FileFormatError, UserInputError
-from exosci.kb.loaders.mirtarbase import read_mirtarbase
+from exosci.datasets.target_files import read_target_file
+from exosci.errors import UserInputError
 from exosci.kb.loaders.pairs import pairs_frame
-from exosci.kb.loaders.tables import TARGET_COLUMNS, read_table
-from exosci.kb.loaders.targetscan import read_targetscan
+from exosci.kb.loaders.tables import TARGET_COLUMNS
 
 Match = Literal["orthologs", "strict"]
 SupportLevel = Literal["functional", "weak", "non-functional", "predicted", "curated"]
@@ -49,32 +48,6 @@ class TargetTable:
 
     def __len__(self) -> int:
         return len(self.frame)
-
-
-def _sniff_kind(path: Path) -> str:
-    """mirtarbase, targetscan or pairs, from the header (the file name is not trusted)."""
-    head = read_table(path).columns if path.suffix.lower() in (".xlsx", ".xls") else None
-    if head is None:
-        with path.open("rb") as fh:
-            first = fh.readline(65536).decode("utf-8", errors="replace").lower()
-    else:
-        first = "\t".join(map(str, head)).lower()
-    if "mirtarbase id" in first:
-        return "mirtarbase"
-    if "context++ score" in first:
-        return "targetscan"
-    fields = {f.strip().strip('"') for f in first.replace(",", "\t").split("\t")}
-    if {"mirna", "gene"} <= fields:
-        return "pairs"
-    raise FileFormatError(
-        f"{path}, line 1: not a target table I know: expected a miRTarBase header ('miRTarBase "
-        "ID', 'miRNA', ...), a TargetScan context++ header ('Gene Tax ID', 'context++ score', "
-        "...) or two columns 'mirna' and 'gene'"
-    )
-
-
-def _read_pairs(path: Path) -> pd.DataFrame:
-    return pairs_frame(read_table(path), f"pairs:{path.name}")
 
 
 def is_resource_name(source: Path | str) -> bool:
@@ -131,26 +104,6 @@ def _constant(value: str, n: int) -> pd.Categorical:
     """A column of one repeated string as a categorical (cheap to filter and concatenate)."""
     cats = pd.Index([value], dtype=object)
     return pd.Categorical.from_codes(np.zeros(n, np.int8), categories=cats)  # type: ignore[return-value]
-
-
-def read_target_file(path: Path | str) -> pd.DataFrame:
-    """One target file, whichever of the known layouts it has (all support types kept)."""
-    path = Path(path)
-    if not path.is_file():
-        from exosci.datasets import registry
-        from exosci.kb.names import closest
-
-        hint = closest(str(path), sorted(registry()), limit=3)
-        raise FileFormatError(
-            f"{path}: no such file, and no data resource of that name"
-            + (f" (closest resources: {', '.join(hint)}; see `exosci data list`)" if hint else "")
-        )
-    kind = _sniff_kind(path)
-    if kind == "mirtarbase":
-        return read_mirtarbase(path, support=("functional", "weak", "non-functional"))
-    if kind == "targetscan":
-        return read_targetscan(path)
-    return _read_pairs(path)
 
 
 def store_targets(store: Path | str, *, experiments: bool = False) -> pd.DataFrame:

@@ -448,7 +448,7 @@ def _member(res: Resource, source: Path, workdir: Path) -> Path:
 def _frames(res: Resource, file: Path) -> dict[str, pd.DataFrame]:
     if res.kind == "targets":
         from exosci.cargo.mirna_names import mirbase_reference, target_keys
-        from exosci.cargo.targets import read_target_file
+        from exosci.datasets.target_files import read_target_file
 
         frame = read_target_file(file)
         # keys against the shipped miRBase table, computed once (load_targets reuses them
