@@ -234,6 +234,58 @@ def test_run_progress_reload_and_find_the_run(
     other.clean()
 
 
+@pytest.mark.slow
+def test_design_search_page_shows_the_front_and_opens_a_designs_evaluation(
+    page: Any, server: str, shots: Path
+) -> None:
+    """Issue 24: the search runs in the background, its front is a table, and each front design
+    starts its full evaluation (a second click opens the same run)."""
+    import httpx
+
+    page.click("button[data-tab=dsearch]")
+    assert "design-rat-contusion-lab" in page.locator("#tab-dsearch").inner_text()
+    page.fill("#ds-samples", "50")
+    page.fill("#ds-seed", "2")
+    page.click("#ds-run")
+    expect(page.locator("#ds-front")).to_be_visible(timeout=SLOW)
+    search_id = _run_id(page)
+    doc = httpx.get(f"{server}/api/runs/{search_id}").json()
+    front = doc["result"]["front"]
+    rows = page.locator("#ds-front tbody tr")
+    expect(rows).to_have_count(len(front))
+    expect(rows.first).to_contain_text(front[0]["name"])
+    expect(page.locator("#ds-front thead")).to_contain_text("P(Δ ≥")
+    page.screenshot(path=str(shots / "design-search.png"), full_page=True)
+    page.locator("button.ds-eval").first.click()
+    expect(page.locator("#tab-design")).to_be_visible()
+    expect(page.locator("#run-progress, #run-status").first).to_be_visible(timeout=30_000)
+    eval_id = _run_id(page)
+    assert eval_id != search_id
+    run = httpx.get(f"{server}/api/runs/{eval_id}").json()
+    assert run["kind"] == "evaluate" and run["spec"] == front[0]["spec"]
+    assert run["params"]["samples"] == 50 and run["seed"] == 2
+    assert page.input_value("#e-name") == front[0]["name"]
+    # back on the search page, the same design's button opens that run (no second run)
+    page.click("button[data-tab=dsearch]")
+    page.locator("button.ds-eval").first.click()
+    assert _run_id(page) == eval_id
+    httpx.post(f"{server}/api/runs/{eval_id}/cancel")  # the report itself is tested elsewhere
+    # a reload of the search's URL shows its front again
+    page.goto(f"{server}/run/{search_id}")
+    expect(page.locator("#ds-front tbody tr")).to_have_count(len(front), timeout=30_000)
+
+
+def test_design_search_bad_constraint_names_the_field(page: Any) -> None:
+    page.click("button[data-tab=dsearch]")
+    page.fill("#ds-constraints", '{"routes": ["by mouth"]}')
+    page.click("#ds-run")
+    expect(page.locator("#ds-error")).to_contain_text("routes")
+    expect(page.locator("#ds-error")).to_contain_text("by mouth")
+    page.fill("#ds-constraints", "{not json")
+    page.click("#ds-run")
+    expect(page.locator("#ds-error")).to_contain_text("not valid JSON")
+
+
 def test_cancel_a_running_job(page: Any) -> None:
     page.fill("#e-samples", "5000")
     page.click("#e-simulate")
@@ -558,7 +610,7 @@ def _axe(pg: Any) -> list[dict[str, Any]]:
     ]
 
 
-TABS = ["design", "runs", "explore", "kb", "cargo", "qc", "release"]
+TABS = ["design", "dsearch", "runs", "explore", "kb", "cargo", "qc", "release"]
 
 
 def _fill_tab(pg: Any, tab: str) -> None:
@@ -578,6 +630,10 @@ def _fill_tab(pg: Any, tab: str) -> None:
         expect(pg.locator("#c-recognised")).to_be_visible()
     elif tab == "runs":
         expect(pg.locator("#runs-list table, #runs-list p").first).to_be_visible()
+    elif tab == "dsearch":
+        pg.fill("#ds-samples", "50")
+        pg.click("#ds-run")
+        expect(pg.locator("#ds-front")).to_be_visible(timeout=SLOW)
     elif tab == "release":
         pg.set_input_files("#r-file", str(EXAMPLES / "release-ha-hydrogel.csv"))
         pg.click("#f-release button[type=submit]")

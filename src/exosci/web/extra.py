@@ -21,6 +21,7 @@ STATIC_FILES: dict[str, str] = {
     "common.js": "text/javascript; charset=utf-8",
     "builder.js": "text/javascript; charset=utf-8",
     "runs.js": "text/javascript; charset=utf-8",
+    "design.js": "text/javascript; charset=utf-8",
     "tools.js": "text/javascript; charset=utf-8",
     "explore.js": "text/javascript; charset=utf-8",
     "docs.js": "text/javascript; charset=utf-8",

@@ -2,7 +2,7 @@
 /* Saved runs: progress (polled), cancel, the report in a sandboxed frame, downloads, list, compare. */
 const ACTIVE = new Set(["queued", "running"]);
 const STAGES = {ensemble: "simulating virtual subjects", alternatives: "ranking alternative designs",
-  report: "drawing the report", compare: "simulating both designs on the same subjects", "": "waiting for a worker"};
+  report: "drawing the report", candidates: "simulating candidate designs", generations: "searching (NSGA-II generations)", compare: "simulating both designs on the same subjects", "": "waiting for a worker"};
 let pollToken = 0;
 
 function when(t) { return new Date(t * 1000).toLocaleString(); }
@@ -80,6 +80,8 @@ async function showRun(id, box, {scroll = true} = {}) {
     frame.srcdoc = html; body.appendChild(frame);
   } else if (r.kind === "simulate") {
     body.insertAdjacentHTML("beforeend", simulateView(r.result));
+  } else if (r.kind === "design") {
+    body.appendChild(window.designView(id, r.result));
   } else {
     const own = await Promise.all(((r.params && r.params.runs) || []).map((rid) => api(`/api/runs/${rid}`).catch(() => null)));
     if (token !== pollToken || !box.isConnected) return;
@@ -249,6 +251,14 @@ async function openFromLocation() {
   try {
     const r = await api(`/api/runs/${m[1]}/status`);
     if (r.kind === "compare") { showTab("runs"); showRun(m[1], $("compare-view")); return; }
+    if (r.kind === "design") {
+      showTab("dsearch");
+      const full = await api(`/api/runs/${m[1]}`);
+      $("ds-constraints").value = JSON.stringify(full.spec, null, 1);
+      $("ds-samples").value = full.params.samples; $("ds-seed").value = full.params.seed;
+      showRun(m[1], $("ds-view"));
+      return;
+    }
     showTab("design");
     const full = await api(`/api/runs/${m[1]}`);
     fillSpec(full.spec); $("e-samples").value = full.params.samples; $("e-seed").value = full.params.seed;
