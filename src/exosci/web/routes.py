@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Literal
 
-from fastapi import Body, Depends, FastAPI, HTTPException, Query, Request
+from fastapi import APIRouter, Body, Depends, FastAPI, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse
 
 from exosci.errors import UserInputError
@@ -99,22 +99,32 @@ async def _body(request: Request) -> bytes:
 
 
 def mount(app: FastAPI, get_kb: Callable[[], KnowledgeBase], heavy: HeavyWork) -> None:
-    """Attach the analysis routes to ``app``.
+    """Attach the analysis routes to ``app``, one router per area.
 
-    The library modules are imported here, once, not inside the routes: the routes run in a
-    thread pool, and two threads importing a package's modules for the first time at the same
-    moment can see one of them half-initialised (an ImportError under load).
+    The library modules are imported when the routers are built, once, not inside the routes:
+    the routes run in a thread pool, and two threads importing a package's modules for the
+    first time at the same moment can see one of them half-initialised (an ImportError under
+    load).
     """
-    import numpy as np
+    for router in (
+        kb_router(get_kb),
+        meta_router(app),
+        computation_router(heavy),
+        cargo_router(),
+        qc_router(),
+        release_router(),
+    ):
+        app.include_router(router)
 
-    from exosci.cargo.pipeline import enrich as run_cargo_enrich
-    from exosci.datasets import available
-    from exosci.qc import check_prep, read_nta_bytes
+
+def kb_router(get_kb: Callable[[], KnowledgeBase]) -> APIRouter:
+    """The knowledge graph: mechanism paths, statements, citations, names of a spec, profiles."""
     from exosci.reason.explain import explain as run_explain
     from exosci.reason.profile import profile_of
-    from exosci.release import MODELS, fit_release, parse_profile
 
-    @app.get("/api/explain")
+    router = APIRouter()
+
+    @router.get("/api/explain")
     def explain(
         subject: str = Query(..., min_length=1, max_length=MAX_NAME_CHARS),
         object: str = Query(..., min_length=1, max_length=MAX_NAME_CHARS, alias="object"),
@@ -136,20 +146,14 @@ def mount(app: FastAPI, get_kb: Callable[[], KnowledgeBase], heavy: HeavyWork) -
             context=context,
         ).to_dict()
 
-    @app.get("/api/session", include_in_schema=False)
-    def session() -> dict[str, Any]:
-        """Whether this server has sign-in (token mode), so the page offers "Sign out"."""
-        paths = {getattr(r, "path", "") for r in app.router.routes}
-        return {"sign_in": "/api/login" in paths}
-
-    @app.get("/api/kb/statements")
+    @router.get("/api/kb/statements")
     def kb_statements(
         id: list[str] = Query(..., min_length=1, max_length=MAX_IDS, description="statement ids"),
     ) -> dict[str, Any]:
         """Statements in words: each line of evidence with its titled references."""
         return {"statements": statement_cards(get_kb(), id)}
 
-    @app.get("/api/kb/citations")
+    @router.get("/api/kb/citations")
     def kb_citations(
         ref: list[int] = Query([], max_length=MAX_IDS, description="review reference numbers"),
         paper: list[str] = Query([], max_length=MAX_IDS, description="paper ids (pmid:, doi:)"),
@@ -157,7 +161,7 @@ def mount(app: FastAPI, get_kb: Callable[[], KnowledgeBase], heavy: HeavyWork) -
         """Review references and papers beyond the review with first author, year and title."""
         return {"citations": citations(get_kb(), ref, paper)}
 
-    @app.post("/api/spec/check", dependencies=JSON)
+    @router.post("/api/spec/check", dependencies=JSON)
     def spec_check(
         spec: TherapySpec = Body(
             ..., description="A therapy spec as JSON (the TherapySpec schema)."
@@ -166,15 +170,35 @@ def mount(app: FastAPI, get_kb: Callable[[], KnowledgeBase], heavy: HeavyWork) -
         """Every unknown name of the design at once (an empty list: all names are known)."""
         return {"errors": field_errors(spec, get_kb())}
 
-    @app.get("/api/kb/profile")
+    @router.get("/api/kb/profile")
     def profile(name: str = Query(..., min_length=1, max_length=MAX_NAME_CHARS)) -> dict[str, Any]:
 
         ent, prof = profile_of(get_kb(), name)
         return {"id": ent.id, "name": ent.name, "type": ent.type, **prof.to_dict()}
 
+    return router
+
+
+def meta_router(app: FastAPI) -> APIRouter:
+    """What the page needs to know about this server."""
+    router = APIRouter()
+
+    @router.get("/api/session", include_in_schema=False)
+    def session() -> dict[str, Any]:
+        """Whether this server has sign-in (token mode), so the page offers "Sign out"."""
+        paths = {getattr(r, "path", "") for r in app.router.routes}
+        return {"sign_in": "/api/login" in paths}
+
+    return router
+
+
+def computation_router(heavy: HeavyWork) -> APIRouter:
+    """Simulations, evaluations and reports, computed in worker processes."""
+    router = APIRouter()
+
     # Evaluations and simulations compute in worker processes (exosci.web.jobs.HeavyWork):
     # the route only awaits, so search and the other routes answer while one runs.
-    @app.post("/api/simulate", dependencies=JSON, responses=BUSY)
+    @router.post("/api/simulate", dependencies=JSON, responses=BUSY)
     async def simulate(
         spec: TherapySpec = Body(
             ..., description="A therapy spec as JSON (the TherapySpec schema)."
@@ -187,7 +211,7 @@ def mount(app: FastAPI, get_kb: Callable[[], KnowledgeBase], heavy: HeavyWork) -
         doc: dict[str, Any] = await heavy.run("simulate", spec, samples, seed, band)
         return doc
 
-    @app.post("/api/evaluate", dependencies=JSON, responses={**BUSY, **EVALUATION_RESPONSE})
+    @router.post("/api/evaluate", dependencies=JSON, responses={**BUSY, **EVALUATION_RESPONSE})
     async def evaluate(
         spec: TherapySpec = Body(
             ..., description="A therapy spec as JSON (the TherapySpec schema)."
@@ -199,7 +223,7 @@ def mount(app: FastAPI, get_kb: Callable[[], KnowledgeBase], heavy: HeavyWork) -
         doc: dict[str, Any] = await heavy.run("evaluate", spec, samples, seed)
         return doc
 
-    @app.post(
+    @router.post(
         "/api/evaluate/report", response_class=HTMLResponse, dependencies=JSON, responses=BUSY
     )
     async def evaluate_report(
@@ -212,7 +236,17 @@ def mount(app: FastAPI, get_kb: Callable[[], KnowledgeBase], heavy: HeavyWork) -
         html: str = await heavy.run("report", spec, samples, seed)
         return html
 
-    @app.post("/api/cargo/enrich", dependencies=JSON)
+    return router
+
+
+def cargo_router() -> APIRouter:
+    """Cargo enrichment over the fetched target and gene-set resources."""
+    from exosci.cargo.pipeline import enrich as run_cargo_enrich
+    from exosci.datasets import available
+
+    router = APIRouter()
+
+    @router.post("/api/cargo/enrich", dependencies=JSON)
     def cargo_enrich(body: CargoEnrichRequest) -> dict[str, Any]:
 
         for kind, names in (("targets", body.targets), ("genesets", body.genesets)):
@@ -233,7 +267,16 @@ def mount(app: FastAPI, get_kb: Callable[[], KnowledgeBase], heavy: HeavyWork) -
         )
         return result.to_dict(top=body.top)
 
-    @app.post("/api/qc/nta", dependencies=FILE, openapi_extra=_FILE_BODY)
+    return router
+
+
+def qc_router() -> APIRouter:
+    """Vesicle QC: an NTA export, a whole preparation."""
+    from exosci.qc import check_prep, read_nta_bytes
+
+    router = APIRouter()
+
+    @router.post("/api/qc/nta", dependencies=FILE, openapi_extra=_FILE_BODY)
     async def qc_nta(
         request: Request,
         filename: str = Query(
@@ -250,7 +293,7 @@ def mount(app: FastAPI, get_kb: Callable[[], KnowledgeBase], heavy: HeavyWork) -
         )
         return report.model_dump()
 
-    @app.post("/api/qc/check", dependencies=JSON)
+    @router.post("/api/qc/check", dependencies=JSON)
     def qc_check(prep: PrepUpload) -> dict[str, Any]:
 
         model, upload = prep.split()
@@ -260,7 +303,18 @@ def mount(app: FastAPI, get_kb: Callable[[], KnowledgeBase], heavy: HeavyWork) -
             nta = read_nta_bytes(data, name=upload.filename, on_empty="report")
         return check_prep(model, nta=nta).model_dump()
 
-    @app.post("/api/release/fit", dependencies=FILE, openapi_extra=_FILE_BODY)
+    return router
+
+
+def release_router() -> APIRouter:
+    """Release kinetics fitted to an uploaded profile."""
+    import numpy as np
+
+    from exosci.release import MODELS, fit_release, parse_profile
+
+    router = APIRouter()
+
+    @router.post("/api/release/fit", dependencies=FILE, openapi_extra=_FILE_BODY)
     async def release_fit(
         request: Request,
         time_unit: Literal["min", "h", "d", "w"] | None = Query(
@@ -295,3 +349,5 @@ def mount(app: FastAPI, get_kb: Callable[[], KnowledgeBase], heavy: HeavyWork) -
                 }
             )
         return doc
+
+    return router
