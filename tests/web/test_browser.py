@@ -286,14 +286,19 @@ def test_design_search_bad_constraint_names_the_field(page: Any) -> None:
     expect(page.locator("#ds-error")).to_contain_text("not valid JSON")
 
 
-def test_cancel_a_running_job(page: Any) -> None:
+def _a_long_simulation(page: Any) -> None:
+    """A simulate run long enough to cancel: the compiled engine finishes 5,000 subjects over 42
+    days in about a second, before a click lands; over a year it takes several times longer."""
     page.fill("#e-samples", "5000")
+    page.fill("#e-horizon", "365")
     page.click("#e-simulate")
+
+
+def test_cancel_a_running_job(page: Any) -> None:
+    _a_long_simulation(page)
     expect(page.locator("#run-cancel")).to_be_visible()
     page.click("#run-cancel")
-    expect(page.locator("#run-status")).to_have_text(
-        "cancelled: cancelled on request", timeout=SLOW
-    )
+    expect(page.locator("#run-status")).to_contain_text("cancelled", timeout=SLOW)
 
 
 def test_compare_two_saved_runs(page: Any, shots: Path) -> None:
@@ -334,8 +339,7 @@ def doc_runs(page: Any, cmp_id: str) -> list[str]:
 def test_invalid_design_while_a_run_shows_progress_keeps_the_run(page: Any) -> None:
     """Issue 23 item 5: an invalid design submitted during a run threw a TypeError (textContent
     of null) and the first run's progress vanished while the URL still named it."""
-    page.fill("#e-samples", "5000")
-    page.click("#e-simulate")
+    _a_long_simulation(page)
     expect(page.locator("#run-cancel")).to_be_visible(timeout=30_000)
     run_url = page.url
     # issue 23 item 6: the progress is scrolled into view (it sat below the fold at 1280x900)

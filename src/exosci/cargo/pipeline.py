@@ -300,7 +300,7 @@ def enrich(
     mode
         ``genes-union`` (one ORA on all targets), ``pathways-union`` (per-miRNA ORAs merged
         by Fisher's method) or ``pathways-intersection`` (largest per-miRNA p); see
-        :mod:`exosci.cargo.modes`.
+        ``exosci.cargo.modes``.
 
     Returns
     -------
