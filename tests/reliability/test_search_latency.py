@@ -34,12 +34,12 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _evaluate(port: int, samples: int) -> int:
+def _evaluate(port: int, samples: int, horizon_days: int = 42) -> int:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
     conn.request(
         "POST",
         f"/api/evaluate?samples={samples}",
-        body=json.dumps(SPEC),
+        body=json.dumps({**SPEC, "horizon_days": horizon_days}),
         headers={"content-type": "application/json"},
     )
     res = conn.getresponse()
@@ -70,15 +70,24 @@ def test_item8_search_p99_under_250_ms_while_four_evaluations_run(tmp_path: Path
                 assert time.monotonic() < end, "server did not start"
                 time.sleep(0.2)
         assert _evaluate(port, 10) == 200  # warm: workers started, engine compiled
-        heavy = [
-            threading.Thread(target=_evaluate, args=(port, 2000), daemon=True) for _ in range(4)
-        ]
+        # each heavy client evaluates again and again until the searches end: one evaluation
+        # takes about a second with the compiled C engine, shorter than the searches
+        done = threading.Event()
+        evaluations: list[int] = []
+
+        def busy() -> None:
+            while not done.is_set():
+                status = _evaluate(port, 2000, 365)
+                with lock:
+                    evaluations.append(status)
+
+        lock = threading.Lock()
+        heavy = [threading.Thread(target=busy, daemon=True) for _ in range(4)]
         for t in heavy:
             t.start()
         time.sleep(1.0)  # the evaluations are computing when the searches start
         latencies: list[float] = []
         errors: list[str] = []
-        lock = threading.Lock()
 
         def client(k: int) -> None:
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
@@ -100,6 +109,7 @@ def test_item8_search_p99_under_250_ms_while_four_evaluations_run(tmp_path: Path
         for t in clients:
             t.join()
         still_computing = all(t.is_alive() for t in heavy)
+        done.set()
         p99 = statistics.quantiles(latencies, n=100)[98]
         print(
             f"\nsearch under 4 evaluations: {len(latencies)} requests, p50 "
